@@ -1,0 +1,25 @@
+"""The `coursepack` command: a click group; each verb lives in builder/commands/."""
+
+from __future__ import annotations
+
+import click
+
+from builder import __version__
+from builder.commands.new import new
+from builder.commands.schema import schema
+from builder.commands.validate import validate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="coursepack")
+def main() -> None:
+    """Build LMS packages (SCORM 1.2, ...) from courses written in YAML.
+
+    A course is a folder holding course.yaml, modules/ and assets/.
+    Start with `coursepack new my-course`, then `coursepack validate my-course`.
+    """
+
+
+main.add_command(validate)
+main.add_command(new)
+main.add_command(schema)

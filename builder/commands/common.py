@@ -1,0 +1,33 @@
+"""What every verb shares: loading a course and reporting authors' mistakes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from builder.load.course_loader import LoadedCourse, load_course
+from builder.load.errors import CourseError
+
+EXIT_USER_ERROR = 2
+
+course_dir_argument = click.argument(
+    "course_dir", default=".", type=click.Path(file_okay=False, path_type=Path), metavar="[COURSE_DIR]"
+)
+
+
+def report_and_exit(error: CourseError) -> None:
+    for problem in error.problems:
+        click.echo(str(problem), err=True)
+    count = len(error.problems)
+    click.echo(f"{count} problem{'s' if count != 1 else ''} found.", err=True)
+    sys.exit(EXIT_USER_ERROR)
+
+
+def load_or_exit(course_dir: Path) -> LoadedCourse:
+    try:
+        return load_course(course_dir)
+    except CourseError as error:
+        report_and_exit(error)
+        raise  # unreachable; keeps type checkers happy

@@ -1,0 +1,40 @@
+"""`coursepack validate`: check a course and print what it holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from builder.commands.common import course_dir_argument, load_or_exit
+from builder.load.course_loader import LoadedCourse
+from builder.model.content import ReflectionBlock
+from builder.model.quiz import QuizBlock
+
+
+def summary(loaded: LoadedCourse) -> str:
+    modules = [m.module for m in loaded.modules]
+    pages = sum(len(m.pages) for m in modules)
+    blocks = [b for m in modules for p in m.pages for b in p.blocks]
+    quizzes = [b for b in blocks if isinstance(b, QuizBlock)]
+    questions = sum(len(q.questions) for q in quizzes)
+    reflections = sum(isinstance(b, ReflectionBlock) for b in blocks)
+    minutes = sum(m.minutes for m in modules)
+    editions = "standard + certificate" if loaded.course.certificate else "standard"
+    return (
+        f"{loaded.course.title} {loaded.course.version}: {len(modules)} modules, {pages} pages, "
+        f"{len(quizzes)} quizzes with {questions} questions, {reflections} reflections, "
+        f"about {minutes} minutes; editions: {editions}"
+    )
+
+
+@click.command()
+@course_dir_argument
+def validate(course_dir: Path) -> None:
+    """Check COURSE_DIR (default: the current folder) and report every problem.
+
+    Problems print as FILE:LINE:COL: message, all at once; the exit code is 2
+    when there are any, 0 when the course is valid.
+    """
+    loaded = load_or_exit(course_dir)
+    click.echo(f"OK {summary(loaded)}")

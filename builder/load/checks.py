@@ -1,0 +1,183 @@
+"""Cross-file rules that no single model can check: ids, references, assets, answer keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import Any
+
+from builder.load.course_loader import LoadedCourse, LoadedModule, exact_case
+from builder.load.errors import Problem
+from builder.model.content import AudioBlock, ImageBlock, ReflectionBlock, VideoBlock
+from builder.model.quiz import Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice
+
+_IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"}
+_VIDEO_TYPES = {".mp4", ".webm", ".ogv"}
+_AUDIO_TYPES = {".mp3", ".ogg", ".oga", ".wav", ".m4a", ".webm"}
+_TEXT_TYPES = {".md", ".txt"}
+
+
+def check_course(loaded: LoadedCourse) -> list[Problem]:
+    problems: list[Problem] = []
+    problems += _module_ids(loaded)
+    problems += _module_references(loaded)
+    for mod in loaded.modules:
+        problems += _page_ids(mod)
+        for path, block in _blocks(mod):
+            problems += _block_problems(loaded, mod, path, block)
+    problems += _activity_ids(loaded)
+    problems += _reflection_limits(loaded)
+    return problems
+
+
+def _blocks(mod: LoadedModule) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    for p, page in enumerate(mod.module.pages):
+        for b, block in enumerate(page.blocks):
+            yield ("pages", p, "blocks", b), block
+
+
+def _module_ids(loaded: LoadedCourse) -> list[Problem]:
+    problems = []
+    first: dict[str, LoadedModule] = {}
+    for mod in loaded.modules:
+        if mod.module.id in first:
+            problems.append(mod.source.problem(("id",), f"module id '{mod.module.id}' is already used by {first[mod.module.id].file} (ids must be unique)"))
+        first.setdefault(mod.module.id, mod)
+    return problems
+
+
+def _module_references(loaded: LoadedCourse) -> list[Problem]:
+    known = {m.module.id for m in loaded.modules}
+    problems = []
+    course = loaded.course
+    lists: list[tuple[tuple[str, ...], Any]] = [(("completion", "required_modules"), course.completion.required_modules)]
+    if course.certificate:
+        lists.append((("certificate", "requires", "modules"), course.certificate.requires.modules))
+    for path, ids in lists:
+        if ids == "all":
+            continue
+        for i, module_id in enumerate(ids):
+            if module_id not in known:
+                problems.append(loaded.source.problem(path + (i,), f"no module has id '{module_id}' (expected one of: {', '.join(sorted(known))})"))
+    return problems
+
+
+def _page_ids(mod: LoadedModule) -> list[Problem]:
+    problems = []
+    seen: set[str] = set()
+    for p, page in enumerate(mod.module.pages):
+        if page.id in seen:
+            problems.append(mod.source.problem(("pages", p, "id"), f"page id '{page.id}' is used twice in module '{mod.module.id}'"))
+        seen.add(page.id)
+    return problems
+
+
+def _activity_ids(loaded: LoadedCourse) -> list[Problem]:
+    """Quizzes and reflections are tracked by id course-wide, so their ids share one namespace."""
+    problems = []
+    seen: dict[str, str] = {}
+    for mod in loaded.modules:
+        for path, block in _blocks(mod):
+            if isinstance(block, (QuizBlock, ReflectionBlock)):
+                if block.id in seen:
+                    problems.append(mod.source.problem(path + ("id",), f"id '{block.id}' is already used by a quiz or reflection in {seen[block.id]} (ids must be unique across the course)"))
+                seen.setdefault(block.id, mod.file)
+    return problems
+
+
+def _reflection_limits(loaded: LoadedCourse) -> list[Problem]:
+    cert = loaded.course.certificate
+    needed = cert.requires.reflection_min_chars if cert else 0
+    problems = []
+    for mod in loaded.modules:
+        for path, block in _blocks(mod):
+            if not isinstance(block, ReflectionBlock) or block.max_chars is None:
+                continue
+            if block.max_chars < block.min_chars:
+                problems.append(mod.source.problem(path + ("max_chars",), f"max_chars {block.max_chars} is below min_chars {block.min_chars}"))
+            elif block.required and block.max_chars < needed:
+                problems.append(mod.source.problem(path + ("max_chars",), f"max_chars {block.max_chars} is below the certificate's reflection_min_chars {needed}"))
+    return problems
+
+
+def _block_problems(loaded: LoadedCourse, mod: LoadedModule, path: tuple[str | int, ...], block: Any) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def asset(field: str, kinds: set[str], what: str) -> None:
+        rel = getattr(block, field)
+        if rel is None:
+            return
+        message = _asset_problem(loaded, rel, kinds, what)
+        if message:
+            problems.append(mod.source.problem(path + (field,), message))
+
+    if isinstance(block, ImageBlock):
+        asset("src", _IMAGE_TYPES, "an image")
+        alt = block.alt.strip()
+        if alt.lower() == PurePosixPath(block.src).name.lower() or alt.lower() in {"image", "picture", "photo", "diagram", "img"}:
+            problems.append(mod.source.problem(path + ("alt",), f"alt text '{alt}' does not describe the image (expected what it shows and why it matters)"))
+    elif isinstance(block, VideoBlock):
+        asset("src", _VIDEO_TYPES, "a video")
+        asset("captions", {".vtt"}, "a WebVTT captions file")
+        asset("transcript", _TEXT_TYPES, "a transcript")
+        asset("poster", _IMAGE_TYPES, "an image")
+        if block.captions is None and block.transcript is None:
+            problems.append(mod.source.problem(path, "video needs 'captions' or 'transcript' (deaf and hard-of-hearing learners need one)"))
+    elif isinstance(block, AudioBlock):
+        asset("src", _AUDIO_TYPES, "an audio file")
+        asset("transcript", _TEXT_TYPES, "a transcript")
+    elif isinstance(block, QuizBlock):
+        problems += _quiz_problems(mod, path, block)
+    return problems
+
+
+def _asset_problem(loaded: LoadedCourse, rel: str, kinds: set[str], what: str) -> str | None:
+    parts = PurePosixPath(rel).parts
+    if rel.startswith("/") or ".." in parts:
+        return f"'{rel}' must stay inside assets/ (no '..' or leading '/')"
+    suffix = PurePosixPath(rel).suffix.lower()
+    if suffix not in kinds:
+        return f"'{rel}' is not {what} (expected a file ending in {', '.join(sorted(kinds))})"
+    full = loaded.assets_dir / rel
+    if not full.is_file():
+        return f"asset '{rel}' not found in assets/"
+    if not exact_case(loaded.assets_dir, rel):
+        return f"asset '{rel}' differs in letter case from the file on disk (LMSs are case-sensitive)"
+    return None
+
+
+def _quiz_problems(mod: LoadedModule, path: tuple[str | int, ...], quiz: QuizBlock) -> list[Problem]:
+    problems = []
+    seen: set[str] = set()
+    for q, question in enumerate(quiz.questions):
+        qpath = path + ("questions", q)
+        if question.id in seen:
+            problems.append(mod.source.problem(qpath + ("id",), f"question id '{question.id}' is used twice in quiz '{quiz.id}'"))
+        seen.add(question.id)
+        if isinstance(question, (SingleChoice, MultipleResponse)):
+            problems += _unique(mod, qpath, "choices", [c.id for c in question.choices], "choice")
+            ids = {c.id for c in question.choices}
+            if isinstance(question, SingleChoice) and question.answer not in ids:
+                problems.append(mod.source.problem(qpath + ("answer",), f"answer '{question.answer}' is not a choice id (expected one of: {', '.join(c.id for c in question.choices)})"))
+            if isinstance(question, MultipleResponse):
+                for a, answer in enumerate(question.answers):
+                    if answer not in ids:
+                        problems.append(mod.source.problem(qpath + ("answers", a), f"answer '{answer}' is not a choice id (expected one of: {', '.join(c.id for c in question.choices)})"))
+                if len(set(question.answers)) != len(question.answers):
+                    problems.append(mod.source.problem(qpath + ("answers",), "the same answer is listed twice"))
+        elif isinstance(question, Matching):
+            problems += _unique(mod, qpath, "pairs", [p.id for p in question.pairs], "pair")
+            problems += _unique(mod, qpath, "pairs", [p.match for p in question.pairs], "match", field="match")
+        elif isinstance(question, Sequencing):
+            problems += _unique(mod, qpath, "items", [i.id for i in question.items], "item")
+    return problems
+
+
+def _unique(mod: LoadedModule, qpath: tuple[str | int, ...], key: str, values: list[str], what: str, field: str = "id") -> list[Problem]:
+    problems = []
+    seen: set[str] = set()
+    for i, value in enumerate(values):
+        if value in seen:
+            problems.append(mod.source.problem(qpath + (key, i, field), f"{what} {field} '{value}' is used twice in this question"))
+        seen.add(value)
+    return problems

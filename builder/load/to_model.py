@@ -1,0 +1,224 @@
+"""Validate loaded YAML data against a pydantic model; turn its errors into located problems."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from builder.load.errors import CourseError, Problem
+from builder.load.yaml_source import DataPath, LoadedYaml, SourceMap
+
+M = TypeVar("M", bound=BaseModel)
+
+_TYPE_NAMES = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if not isinstance(value, (dict, list)) else ("a mapping" if isinstance(value, dict) else "a list")
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _allowed_keys(model: type[BaseModel], data: Any, parent_path: DataPath) -> list[str]:
+    """Field names of the model that sits at parent_path (best effort, for 'did you mean')."""
+    return sorted(_field_names_at(model, data, list(parent_path)))
+
+
+def _field_names_at(model: type[BaseModel], data: Any, rest: list[str | int]) -> set[str]:
+    from typing import Union, get_args, get_origin
+
+    def candidates(annotation: Any, value: Any) -> list[type[BaseModel]]:
+        origin = get_origin(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return [annotation]
+        args = get_args(annotation)
+        out: list[type[BaseModel]] = []
+        if origin is list and args:
+            return candidates(args[0], value)
+        for arg in args:
+            out += candidates(arg, value)
+        if out and isinstance(value, dict) and "type" in value:
+            tagged = [m for m in out if "type" in m.model_fields and value["type"] in get_args(m.model_fields["type"].annotation)]
+            if tagged:
+                return tagged
+        return out
+
+    models = [model]
+    node = data
+    while rest:
+        part = rest.pop(0)
+        if isinstance(part, int):
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            continue
+        nxt: list[type[BaseModel]] = []
+        child = node.get(part) if isinstance(node, dict) else None
+        for m in models:
+            if part in m.model_fields:
+                value_for_tag = child[rest[0]] if rest and isinstance(rest[0], int) and isinstance(child, list) and rest[0] < len(child) else child
+                nxt += candidates(m.model_fields[part].annotation, value_for_tag)
+        models, node = nxt, child
+        if not models:
+            return set()
+    names: set[str] = set()
+    for m in models:
+        names.update(m.model_fields)
+    return names
+
+
+def _message(error: dict[str, Any], model: type[BaseModel], data: Any, path: DataPath) -> tuple[str, bool]:
+    """(message, points_at_key) for one pydantic error."""
+    kind = error["type"]
+    loc = error["loc"]
+    ctx = error.get("ctx") or {}
+    field = str(loc[-1]) if loc else "value"
+    given = error.get("input")
+    if kind == "missing":
+        return f"missing required field '{field}'", False
+    if kind == "extra_forbidden":
+        allowed = [k for k in _allowed_keys(model, data, path[:-1])]
+        guess = difflib.get_close_matches(field, allowed, n=1, cutoff=0.6)
+        hint = f"did you mean '{guess[0]}'?" if guess else f"expected one of: {', '.join(allowed)}" if allowed else ""
+        return f"unknown key '{field}'" + (f" ({hint})" if hint else ""), True
+    if kind == "union_tag_invalid":
+        expected = ctx.get("expected_tags", "")
+        return f"unknown type {_shown(ctx.get('tag'))} (expected one of: {expected.replace(chr(39), '')})", False
+    if kind == "union_tag_not_found":
+        return f"missing required field '{ctx.get('discriminator', 'type').strip(chr(39))}'", False
+    if kind in _TYPE_NAMES:
+        return f"expected {_TYPE_NAMES[kind]} for '{field}', got {_shown(given)}", False
+    if kind == "string_pattern_mismatch":
+        return f"{_shown(given)} is not a valid '{field}' (expected {_pattern_hint(model, field, ctx)})", False
+    if kind in ("string_too_short", "too_short"):
+        minimum = ctx.get("min_length", 1)
+        if kind == "string_too_short" and minimum == 1:
+            return f"'{field}' is empty (expected text)", False
+        return f"'{field}' needs at least {minimum} item{'s' if minimum != 1 else ''}", False
+    if kind in ("string_too_long", "too_long"):
+        return f"'{field}' is too long (expected at most {ctx.get('max_length')})", False
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = {"greater_than_equal": "at least", "less_than_equal": "at most", "greater_than": "more than", "less_than": "less than"}[kind]
+        limit = next(iter(ctx.values()))
+        return f"'{field}' is {_shown(given)} (expected {bound} {limit})", False
+    if kind == "literal_error":
+        return f"{_shown(given)} is not allowed for '{field}' (expected {ctx.get('expected')})", False
+    if kind.startswith("url"):
+        return f"{_shown(given)} is not a valid web address for '{field}' (expected an http:// or https:// URL)", False
+    return f"'{field}': {error['msg']}", False
+
+
+_PATTERN_HINTS = {
+    "id": "lowercase letters, digits and '-', like 'what-is-ai'",
+    "slug": "lowercase letters, digits and '-', like 'ai-literacy'",
+    "answer": "a choice id: lowercase letters, digits and '-'",
+    "answers": "choice ids: lowercase letters, digits and '-'",
+    "language": "a BCP 47 tag like 'en-US'",
+    "version": "a version like '1.0.0'",
+    "src": "a path inside assets/ using letters, digits, '_', '-', '.', '/'",
+    "captions": "a path inside assets/",
+    "transcript": "a path inside assets/",
+    "poster": "a path inside assets/",
+    "email": "an e-mail address",
+}
+
+
+def _pattern_hint(model: type[BaseModel], field: str, ctx: dict[str, Any]) -> str:
+    if field == "id" and model.__name__ == "Course":
+        return "an http(s) IRI like 'https://example.org/courses/ai-literacy'"
+    if field == "modules":
+        return "a path like 'modules/01-intro.yaml'"
+    return _PATTERN_HINTS.get(field, f"text matching {ctx.get('pattern')}")
+
+
+def to_model(model: type[M], loaded: LoadedYaml) -> M:
+    """The validated model, or CourseError listing every problem with its position."""
+    data = loaded.data
+    if not isinstance(data, dict):
+        raise CourseError([loaded.source.problem((), f"expected a mapping of fields at the top, got {_shown(data)}")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise CourseError(problems_from(exc, model, data, loaded.source)) from None
+
+
+def problems_from(exc: ValidationError, model: type[BaseModel], data: Any, source: SourceMap) -> list[Problem]:
+    problems = []
+    branches: dict[DataPath, list[dict[str, Any]]] = {}
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        path = _located_path(data, loc)
+        if _is_union_branch(error, data, loc):
+            branches.setdefault(path, []).append(error)
+            continue
+        message, at_key = _message(error, model, data, path)
+        problems.append(source.problem(path, message, key=at_key))
+    for path, errors in branches.items():
+        problems.append(source.problem(path, _union_message(path, errors)))
+    return problems
+
+
+def _is_union_branch(error: dict[str, Any], data: Any, loc: tuple[Any, ...]) -> bool:
+    """True for one branch's failure of a plain union like `int | 'unlimited'`.
+
+    pydantic reports each branch separately, with a label such as 'constrained-int'
+    after the value's own path in loc; authors should see one message for them all.
+    """
+    if error["type"] in ("missing", "extra_forbidden"):
+        return False
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif not isinstance(node, (dict, list)):
+            return all(isinstance(p, str) for p in loc[i:])
+        # else: a tag of a tagged union (e.g. 'quiz'): skip it
+    return False
+
+
+def _union_message(path: DataPath, errors: list[dict[str, Any]]) -> str:
+    field = next((str(p) for p in reversed(path) if isinstance(p, str)), "value")
+    given = errors[0].get("input")
+    options = []
+    for error in errors:
+        kind, ctx = error["type"], error.get("ctx") or {}
+        if kind == "literal_error":
+            options.append(str(ctx.get("expected")))
+        elif kind in ("greater_than_equal", "less_than_equal"):
+            options.append(f"a whole number {'of at least' if kind == 'greater_than_equal' else 'up to'} {next(iter(ctx.values()))}")
+        elif kind in _TYPE_NAMES:
+            options.append(_TYPE_NAMES[kind])
+        else:
+            options.append(error["msg"].lower())
+    unique = list(dict.fromkeys(options))
+    return f"{_shown(given)} is not valid for '{field}' (expected {' or '.join(unique)})"
+
+
+def _located_path(data: Any, loc: tuple[Any, ...]) -> DataPath:
+    path: list[str | int] = []
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(node, dict) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and i == len(loc) - 1:
+            break  # missing field: point at the mapping that lacks it
+        # otherwise a union tag pydantic inserted (e.g. 'image', 'int'): skip it
+    return tuple(path)

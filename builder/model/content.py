@@ -1,0 +1,97 @@
+"""Module, page and content-block models (one YAML file per module)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import AnyHttpUrl, Field
+
+from builder.model.base import AssetPath, Markdown, NonEmptyText, Slug, Strict
+from builder.model.quiz import QuizBlock
+
+
+class TextBlock(Strict):
+    type: Literal["text"]
+    text: Markdown
+
+
+class ImageBlock(Strict):
+    type: Literal["image"]
+    src: AssetPath
+    alt: NonEmptyText = Field(
+        description="Text alternative read by screen readers: what the image shows and why it matters. "
+        "Use decorative: true instead for purely decorative images."
+    )
+    caption: Markdown | None = None
+    width: int | None = Field(None, ge=16, le=4000, description="Display width in CSS pixels (height follows).")
+
+
+class CalloutBlock(Strict):
+    type: Literal["callout"]
+    style: Literal["tip", "note", "warning", "example"] = "note"
+    title: NonEmptyText | None = None
+    text: Markdown
+
+
+class VideoBlock(Strict):
+    type: Literal["video"]
+    src: AssetPath
+    title: NonEmptyText
+    captions: AssetPath | None = Field(None, description="WebVTT captions file in assets/.")
+    transcript: AssetPath | None = Field(None, description="Markdown or text transcript file in assets/.")
+    poster: AssetPath | None = None
+
+
+class AudioBlock(Strict):
+    type: Literal["audio"]
+    src: AssetPath
+    title: NonEmptyText
+    transcript: AssetPath = Field(description="Markdown or text transcript file in assets/ (required).")
+
+
+class LinkBlock(Strict):
+    type: Literal["link"]
+    url: AnyHttpUrl
+    title: NonEmptyText
+    description: Markdown | None = None
+
+
+class ReflectionBlock(Strict):
+    """A free-text prompt; the answer is saved and can gate completion."""
+
+    type: Literal["reflection"]
+    id: Slug
+    prompt: Markdown
+    guidance: Markdown | None = Field(None, description="Hints shown under the prompt.")
+    required: bool = True
+    min_chars: int = Field(
+        0, ge=0, le=2000, description="Fewest characters that count as an answer (the certificate may ask more)."
+    )
+    max_chars: int | None = Field(
+        None,
+        ge=20,
+        le=4000,
+        description="Most characters the learner may type. Default: the target's budget "
+        "(SCORM 1.2 shares 4,096 characters between all reflections).",
+    )
+
+
+Block = Annotated[
+    Union[TextBlock, ImageBlock, CalloutBlock, VideoBlock, AudioBlock, LinkBlock, ReflectionBlock, QuizBlock],
+    Field(discriminator="type"),
+]
+
+
+class Page(Strict):
+    id: Slug
+    title: NonEmptyText
+    blocks: list[Block] = Field(min_length=1)
+
+
+class Module(Strict):
+    id: Slug
+    title: NonEmptyText
+    description: Markdown | None = None
+    objectives: list[NonEmptyText] = Field(min_length=1, description="Learning objectives, one sentence each.")
+    minutes: int = Field(ge=1, le=600, description="Estimated time to complete, in minutes.")
+    pages: list[Page] = Field(min_length=1)

@@ -1,0 +1,93 @@
+"""The course file (course.yaml): identity, module list, completion rules, editions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from builder.model.base import Markdown, NonEmptyText, Percent, Slug, Strict
+
+CourseIri = Annotated[
+    str,
+    StringConstraints(pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$", max_length=200),
+    Field(description="Stable IRI naming the course, e.g. 'https://example.org/courses/ai-literacy'. Never change it."),
+]
+
+LanguageTag = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"),
+    Field(description="BCP 47 language tag, e.g. 'en-US'."),
+]
+
+Version = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]+(\.[0-9]+){0,2}([-+][A-Za-z0-9.]+)?$"),
+    Field(description="Course version, e.g. '1.0.0'. Goes into package file names."),
+]
+
+ModuleFile = Annotated[
+    str,
+    StringConstraints(pattern=r"^modules/[A-Za-z0-9_.-]+\.ya?ml$"),
+    Field(description="Path of a module file, relative to the course folder, e.g. 'modules/01-what-is-ai.yaml'."),
+]
+
+
+class Author(Strict):
+    name: NonEmptyText
+    organization: NonEmptyText | None = None
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+
+
+class Completion(Strict):
+    """When the standard edition counts as complete."""
+
+    required_modules: Literal["all"] | list[Slug] = Field(
+        "all", description="'all', or the ids of the modules a learner must finish."
+    )
+    pass_mark: Percent | None = Field(
+        None,
+        description="Percent every quiz needs to pass. When set, the course reports passed/failed; "
+        "when absent, quizzes are practice and the course reports completed.",
+    )
+    reflections_required: bool = Field(True, description="Whether required reflections must be answered.")
+
+
+class Signatory(Strict):
+    name: NonEmptyText
+    role: NonEmptyText
+
+
+class CertificateRequirements(Strict):
+    modules: Literal["all"] | list[Slug] = Field("all", description="Modules that must be completed.")
+    quiz_pass_mark: Percent = Field(80, description="Percent every quiz must reach.")
+    reflection_min_chars: int = Field(
+        0, ge=0, le=2000, description="Fewest characters for each required reflection answer."
+    )
+
+
+class Certificate(Strict):
+    """The Certificate of Completion edition."""
+
+    title: NonEmptyText = Field(description="Title printed on the certificate.")
+    issuer: NonEmptyText = Field(description="Organization issuing the certificate.")
+    signatory: Signatory
+    statement: Markdown | None = Field(None, description="Sentence under the learner's name.")
+    credit_hours: float | None = Field(None, gt=0, le=100, description="Professional-development hours, if any.")
+    requires: CertificateRequirements = CertificateRequirements()
+
+
+class Course(Strict):
+    id: CourseIri
+    slug: Slug = Field(description="Short name used in package file names, e.g. 'ai-literacy-educators'.")
+    title: NonEmptyText
+    description: Markdown
+    language: LanguageTag = "en"
+    version: Version
+    authors: list[Author] = Field(min_length=1)
+    modules: list[ModuleFile] = Field(min_length=1, description="Module files in the order learners meet them.")
+    completion: Completion = Completion()
+    certificate: Certificate | None = Field(None, description="Defines the certificate edition; omit for none.")
+
+
+EDITIONS = ("standard", "certificate")
