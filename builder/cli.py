@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from builder import __version__
+from builder.commands.build import build
 from builder.commands.new import new
 from builder.commands.schema import schema
 from builder.commands.validate import validate
@@ -21,5 +22,6 @@ def main() -> None:
 
 
 main.add_command(validate)
+main.add_command(build)
 main.add_command(new)
 main.add_command(schema)

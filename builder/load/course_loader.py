@@ -1,17 +1,26 @@
-"""Load a course folder: course.yaml plus every module file, all problems gathered."""
+"""Load a course folder: course.yaml plus every module file, all problems gathered.
+
+Every file that can be read is checked, and the cross-file checks run on whatever
+loaded, so one run reports model errors and cross-file errors together.
+"""
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import TypeAdapter, ValidationError
+
 from builder.load.errors import CourseError, Problem, display_path
 from builder.load.to_model import to_model
-from builder.load.yaml_source import SourceMap, load_yaml
+from builder.load.yaml_source import LoadedYaml, SourceMap, load_yaml
 from builder.model.content import Module
-from builder.model.course import Course
+from builder.model.course import Course, ModuleFile
 
 COURSE_FILE = "course.yaml"
+
+_module_file = TypeAdapter(ModuleFile)
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,23 @@ class LoadedCourse:
         return self.root / "assets"
 
 
+@dataclass(frozen=True)
+class PartialCourse:
+    """What did load, for the cross-file checks: course is None when course.yaml is invalid."""
+
+    root: Path
+    course: Course | None
+    source: SourceMap
+    modules: tuple[LoadedModule, ...]
+    # Ids of every listed module, or None when some module's id could not be read
+    # (then references to modules cannot be checked without false alarms).
+    module_ids: frozenset[str] | None
+
+    @property
+    def assets_dir(self) -> Path:
+        return self.root / "assets"
+
+
 def load_course(root: Path) -> LoadedCourse:
     """Read and check the course in root. Raises CourseError with every problem found."""
     from builder.load.checks import check_course  # late: checks import this module's types
@@ -43,37 +69,102 @@ def load_course(root: Path) -> LoadedCourse:
         raise CourseError([Problem(display_path(root, root), 1, 1, "course folder not found (expected a folder holding course.yaml)")])
     if not course_path.exists():
         raise CourseError([Problem(course_name, 1, 1, "file not found (expected course.yaml at the root of the course folder; `coursepack new DIR` makes one)")])
-    loaded = load_yaml(course_path, course_name)
-    course = to_model(Course, loaded)
+    loaded = load_yaml(course_path, course_name)  # unreadable: nothing else can be checked
 
     problems: list[Problem] = []
+    course: Course | None = None
+    try:
+        course = to_model(Course, loaded)
+    except CourseError as exc:
+        problems.extend(exc.problems)
+
     modules: list[LoadedModule] = []
+    module_ids: set[str] | None = set()
     seen_files: dict[str, int] = {}
-    for index, rel in enumerate(course.modules):
+    for index, rel in _module_files(course, loaded):
         where = ("modules", index)
         if rel in seen_files:
-            problems.append(loaded.source.problem(where, f"module file '{rel}' is listed twice (first as item {seen_files[rel] + 1})"))
+            first_line = loaded.source.where(("modules", seen_files[rel]))[0]
+            problems.append(loaded.source.problem(where, f"module file '{rel}' is listed twice (expected each module once; first at line {first_line})"))
             continue
         seen_files[rel] = index
-        path = root / rel
-        if not path.exists():
-            problems.append(loaded.source.problem(where, f"module file '{rel}' not found"))
-            continue
         if not exact_case(root, rel):
-            problems.append(loaded.source.problem(where, f"module file '{rel}' differs in letter case from the file on disk (LMSs are case-sensitive)"))
+            listed = [r for _, r in _module_files(course, loaded)]
+            problems.append(loaded.source.problem(where, _missing_module_message(root, rel, listed)))
+            module_ids = None
             continue
+        path = root / rel
+        name = display_path(path, root)
         try:
-            module_yaml = load_yaml(path, display_path(path, root))
+            module_yaml = load_yaml(path, name)
+        except CourseError as exc:
+            problems.extend(exc.problems)
+            module_ids = None
+            continue
+        raw_id = module_yaml.data.get("id") if isinstance(module_yaml.data, dict) else None
+        if module_ids is not None:
+            if isinstance(raw_id, str):
+                module_ids.add(raw_id)
+            else:
+                module_ids = None
+        try:
             modules.append(LoadedModule(rel, to_model(Module, module_yaml), module_yaml.source))
         except CourseError as exc:
             problems.extend(exc.problems)
+
+    partial = PartialCourse(root, course, loaded.source, tuple(modules), frozenset(module_ids) if module_ids is not None else None)
+    problems += check_course(partial)
     if problems:
         raise CourseError(problems)
-    result = LoadedCourse(root, course, loaded.source, tuple(modules))
-    problems = check_course(result)
-    if problems:
-        raise CourseError(problems)
-    return result
+    assert course is not None  # no problems means course.yaml validated
+    return LoadedCourse(root, course, loaded.source, tuple(modules))
+
+
+def _module_files(course: Course | None, loaded: LoadedYaml) -> list[tuple[int, str]]:
+    """(index, path) of every module file course.yaml lists validly, even when other fields are wrong."""
+    if course is not None:
+        return list(enumerate(course.modules))
+    listed = loaded.data.get("modules") if isinstance(loaded.data, dict) else None
+    if not isinstance(listed, list):
+        return []
+    files = []
+    for index, rel in enumerate(listed):
+        try:
+            files.append((index, _module_file.validate_python(rel)))
+        except ValidationError:
+            pass  # already reported by the Course model
+    return files
+
+
+def _missing_module_message(root: Path, rel: str, course_list: list[str]) -> str:
+    on_disk = _case_insensitive(root, rel)
+    if on_disk is not None:
+        return f"module file '{rel}' differs in letter case from '{on_disk}' on disk (expected the exact spelling; LMSs are case-sensitive)"
+    modules_dir = root / "modules"
+    unlisted = sorted(
+        f"modules/{p.name}" for p in (modules_dir.iterdir() if modules_dir.is_dir() else ())
+        if p.suffix in (".yaml", ".yml") and f"modules/{p.name}" not in course_list
+    )
+    guess = difflib.get_close_matches(rel, unlisted, n=1, cutoff=0.6)
+    hint = f"did you mean '{guess[0]}'?" if guess else "expected a path relative to the course folder, like 'modules/01-intro.yaml'"
+    return f"module file '{rel}' not found ({hint})"
+
+
+def _case_insensitive(root: Path, rel: str) -> str | None:
+    """rel as spelled on disk when it exists ignoring letter case, else None."""
+    here = root
+    parts = []
+    for part in Path(rel).parts:
+        try:
+            names = [p.name for p in here.iterdir()]
+        except OSError:
+            return None
+        match = part if part in names else next((n for n in names if n.lower() == part.lower()), None)
+        if match is None:
+            return None
+        parts.append(match)
+        here = here / match
+    return "/".join(parts)
 
 
 def exact_case(root: Path, rel: str) -> bool:

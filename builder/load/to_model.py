@@ -28,6 +28,10 @@ _TYPE_NAMES = {
 }
 
 
+def _yaml_kind(value: Any) -> str:
+    return "true/false" if isinstance(value, bool) else "a number"
+
+
 def _shown(value: Any) -> str:
     text = repr(value) if not isinstance(value, (dict, list)) else ("a mapping" if isinstance(value, dict) else "a list")
     return text if len(text) <= 40 else text[:37] + "..."
@@ -87,19 +91,26 @@ def _message(error: dict[str, Any], model: type[BaseModel], data: Any, path: Dat
     field = str(loc[-1]) if loc else "value"
     given = error.get("input")
     if kind == "missing":
-        return f"missing required field '{field}'", False
+        return f"missing required field '{field}' (expected a '{field}:' entry in this mapping)", False
     if kind == "extra_forbidden":
-        allowed = [k for k in _allowed_keys(model, data, path[:-1])]
-        guess = difflib.get_close_matches(field, allowed, n=1, cutoff=0.6)
-        hint = f"did you mean '{guess[0]}'?" if guess else f"expected one of: {', '.join(allowed)}" if allowed else ""
+        allowed = _allowed_keys(model, data, path[:-1])
+        guess = _typo_guess(error, model, data, path)
+        hint = f"did you mean '{guess}'?" if guess else f"expected one of: {', '.join(allowed)}" if allowed else ""
         return f"unknown key '{field}'" + (f" ({hint})" if hint else ""), True
     if kind == "union_tag_invalid":
         expected = ctx.get("expected_tags", "")
         return f"unknown type {_shown(ctx.get('tag'))} (expected one of: {expected.replace(chr(39), '')})", False
     if kind == "union_tag_not_found":
-        return f"missing required field '{ctx.get('discriminator', 'type').strip(chr(39))}'", False
+        tag = str(ctx.get("discriminator", "type")).strip("'")
+        kinds = _tag_choices(path)
+        return f"missing required field '{tag}'" + (f" (expected one of: {kinds})" if kinds else ""), False
     if kind in _TYPE_NAMES:
-        return f"expected {_TYPE_NAMES[kind]} for '{field}', got {_shown(given)}", False
+        expected = _TYPE_NAMES[kind]
+        if given is None:
+            return f"'{field}' has no value (expected {expected})", False
+        if kind == "string_type" and isinstance(given, (bool, int, float)):
+            expected += f"; YAML reads this as {_yaml_kind(given)}, so put it in quotes"
+        return f"'{field}' is {_shown(given)} (expected {expected})", False
     if kind == "string_pattern_mismatch":
         return f"{_shown(given)} is not a valid '{field}' (expected {_pattern_hint(model, field, ctx)})", False
     if kind in ("string_too_short", "too_short"):
@@ -118,6 +129,24 @@ def _message(error: dict[str, Any], model: type[BaseModel], data: Any, path: Dat
     if kind.startswith("url"):
         return f"{_shown(given)} is not a valid web address for '{field}' (expected an http:// or https:// URL)", False
     return f"'{field}': {error['msg']}", False
+
+
+def _tag_choices(path: DataPath) -> str:
+    from builder.model.quiz import QUESTION_TYPES
+
+    owner = next((p for p in reversed(path) if isinstance(p, str)), "")
+    if owner == "questions":
+        return ", ".join(QUESTION_TYPES)
+    if owner == "blocks":
+        return "text, image, callout, video, audio, link, reflection, quiz"
+    return ""
+
+
+def _typo_guess(error: dict[str, Any], model: type[BaseModel], data: Any, path: DataPath) -> str | None:
+    """For an unknown key: the allowed key it is most likely a misspelling of."""
+    allowed = _allowed_keys(model, data, path[:-1])
+    guess = difflib.get_close_matches(str(error["loc"][-1]), allowed, n=1, cutoff=0.6)
+    return guess[0] if guess else None
 
 
 _PATTERN_HINTS = {
@@ -147,7 +176,8 @@ def to_model(model: type[M], loaded: LoadedYaml) -> M:
     """The validated model, or CourseError listing every problem with its position."""
     data = loaded.data
     if not isinstance(data, dict):
-        raise CourseError([loaded.source.problem((), f"expected a mapping of fields at the top, got {_shown(data)}")])
+        what = "nothing but '---'" if data is None else "a list" if isinstance(data, list) else f"the single value {_shown(data)}"
+        raise CourseError([loaded.source.problem((), f"the file holds {what} (expected a mapping of fields, like 'id: ...')")])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -156,14 +186,25 @@ def to_model(model: type[M], loaded: LoadedYaml) -> M:
 
 def problems_from(exc: ValidationError, model: type[BaseModel], data: Any, source: SourceMap) -> list[Problem]:
     problems = []
+    errors = exc.errors(include_url=False)
+    located = [(error, _located_path(data, tuple(error["loc"]))) for error in errors]
+    # A misspelt key also makes the field it stands for 'missing': report the typo only.
+    typos = {
+        path[:-1] + (guess,)
+        for error, path in located
+        if error["type"] == "extra_forbidden" and (guess := _typo_guess(error, model, data, path))
+    }
     branches: dict[DataPath, list[dict[str, Any]]] = {}
-    for error in exc.errors(include_url=False):
+    for error, path in located:
         loc = tuple(error["loc"])
-        path = _located_path(data, loc)
+        if error["type"] == "missing" and path + (str(loc[-1]),) in typos:
+            continue
         if _is_union_branch(error, data, loc):
             branches.setdefault(path, []).append(error)
             continue
         message, at_key = _message(error, model, data, path)
+        if error["type"] == "union_tag_invalid":
+            path += (str(error["ctx"].get("discriminator", "type")).strip("'"),)
         problems.append(source.problem(path, message, key=at_key))
     for path, errors in branches.items():
         problems.append(source.problem(path, _union_message(path, errors)))

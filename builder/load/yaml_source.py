@@ -78,33 +78,83 @@ def _pos(mark: yaml.Mark) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
 
+_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
+
+# What YAML accepts in a document (YAML 1.1 section 5.1); everything else is refused
+# up front so the author gets its position, whichever parser PyYAML uses.
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _decode(raw: bytes, name: str) -> str:
+    for bom, encoding in _BOMS.items():
+        if raw.startswith(bom):
+            raise CourseError([Problem(name, 1, 1, f"file is saved as {encoding} (expected UTF-8)")])
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
+        line_start = before.rfind(b"\n") + 1
         line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        col = len(before[line_start:].decode("utf-8")) + 1  # in characters, as editors count
         raise CourseError(
-            [Problem(name, line, col, f"byte 0x{raw[exc.start]:02x} is not valid UTF-8 (save the file as UTF-8)")]
+            [Problem(name, line, col, f"byte 0x{raw[exc.start]:02x} is not valid UTF-8 (expected a file saved as UTF-8)")]
         ) from None
+    bad = _NOT_PRINTABLE.search(text)
+    if bad:
+        line, col = _offset_pos(text, bad.start())
+        char = bad.group()
+        what = "NUL character" if char == "\x00" else f"control character U+{ord(char):04X}"
+        raise CourseError([Problem(name, line, col, f"{what} (expected printable text)")])
+    return text
+
+
+def _offset_pos(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, name: str, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, col = _pos(mark) if mark else (1, 1)
     problem = exc.problem or "invalid YAML"
-    if "'\\t'" in problem or _char_at(text, line, col) == "\t":
-        return Problem(name, line, col, "tab character in indentation (expected spaces; YAML forbids tabs)")
-    message = f"YAML syntax error: {problem}"
-    if exc.context:
-        message += f" ({exc.context}"
-        if exc.context_mark and exc.context_mark is not mark:
-            cl, cc = _pos(exc.context_mark)
-            message += f" at {cl}:{cc}"
-        message += ")"
+    context = exc.context or ""
+    at = ""
+    if exc.context_mark is not None:
+        cl, cc = _pos(exc.context_mark)
+        at = f"line {cl}, column {cc}"
+    char = _char_at(text, line, col)
+    if "tab" in problem or char == "\t":
+        return Problem(name, line, col, "tab character used for indentation (expected spaces; YAML forbids tabs)")
+    if "expected ',' or ']'" in problem:
+        message = f"list opened with '[' at {at} is not closed (expected ',' or ']')"
+    elif "expected ',' or '}'" in problem:
+        message = f"mapping opened with '{{' at {at} is not closed (expected ',' or '}}')"
+    elif "end of stream" in problem and "quoted" in context:
+        line, col = _pos(exc.context_mark)
+        message = "quoted text is never closed (expected a closing quote)"
+    elif "mapping values are not allowed" in problem:
+        message = "':' not allowed here (expected consistent indentation, or quotes around text that contains ': ')"
+    elif "expected key" in problem and at:
+        message = f"unexpected text in the mapping that starts at {at} (expected 'key: value' lines aligned with it)"
+    elif "expected '-' indicator" in problem and at:
+        message = f"unexpected text in the list that starts at {at} (expected '- item' lines aligned with it)"
+    elif "block sequence entries are not allowed" in problem:
+        message = "'- ' list item not allowed here (expected it on a new line, indented under its key)"
+    elif "cannot start any token" in problem and char:
+        message = f"a value cannot start with '{char}' (expected quotes around it)"
+    elif "unknown escape character" in problem:
+        message = f"unknown escape '\\{_char_at(text, line, col + 1)}' in double-quoted text (expected '\\\\' for a backslash, or single quotes)"
+    elif "expected <document start>" in problem:
+        message = "unexpected text after the end of the document (expected nothing more; check brackets and indentation)"
+    else:
+        message = f"YAML syntax error: {problem} (expected valid YAML{'; ' + context + ' at ' + at if context and at else ''})"
     return Problem(name, line, col, message)
 
 
@@ -115,13 +165,27 @@ def _char_at(text: str, line: int, col: int) -> str:
     return ""
 
 
+def _shown_tag(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+def _tag_problem(name: str, mark: yaml.Mark, tag: str) -> CourseError:
+    line, col = _pos(mark)
+    if tag == "tag:yaml.org,2002:merge":
+        message = "YAML merge key '<<' is not supported (expected every field written out)"
+    else:
+        message = f"YAML tag '{_shown_tag(tag)}' is not allowed (expected plain text, numbers, lists and mappings)"
+    return CourseError([Problem(name, line, col, message)])
+
+
 def _scalar_value(event: yaml.ScalarEvent, name: str) -> Any:
     tag = event.tag
     if tag is None or tag == "!":
         tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag == "tag:yaml.org,2002:value":  # a lone '=' is just text
+            tag = "tag:yaml.org,2002:str"
     if tag not in _ALLOWED_TAGS or tag in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
-        line, col = _pos(event.start_mark)
-        raise CourseError([Problem(name, line, col, f"unsupported YAML tag {tag!r} (expected plain text, numbers, lists and mappings)")])
+        raise _tag_problem(name, event.start_mark, tag)
     if tag == "tag:yaml.org,2002:timestamp":
         return event.value  # dates stay text: the model decides what they mean
     node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
@@ -129,7 +193,8 @@ def _scalar_value(event: yaml.ScalarEvent, name: str) -> Any:
         return _scalars.construct_object(node)
     except (ValueError, yaml.constructor.ConstructorError):
         line, col = _pos(event.start_mark)
-        raise CourseError([Problem(name, line, col, f"cannot read {event.value!r} as {tag.rsplit(':', 1)[-1]}")]) from None
+        kind = {"int": "a whole number", "float": "a number", "bool": "true or false", "null": "null"}.get(tag.rsplit(":", 1)[-1], "text")
+        raise CourseError([Problem(name, line, col, f"'{_shown_tag(tag)} {event.value}' cannot be read (expected {kind})")]) from None
 
 
 class _Builder:
@@ -148,7 +213,7 @@ class _Builder:
     def count(self, n: int, mark: yaml.Mark) -> None:
         self.nodes += n
         if self.nodes > MAX_NODES:
-            raise self.fail(mark, f"document expands to more than {MAX_NODES:,} values (alias/anchor bomb?)")
+            raise self.fail(mark, f"aliases expand this file to more than {MAX_NODES:,} values (expected a course file, not an alias bomb)")
 
     def build(self, events: Any) -> Any:
         # Stack entries: [container, path, pending_key, pending_key_mark, anchor, size, start_mark]
@@ -173,12 +238,13 @@ class _Builder:
                 self.source.values.setdefault(path, _pos(mark))
                 container.append(value)
             elif top[2] is _NO_KEY:
-                if not isinstance(value, (str, int, float, bool)) or value is None:
-                    raise self.fail(mark, "mapping keys must be plain text")
+                if not isinstance(value, (str, int, float, bool)):
+                    what = "an empty key" if value is None else "a list as a key" if isinstance(value, list) else "a mapping as a key"
+                    raise self.fail(mark, f"{what} (expected plain text before ':')")
                 key = value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
                 if key in container:
                     first = self.source.keys.get(top[1] + (key,), (0, 0))
-                    raise self.fail(mark, f"duplicate key {key!r} (first defined at line {first[0]})")
+                    raise self.fail(mark, f"duplicate key '{key}' (expected each key once in a mapping; first at line {first[0]})")
                 top[2], top[3] = key, mark
                 self.source.keys[top[1] + (key,)] = _pos(mark)
             else:
@@ -199,15 +265,15 @@ class _Builder:
                 attach(_scalar_value(event, self.name), 1, event.start_mark, event.anchor)
             elif isinstance(event, yaml.AliasEvent):
                 if event.anchor not in self.anchors:
-                    raise self.fail(event.start_mark, f"unknown alias *{event.anchor}")
+                    raise self.fail(event.start_mark, f"unknown alias '*{event.anchor}' (expected an anchor '&{event.anchor}' defined above it)")
                 value, size = self.anchors[event.anchor]
                 self.count(size, event.start_mark)
                 attach(_copy(value), size, event.start_mark, None)
             elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 if event.tag not in (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
-                    raise self.fail(event.start_mark, f"unsupported YAML tag {event.tag!r} (expected plain lists and mappings)")
+                    raise _tag_problem(self.name, event.start_mark, event.tag)
                 if len(stack) >= MAX_DEPTH:
-                    raise self.fail(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels (expected a flatter document)")
+                    raise self.fail(event.start_mark, f"lists and mappings nested deeper than {MAX_DEPTH} levels (expected at most {MAX_DEPTH})")
                 self.count(1, event.start_mark)
                 container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
                 path = self._child_path(stack)
@@ -248,26 +314,33 @@ def _copy(value: Any) -> Any:
 
 def load_yaml(path: Path, name: str) -> LoadedYaml:
     """Read path (shown to the author as name). Raises CourseError on any problem."""
+    def fail(message: str) -> CourseError:
+        return CourseError([Problem(name, 1, 1, message)])
+
     if path.is_dir():
-        raise CourseError([Problem(name, 1, 1, "is a directory (expected a YAML file)")])
+        raise fail("is a directory (expected a YAML file)")
     if not path.exists():
-        raise CourseError([Problem(name, 1, 1, "file not found")])
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise CourseError(
-            [Problem(name, 1, 1, f"file is {size / 1048576:.1f} MB (expected a course file under {MAX_FILE_BYTES // 1048576} MB)")]
-        )
-    text = _decode(path.read_bytes(), name)
-    if "\x00" in text:
-        before = text[: text.index("\x00")]
-        raise CourseError([Problem(name, before.count("\n") + 1, len(before) - before.rfind("\n"), "NUL character (expected a text file)")])
+        raise fail("file not found (expected a YAML file)")
+    if not path.is_file():
+        raise fail("is not a regular file (expected a YAML file)")  # a FIFO would block the read
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise fail(f"file is {size / 1048576:.1f} MB (expected a course file under {MAX_FILE_BYTES // 1048576} MB)")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # never more, even if the file grew meanwhile
+    except OSError as exc:
+        raise fail(f"cannot read the file: {exc.strerror or exc} (expected a readable YAML file)") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise fail(f"file is over {MAX_FILE_BYTES // 1048576} MB (expected a course file under {MAX_FILE_BYTES // 1048576} MB)")
+    text = _decode(raw, name)
     builder = _Builder(name)
     try:
         data = builder.build(yaml.parse(text, Loader=_EventLoader))
     except yaml.MarkedYAMLError as exc:
         raise CourseError([_syntax_problem(exc, name, text)]) from None
-    except yaml.YAMLError as exc:
-        raise CourseError([Problem(name, 1, 1, f"YAML error: {exc}")]) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - the reader's errors are caught by _decode
+        raise fail(f"YAML error: {str(exc).splitlines()[0]} (expected valid YAML)") from None
     if data is None and not re.search(r"\S", re.sub(r"#.*", "", text)):
-        raise CourseError([Problem(name, 1, 1, "file is empty (expected a YAML mapping)")])
+        raise fail("file is empty (expected a YAML mapping of fields)")
     return LoadedYaml(data, builder.source)

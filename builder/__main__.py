@@ -1,0 +1,5 @@
+"""`python -m builder` runs the coursepack command."""
+
+from builder.cli import main
+
+main()

@@ -1,0 +1,51 @@
+"""Assemble one package's files: rendered player + assets + the target's manifest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from builder.load.course_loader import LoadedCourse
+from builder.load.errors import CourseError
+from builder.targets import scorm12
+from builder.targets.editions import Sco, plan_scos
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    adapter: str  # the runtime adapter the player ships with
+    manifest_name: str
+    write_manifest: Callable[[LoadedCourse, str, list[Sco], dict[str, bytes]], bytes]
+
+
+TARGETS: dict[str, Target] = {
+    "scorm12": Target("scorm12", "scorm12", "imsmanifest.xml", scorm12.build_manifest),
+}
+
+
+def package_name(loaded: LoadedCourse, target: str, edition: str) -> str:
+    suffix = "" if edition == "standard" else f"-{edition}"
+    return f"{loaded.course.slug}-{loaded.course.version}-{target}{suffix}.zip"
+
+
+def package_files(loaded: LoadedCourse, target_name: str, edition: str, *, per_module: bool = False) -> dict[str, bytes]:
+    """Every file of the package, by path. Raises CourseError when the course cannot fit the target."""
+    # Imported here so that `validate` and `--help` never pay for the renderer.
+    from builder.render.page import referenced_assets, render_launch_page, runtime_files
+    from builder.render.state_budget import check_state_budget
+
+    target = TARGETS[target_name]
+    scos = plan_scos(loaded, per_module)
+    problems = [p for sco in scos for p in check_state_budget(loaded, edition, target.adapter, sco.module_ids)]
+    if problems:
+        raise CourseError(problems)
+    files: dict[str, bytes] = dict(runtime_files(target.adapter))
+    assets: set[str] = set()
+    for sco in scos:
+        files[sco.launch] = render_launch_page(loaded, edition, target.adapter, sco.module_ids)
+        assets.update(referenced_assets(loaded, sco.module_ids))
+    for rel in sorted(assets):
+        files[f"assets/{rel}"] = (loaded.assets_dir / rel).read_bytes()
+    files[target.manifest_name] = target.write_manifest(loaded, edition, scos, files)
+    return files

@@ -1,0 +1,89 @@
+"""SCORM 1.2 target: imsmanifest.xml (lxml) around the rendered player.
+
+Choices made for real LMSs (sources in shared/notes/peers-and-standards.md §4.1, §4.3):
+- identifiers derive from the course and module ids only, so a new version uploaded
+  over the old one keeps learners' records;
+- no xsi:schemaLocation: it would name XSD files the package does not carry;
+- adlcp:masteryscore only in scored editions, equal to the edition's pass mark; the
+  runtime writes a score only once the outcome is final, and then one that agrees with
+  it, so "mastery score overrides status" can never contradict the course's rules;
+- with several SCOs, one non-launchable root item (Moodle's player needs it for prev/next).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+
+from lxml import etree
+
+from builder.load.course_loader import LoadedCourse
+from builder.targets.editions import Sco, scored_pass_mark
+
+NS_CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+NS_ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
+NSMAP = {None: NS_CP, "adlcp": NS_ADLCP}
+_COMMON = "res-common"
+
+
+def _ncname(text: str) -> str:
+    """An xs:ID-safe rendering of an id (letters, digits, '-', '_', '.'; no leading digit)."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]", "-", text)
+    return cleaned if re.match(r"[A-Za-z_]", cleaned) else f"_{cleaned}"
+
+
+def manifest_identifier(loaded: LoadedCourse, edition: str) -> str:
+    digest = hashlib.sha256(loaded.course.id.encode("utf-8")).hexdigest()[:10]
+    return _ncname(f"{loaded.course.slug}-{digest}-{edition}")
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, ns: str = NS_CP, **attrs: str) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{ns}}}{tag}", attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def build_manifest(loaded: LoadedCourse, edition: str, scos: list[Sco], files: Mapping[str, bytes]) -> bytes:
+    """imsmanifest.xml for the given SCOs; files are every package file besides the manifest."""
+    course = loaded.course
+    root = etree.Element(f"{{{NS_CP}}}manifest", nsmap=NSMAP, identifier=manifest_identifier(loaded, edition), version=course.version)
+    metadata = _sub(root, "metadata")
+    _sub(metadata, "schema", "ADL SCORM")
+    _sub(metadata, "schemaversion", "1.2")
+
+    org_id = "org-" + _ncname(course.slug)
+    organizations = _sub(root, "organizations", default=org_id)
+    organization = _sub(organizations, "organization", identifier=org_id)
+    _sub(organization, "title", course.title)
+
+    mastery = scored_pass_mark(course, edition)
+    per_module = any(sco.module_ids is not None for sco in scos)
+    parent = organization
+    if per_module:
+        parent = _sub(organization, "item", identifier="item-" + _ncname(course.slug), isvisible="true")
+        _sub(parent, "title", course.title)
+    for sco in scos:
+        item = _sub(parent, "item", identifier=sco.item_id, identifierref=sco.resource_id, isvisible="true")
+        _sub(item, "title", sco.title)
+        if mastery is not None:
+            _sub(item, "masteryscore", str(mastery), ns=NS_ADLCP)
+
+    resources = _sub(root, "resources")
+    launches = {s.launch for s in scos}
+    shared = sorted(name for name in files if name not in launches)
+    for sco in scos:
+        resource = _sub(resources, "resource", identifier=sco.resource_id, type="webcontent", href=sco.launch)
+        resource.set(f"{{{NS_ADLCP}}}scormtype", "sco")
+        # One SCO lists every file; several share one asset resource instead of repeating it.
+        for name in [sco.launch] if per_module else [sco.launch, *shared]:
+            _sub(resource, "file", href=name)
+        if per_module:
+            _sub(resource, "dependency", identifierref=_COMMON)
+    if per_module:
+        common = _sub(resources, "resource", identifier=_COMMON, type="webcontent")
+        common.set(f"{{{NS_ADLCP}}}scormtype", "asset")
+        for name in shared:
+            _sub(common, "file", href=name)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
