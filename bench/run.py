@@ -1,0 +1,132 @@
+"""Benchmarks: print figures, assert nothing. Run: python3 bench/run.py [--skip-browser]
+
+- build time (wall) and peak RSS of `coursepack build` on the example course;
+- the same on a generated 500-module / 5,000-question course (--sco-per-module: one
+  SCO per module, as such a course must be split to fit SCORM 1.2's 4,096 characters);
+- gzipped size of the runtime JS + CSS that ships in every package;
+- time to the first interactive page in headless Debian chromium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def timed_build(course: Path, out: Path, *extra: str) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of one build in a fresh process."""
+    code = (
+        "import resource, sys, time\n"
+        "from click.testing import CliRunner\n"
+        "from builder.cli import main\n"
+        "t = time.perf_counter()\n"
+        f"r = CliRunner().invoke(main, ['build', {str(course)!r}, '--out', {str(out)!r}, *{list(extra)!r}])\n"
+        "dt = time.perf_counter() - t\n"
+        "assert r.exit_code == 0, r.output\n"
+        "print(dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    seconds, rss = result.stdout.split()[-2:]
+    return float(seconds), float(rss)
+
+
+def generate_course(root: Path, modules: int, questions_per_module: int) -> None:
+    (root / "modules").mkdir(parents=True)
+    (root / "assets").mkdir()
+    files = [f"modules/m{i:03d}.yaml" for i in range(modules)]
+    course = {
+        "id": "https://example.org/courses/bench", "slug": "bench", "title": "Benchmark course",
+        "description": "Generated.", "language": "en", "version": "1.0.0",
+        "authors": [{"name": "bench"}], "modules": files,
+        "certificate": {"title": "Certificate", "issuer": "Bench", "signatory": {"name": "A", "role": "B"}},
+    }
+    (root / "course.yaml").write_text(json.dumps(course))  # JSON is YAML
+    kinds = [
+        {"type": "single_choice", "choices": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"}, {"id": "c", "text": "C"}], "answer": "b"},
+        {"type": "true_false", "answer": True},
+        {"type": "multiple_response", "choices": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"}], "answers": ["a"]},
+        {"type": "matching", "pairs": [{"id": "x", "prompt": "X", "match": "1"}, {"id": "y", "prompt": "Y", "match": "2"}]},
+        {"type": "sequencing", "items": [{"id": "p", "text": "P"}, {"id": "q", "text": "Q"}]},
+    ]
+    for i, rel in enumerate(files):
+        questions = [{"id": f"q{j}", "prompt": f"Question {j}?", **kinds[j % len(kinds)]} for j in range(questions_per_module)]
+        module = {
+            "id": f"m{i:03d}", "title": f"Module {i}", "objectives": ["Learn."], "minutes": 10,
+            "pages": [
+                {"id": "read", "title": "Read", "blocks": [{"type": "text", "text": "Some **text**.\n\n- a\n- b\n" * 5}]},
+                {"id": "reflect", "title": "Reflect", "blocks": [{"type": "reflection", "id": f"r{i}", "prompt": "Why?", "min_chars": 10}]},
+                {"id": "quiz", "title": "Quiz", "blocks": [{"type": "quiz", "id": f"quiz{i}", "questions": questions}]},
+            ],
+        }
+        (root / rel).write_text(json.dumps(module))
+
+
+def runtime_size() -> tuple[int, int]:
+    from builder.render.page import runtime_files
+
+    blob = b"".join(content for name, content in sorted(runtime_files("scorm12").items()) if name.endswith((".js", ".css")))
+    return len(blob), len(gzip.compress(blob, 9))
+
+
+def first_page_ms(package: Path) -> float:
+    import http.server
+    import threading
+    import zipfile
+    from functools import partial
+
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as site:
+        zipfile.ZipFile(package).extractall(site)
+        handler = partial(http.server.SimpleHTTPRequestHandler, directory=site)
+        handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+        with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
+            browser = p.chromium.launch_persistent_context(
+                profile, executable_path="/usr/bin/chromium", headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-sync"],
+            )
+            page = browser.new_page()
+            page.goto(url)  # warm-up: first launch pays for disk caches
+            times = []
+            for _ in range(5):
+                start = time.perf_counter()
+                page.goto(url)
+                page.wait_for_selector("main h2:visible, main h1:visible")
+                times.append((time.perf_counter() - start) * 1000)
+            browser.close()
+        server.shutdown()
+    return sorted(times)[len(times) // 2]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--skip-browser", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        seconds, rss = timed_build(REPO, tmp_path / "example")
+        print(f"example course build: {seconds:.2f} s wall, peak RSS {rss:.0f} MB  (target < 1 s)")
+        big = tmp_path / "big"
+        generate_course(big, 500, 10)
+        seconds, rss = timed_build(big, tmp_path / "big-out", "--sco-per-module")
+        print(f"500 modules / 5,000 questions build: {seconds:.2f} s wall, peak RSS {rss:.0f} MB  (target < 10 s, < 300 MB)")
+        raw, gz = runtime_size()
+        print(f"runtime JS+CSS: {raw / 1024:.1f} KB raw, {gz / 1024:.1f} KB gzipped  (target < 40 KB gzipped)")
+        if not args.skip_browser:
+            package = next((tmp_path / "example").glob("*-scorm12.zip"))
+            print(f"first interactive page (median of 5, standalone, headless chromium): {first_page_ms(package):.0f} ms  (target < 150 ms)")
+
+
+if __name__ == "__main__":
+    main()
