@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
-from builder.load.course_loader import LoadedCourse, LoadedModule, exact_case
+from builder.load.course_loader import LoadedCourse, LoadedModule, PartialCourse, case_insensitive_match, exact_case
 from builder.load.errors import Problem
 from builder.model.content import AudioBlock, ImageBlock, ReflectionBlock, VideoBlock
 from builder.model.quiz import Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice
@@ -17,7 +17,10 @@ _AUDIO_TYPES = {".mp3", ".ogg", ".oga", ".wav", ".m4a", ".webm"}
 _TEXT_TYPES = {".md", ".txt"}
 
 
-def check_course(loaded: LoadedCourse) -> list[Problem]:
+def check_course(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
+    """Problems across files. Works on a partly loaded course too: it then checks what
+    loaded and skips what would raise false alarms (references to modules whose id is
+    unknown, limits set in an invalid course.yaml)."""
     problems: list[Problem] = []
     problems += _module_ids(loaded)
     problems += _module_references(loaded)
@@ -36,27 +39,30 @@ def _blocks(mod: LoadedModule) -> Iterator[tuple[tuple[str | int, ...], Any]]:
             yield ("pages", p, "blocks", b), block
 
 
-def _module_ids(loaded: LoadedCourse) -> list[Problem]:
+def _module_ids(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
     problems = []
     first: dict[str, LoadedModule] = {}
     for mod in loaded.modules:
         if mod.module.id in first:
-            problems.append(mod.source.problem(("id",), f"module id '{mod.module.id}' is already used by {first[mod.module.id].file} (ids must be unique)"))
+            problems.append(mod.source.problem(("id",), f"module id '{mod.module.id}' is already used by {first[mod.module.id].file} (expected an id unique across the course)"))
         first.setdefault(mod.module.id, mod)
     return problems
 
 
-def _module_references(loaded: LoadedCourse) -> list[Problem]:
-    known = {m.module.id for m in loaded.modules}
-    problems = []
+def _module_references(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
     course = loaded.course
+    ids = getattr(loaded, "module_ids", frozenset(m.module.id for m in loaded.modules))
+    if course is None or ids is None:
+        return []
+    known = set(ids)
+    problems = []
     lists: list[tuple[tuple[str, ...], Any]] = [(("completion", "required_modules"), course.completion.required_modules)]
     if course.certificate:
         lists.append((("certificate", "requires", "modules"), course.certificate.requires.modules))
-    for path, ids in lists:
-        if ids == "all":
+    for path, refs in lists:
+        if refs == "all":
             continue
-        for i, module_id in enumerate(ids):
+        for i, module_id in enumerate(refs):
             if module_id not in known:
                 problems.append(loaded.source.problem(path + (i,), f"no module has id '{module_id}' (expected one of: {', '.join(sorted(known))})"))
     return problems
@@ -64,29 +70,32 @@ def _module_references(loaded: LoadedCourse) -> list[Problem]:
 
 def _page_ids(mod: LoadedModule) -> list[Problem]:
     problems = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for p, page in enumerate(mod.module.pages):
         if page.id in seen:
-            problems.append(mod.source.problem(("pages", p, "id"), f"page id '{page.id}' is used twice in module '{mod.module.id}'"))
-        seen.add(page.id)
+            first = mod.source.where(("pages", seen[page.id], "id"))[0]
+            problems.append(mod.source.problem(("pages", p, "id"), f"page id '{page.id}' is used twice in module '{mod.module.id}' (expected unique page ids; first at line {first})"))
+        seen.setdefault(page.id, p)
     return problems
 
 
-def _activity_ids(loaded: LoadedCourse) -> list[Problem]:
+def _activity_ids(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
     """Quizzes and reflections are tracked by id course-wide, so their ids share one namespace."""
     problems = []
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[LoadedModule, tuple[str | int, ...]]] = {}
     for mod in loaded.modules:
         for path, block in _blocks(mod):
             if isinstance(block, (QuizBlock, ReflectionBlock)):
                 if block.id in seen:
-                    problems.append(mod.source.problem(path + ("id",), f"id '{block.id}' is already used by a quiz or reflection in {seen[block.id]} (ids must be unique across the course)"))
-                seen.setdefault(block.id, mod.file)
+                    first, first_path = seen[block.id]
+                    line = first.source.where(first_path + ("id",))[0]
+                    problems.append(mod.source.problem(path + ("id",), f"id '{block.id}' is already used by a quiz or reflection at {first.file} line {line} (expected ids unique across the course)"))
+                seen.setdefault(block.id, (mod, path))
     return problems
 
 
-def _reflection_limits(loaded: LoadedCourse) -> list[Problem]:
-    cert = loaded.course.certificate
+def _reflection_limits(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
+    cert = loaded.course.certificate if loaded.course else None
     needed = cert.requires.reflection_min_chars if cert else 0
     problems = []
     for mod in loaded.modules:
@@ -94,13 +103,13 @@ def _reflection_limits(loaded: LoadedCourse) -> list[Problem]:
             if not isinstance(block, ReflectionBlock) or block.max_chars is None:
                 continue
             if block.max_chars < block.min_chars:
-                problems.append(mod.source.problem(path + ("max_chars",), f"max_chars {block.max_chars} is below min_chars {block.min_chars}"))
+                problems.append(mod.source.problem(path + ("max_chars",), f"max_chars {block.max_chars} is below min_chars {block.min_chars} (expected max_chars >= min_chars)"))
             elif block.required and block.max_chars < needed:
-                problems.append(mod.source.problem(path + ("max_chars",), f"max_chars {block.max_chars} is below the certificate's reflection_min_chars {needed}"))
+                problems.append(mod.source.problem(path + ("max_chars",), f"max_chars {block.max_chars} is below the certificate's reflection_min_chars {needed} (expected at least {needed})"))
     return problems
 
 
-def _block_problems(loaded: LoadedCourse, mod: LoadedModule, path: tuple[str | int, ...], block: Any) -> list[Problem]:
+def _block_problems(loaded: LoadedCourse | PartialCourse, mod: LoadedModule, path: tuple[str | int, ...], block: Any) -> list[Problem]:
     problems: list[Problem] = []
 
     def asset(field: str, kinds: set[str], what: str) -> None:
@@ -114,7 +123,8 @@ def _block_problems(loaded: LoadedCourse, mod: LoadedModule, path: tuple[str | i
     if isinstance(block, ImageBlock):
         asset("src", _IMAGE_TYPES, "an image")
         alt = block.alt.strip()
-        if alt.lower() == PurePosixPath(block.src).name.lower() or alt.lower() in {"image", "picture", "photo", "diagram", "img"}:
+        src = PurePosixPath(block.src)
+        if alt.lower() in {src.name.lower(), src.stem.lower(), "image", "picture", "photo", "diagram", "img"}:
             problems.append(mod.source.problem(path + ("alt",), f"alt text '{alt}' does not describe the image (expected what it shows and why it matters)"))
     elif isinstance(block, VideoBlock):
         asset("src", _VIDEO_TYPES, "a video")
@@ -122,7 +132,7 @@ def _block_problems(loaded: LoadedCourse, mod: LoadedModule, path: tuple[str | i
         asset("transcript", _TEXT_TYPES, "a transcript")
         asset("poster", _IMAGE_TYPES, "an image")
         if block.captions is None and block.transcript is None:
-            problems.append(mod.source.problem(path, "video needs 'captions' or 'transcript' (deaf and hard-of-hearing learners need one)"))
+            problems.append(mod.source.problem(path, "video has neither 'captions' nor 'transcript' (expected at least one: deaf and hard-of-hearing learners need it)"))
     elif isinstance(block, AudioBlock):
         asset("src", _AUDIO_TYPES, "an audio file")
         asset("transcript", _TEXT_TYPES, "a transcript")
@@ -131,19 +141,21 @@ def _block_problems(loaded: LoadedCourse, mod: LoadedModule, path: tuple[str | i
     return problems
 
 
-def _asset_problem(loaded: LoadedCourse, rel: str, kinds: set[str], what: str) -> str | None:
+def _asset_problem(loaded: LoadedCourse | PartialCourse, rel: str, kinds: set[str], what: str) -> str | None:
     parts = PurePosixPath(rel).parts
     if rel.startswith("/") or ".." in parts:
-        return f"'{rel}' must stay inside assets/ (no '..' or leading '/')"
+        return f"asset path '{rel}' leaves assets/ (expected a path inside assets/, without '..' or a leading '/')"
     suffix = PurePosixPath(rel).suffix.lower()
     if suffix not in kinds:
         return f"'{rel}' is not {what} (expected a file ending in {', '.join(sorted(kinds))})"
-    full = loaded.assets_dir / rel
-    if not full.is_file():
-        return f"asset '{rel}' not found in assets/"
-    if not exact_case(loaded.assets_dir, rel):
-        return f"asset '{rel}' differs in letter case from the file on disk (LMSs are case-sensitive)"
-    return None
+    if exact_case(loaded.assets_dir, rel) and (loaded.assets_dir / rel).is_file():
+        return None
+    on_disk = case_insensitive_match(loaded.assets_dir, rel)
+    if on_disk is not None and on_disk != rel and (loaded.assets_dir / on_disk).is_file():
+        return f"asset '{rel}' differs in letter case from '{on_disk}' on disk (expected the exact spelling; LMSs are case-sensitive)"
+    if rel.startswith("assets/") and (loaded.assets_dir / rel[len("assets/"):]).is_file():
+        return f"asset '{rel}' not found in assets/ (did you mean '{rel[len('assets/'):]}'? paths are relative to assets/)"
+    return f"asset '{rel}' not found in assets/ (expected a file at assets/{rel})"
 
 
 def _quiz_problems(mod: LoadedModule, path: tuple[str | int, ...], quiz: QuizBlock) -> list[Problem]:
@@ -152,7 +164,7 @@ def _quiz_problems(mod: LoadedModule, path: tuple[str | int, ...], quiz: QuizBlo
     for q, question in enumerate(quiz.questions):
         qpath = path + ("questions", q)
         if question.id in seen:
-            problems.append(mod.source.problem(qpath + ("id",), f"question id '{question.id}' is used twice in quiz '{quiz.id}'"))
+            problems.append(mod.source.problem(qpath + ("id",), f"question id '{question.id}' is used twice in quiz '{quiz.id}' (expected unique question ids)"))
         seen.add(question.id)
         if isinstance(question, (SingleChoice, MultipleResponse)):
             problems += _unique(mod, qpath, "choices", [c.id for c in question.choices], "choice")
@@ -164,7 +176,7 @@ def _quiz_problems(mod: LoadedModule, path: tuple[str | int, ...], quiz: QuizBlo
                     if answer not in ids:
                         problems.append(mod.source.problem(qpath + ("answers", a), f"answer '{answer}' is not a choice id (expected one of: {', '.join(c.id for c in question.choices)})"))
                 if len(set(question.answers)) != len(question.answers):
-                    problems.append(mod.source.problem(qpath + ("answers",), "the same answer is listed twice"))
+                    problems.append(mod.source.problem(qpath + ("answers",), "the same answer is listed twice (expected each choice id once)"))
         elif isinstance(question, Matching):
             problems += _unique(mod, qpath, "pairs", [p.id for p in question.pairs], "pair")
             problems += _unique(mod, qpath, "pairs", [p.match for p in question.pairs], "match", field="match")
@@ -178,6 +190,6 @@ def _unique(mod: LoadedModule, qpath: tuple[str | int, ...], key: str, values: l
     seen: set[str] = set()
     for i, value in enumerate(values):
         if value in seen:
-            problems.append(mod.source.problem(qpath + (key, i, field), f"{what} {field} '{value}' is used twice in this question"))
+            problems.append(mod.source.problem(qpath + (key, i, field), f"{what} {field} '{value}' is used twice in this question (expected each {field} once)"))
         seen.add(value)
     return problems

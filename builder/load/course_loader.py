@@ -137,7 +137,7 @@ def _module_files(course: Course | None, loaded: LoadedYaml) -> list[tuple[int, 
 
 
 def _missing_module_message(root: Path, rel: str, course_list: list[str]) -> str:
-    on_disk = _case_insensitive(root, rel)
+    on_disk = case_insensitive_match(root, rel)
     if on_disk is not None:
         return f"module file '{rel}' differs in letter case from '{on_disk}' on disk (expected the exact spelling; LMSs are case-sensitive)"
     modules_dir = root / "modules"
@@ -150,7 +150,7 @@ def _missing_module_message(root: Path, rel: str, course_list: list[str]) -> str
     return f"module file '{rel}' not found ({hint})"
 
 
-def _case_insensitive(root: Path, rel: str) -> str | None:
+def case_insensitive_match(root: Path, rel: str) -> str | None:
     """rel as spelled on disk when it exists ignoring letter case, else None."""
     here = root
     parts = []

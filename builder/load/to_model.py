@@ -33,8 +33,14 @@ def _yaml_kind(value: Any) -> str:
 
 
 def _shown(value: Any) -> str:
-    text = repr(value) if not isinstance(value, (dict, list)) else ("a mapping" if isinstance(value, dict) else "a list")
-    return text if len(text) <= 40 else text[:37] + "..."
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else str(value).lower()
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    if isinstance(value, str) and len(value) > 40:
+        value = value[:37] + "..."
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _allowed_keys(model: type[BaseModel], data: Any, parent_path: DataPath) -> list[str]:
@@ -43,7 +49,7 @@ def _allowed_keys(model: type[BaseModel], data: Any, parent_path: DataPath) -> l
 
 
 def _field_names_at(model: type[BaseModel], data: Any, rest: list[str | int]) -> set[str]:
-    from typing import Union, get_args, get_origin
+    from typing import get_args, get_origin
 
     def candidates(annotation: Any, value: Any) -> list[type[BaseModel]]:
         origin = get_origin(annotation)
@@ -89,9 +95,13 @@ def _message(error: dict[str, Any], model: type[BaseModel], data: Any, path: Dat
     loc = error["loc"]
     ctx = error.get("ctx") or {}
     field = str(loc[-1]) if loc else "value"
+    label = f"'{field}'"
+    if loc and isinstance(loc[-1], int):  # an item of a list: name the list
+        field = next((str(p) for p in reversed(loc) if isinstance(p, str)), "value")
+        label = f"item {loc[-1] + 1} of '{field}'"
     given = error.get("input")
     if kind == "missing":
-        return f"missing required field '{field}' (expected a '{field}:' entry in this mapping)", False
+        return f"missing required field '{field}' (expected '{field}: ...' in this mapping)", False
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, data, path[:-1])
         guess = _typo_guess(error, model, data, path)
@@ -107,28 +117,39 @@ def _message(error: dict[str, Any], model: type[BaseModel], data: Any, path: Dat
     if kind in _TYPE_NAMES:
         expected = _TYPE_NAMES[kind]
         if given is None:
-            return f"'{field}' has no value (expected {expected})", False
+            return f"{label} has no value (expected {expected})", False
         if kind == "string_type" and isinstance(given, (bool, int, float)):
             expected += f"; YAML reads this as {_yaml_kind(given)}, so put it in quotes"
-        return f"'{field}' is {_shown(given)} (expected {expected})", False
+        return f"{label} is {_shown(given)} (expected {expected})", False
     if kind == "string_pattern_mismatch":
-        return f"{_shown(given)} is not a valid '{field}' (expected {_pattern_hint(model, field, ctx)})", False
+        return f"{label} is {_shown(given)} (expected {_pattern_hint(model, field, ctx)})", False
     if kind in ("string_too_short", "too_short"):
         minimum = ctx.get("min_length", 1)
-        if kind == "string_too_short" and minimum == 1:
-            return f"'{field}' is empty (expected text)", False
-        return f"'{field}' needs at least {minimum} item{'s' if minimum != 1 else ''}", False
-    if kind in ("string_too_long", "too_long"):
-        return f"'{field}' is too long (expected at most {ctx.get('max_length')})", False
+        if kind == "string_too_short":
+            if field == "alt":
+                return "alt text is empty (expected what the image shows, for learners using screen readers)", False
+            if minimum == 1:
+                return f"{label} is empty (expected text)", False
+            return f"{label} is too short (expected at least {minimum} characters)", False
+        actual = ctx.get("actual_length", 0)
+        return f"{label} has {_items(actual)} (expected at least {_items(minimum)})", False
+    if kind == "string_too_long":
+        return f"{label} is too long (expected at most {ctx.get('max_length')} characters)", False
+    if kind == "too_long":
+        return f"{label} has {_items(ctx.get('actual_length', 0))} (expected at most {_items(ctx.get('max_length', 0))})", False
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = {"greater_than_equal": "at least", "less_than_equal": "at most", "greater_than": "more than", "less_than": "less than"}[kind]
         limit = next(iter(ctx.values()))
-        return f"'{field}' is {_shown(given)} (expected {bound} {limit})", False
+        return f"{label} is {_shown(given)} (expected {bound} {limit})", False
     if kind == "literal_error":
-        return f"{_shown(given)} is not allowed for '{field}' (expected {ctx.get('expected')})", False
+        return f"{label} is {_shown(given)} (expected {ctx.get('expected')})", False
     if kind.startswith("url"):
-        return f"{_shown(given)} is not a valid web address for '{field}' (expected an http:// or https:// URL)", False
-    return f"'{field}': {error['msg']}", False
+        return f"{label} is {_shown(given)} (expected a web address starting with http:// or https://)", False
+    return f"{label}: {error['msg']} (expected a valid value)", False
+
+
+def _items(n: int) -> str:
+    return "no items" if n == 0 else f"{n} item{'s' if n != 1 else ''}"
 
 
 def _tag_choices(path: DataPath) -> str:
@@ -168,7 +189,7 @@ def _pattern_hint(model: type[BaseModel], field: str, ctx: dict[str, Any]) -> st
     if field == "id" and model.__name__ == "Course":
         return "an http(s) IRI like 'https://example.org/courses/ai-literacy'"
     if field == "modules":
-        return "a path like 'modules/01-intro.yaml'"
+        return "a path inside modules/ like 'modules/01-intro.yaml'"
     return _PATTERN_HINTS.get(field, f"text matching {ctx.get('pattern')}")
 
 
@@ -246,7 +267,7 @@ def _union_message(path: DataPath, errors: list[dict[str, Any]]) -> str:
         else:
             options.append(error["msg"].lower())
     unique = list(dict.fromkeys(options))
-    return f"{_shown(given)} is not valid for '{field}' (expected {' or '.join(unique)})"
+    return f"'{field}' is {_shown(given)} (expected {' or '.join(unique)})"
 
 
 def _located_path(data: Any, loc: tuple[Any, ...]) -> DataPath:

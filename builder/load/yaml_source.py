@@ -85,9 +85,13 @@ _BOMS = {
     b"\xfe\xff": "UTF-16",
 }
 
-# What YAML accepts in a document (YAML 1.1 section 5.1); everything else is refused
-# up front so the author gets its position, whichever parser PyYAML uses.
-_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+
+# Refused up front, with their position, whichever parser PyYAML uses: what YAML does not
+# accept in a document (YAML 1.1 section 5.1), and NEL, LS and PS, which YAML 1.1 counts
+# as line breaks but editors show inside a line (every line number must match the editor).
+_REFUSED = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]")
+_ODD_BREAKS = {"\x85": "next-line character U+0085", "\u2028": "line separator U+2028", "\u2029": "paragraph separator U+2029"}
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -99,25 +103,27 @@ def _decode(raw: bytes, name: str) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line_start = before.rfind(b"\n") + 1
-        line = before.count(b"\n") + 1
-        col = len(before[line_start:].decode("utf-8")) + 1  # in characters, as editors count
+        lines = _LINE_BREAK.split(raw[: exc.start])
+        col = len(lines[-1].decode("utf-8")) + 1  # in characters, as editors count
         raise CourseError(
-            [Problem(name, line, col, f"byte 0x{raw[exc.start]:02x} is not valid UTF-8 (expected a file saved as UTF-8)")]
+            [Problem(name, len(lines), col, f"byte 0x{raw[exc.start]:02x} is not valid UTF-8 (expected a file saved as UTF-8)")]
         ) from None
-    bad = _NOT_PRINTABLE.search(text)
+    bad = _REFUSED.search(text)
     if bad:
         line, col = _offset_pos(text, bad.start())
         char = bad.group()
-        what = "NUL character" if char == "\x00" else f"control character U+{ord(char):04X}"
-        raise CourseError([Problem(name, line, col, f"{what} (expected printable text)")])
+        if char in _ODD_BREAKS:
+            what, expected = _ODD_BREAKS[char], "an ordinary line break or a space"
+        else:
+            what = "NUL character" if char == "\x00" else f"control character U+{ord(char):04X}"
+            expected = "printable text"
+        raise CourseError([Problem(name, line, col, f"{what} (expected {expected})")])
     return text
 
 
 def _offset_pos(text: str, offset: int) -> tuple[int, int]:
-    before = text[:offset]
-    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+    lines = re.split(r"\r\n|\r|\n", text[:offset])
+    return len(lines), len(lines[-1]) + 1
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, name: str, text: str) -> Problem:
@@ -130,7 +136,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, name: str, text: str) -> Problem:
         cl, cc = _pos(exc.context_mark)
         at = f"line {cl}, column {cc}"
     char = _char_at(text, line, col)
-    if "tab" in problem or char == "\t":
+    if "tab character" in problem or char == "\t":
         return Problem(name, line, col, "tab character used for indentation (expected spaces; YAML forbids tabs)")
     if "expected ',' or ']'" in problem:
         message = f"list opened with '[' at {at} is not closed (expected ',' or ']')"
@@ -141,17 +147,21 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, name: str, text: str) -> Problem:
         message = "quoted text is never closed (expected a closing quote)"
     elif "mapping values are not allowed" in problem:
         message = "':' not allowed here (expected consistent indentation, or quotes around text that contains ': ')"
-    elif "expected key" in problem and at:
+    elif ("expected key" in problem or "expected <block end>" in problem) and char == ":":
+        message = "':' with no key before it (expected 'key: value')"
+    elif ("expected key" in problem or "expected <block end>" in problem) and "mapping" in context:
         message = f"unexpected text in the mapping that starts at {at} (expected 'key: value' lines aligned with it)"
-    elif "expected '-' indicator" in problem and at:
+    elif ("expected '-' indicator" in problem or "expected <block end>" in problem) and "collection" in context:
         message = f"unexpected text in the list that starts at {at} (expected '- item' lines aligned with it)"
-    elif "block sequence entries are not allowed" in problem:
+    elif "entries are not allowed" in problem:
         message = "'- ' list item not allowed here (expected it on a new line, indented under its key)"
     elif "cannot start any token" in problem and char:
         message = f"a value cannot start with '{char}' (expected quotes around it)"
     elif "unknown escape character" in problem:
+        if char != "\\" and _char_at(text, line, col - 1) == "\\":  # the pure-Python parser points after the '\\'
+            col -= 1
         message = f"unknown escape '\\{_char_at(text, line, col + 1)}' in double-quoted text (expected '\\\\' for a backslash, or single quotes)"
-    elif "expected <document start>" in problem:
+    elif "document start" in problem:
         message = "unexpected text after the end of the document (expected nothing more; check brackets and indentation)"
     else:
         message = f"YAML syntax error: {problem} (expected valid YAML{'; ' + context + ' at ' + at if context and at else ''})"
@@ -312,6 +322,11 @@ def _copy(value: Any) -> Any:
     return value
 
 
+def _too_big(size: int) -> str:
+    tenths = -(-size * 10 // 1048576)  # rounded up, so a file just over the limit never shows as 2.0
+    return f"file is {tenths / 10:.1f} MB (expected a course file of at most {MAX_FILE_BYTES // 1048576} MB)"
+
+
 def load_yaml(path: Path, name: str) -> LoadedYaml:
     """Read path (shown to the author as name). Raises CourseError on any problem."""
     def fail(message: str) -> CourseError:
@@ -326,13 +341,13 @@ def load_yaml(path: Path, name: str) -> LoadedYaml:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise fail(f"file is {size / 1048576:.1f} MB (expected a course file under {MAX_FILE_BYTES // 1048576} MB)")
+            raise fail(_too_big(size))
         with path.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)  # never more, even if the file grew meanwhile
     except OSError as exc:
         raise fail(f"cannot read the file: {exc.strerror or exc} (expected a readable YAML file)") from None
     if len(raw) > MAX_FILE_BYTES:
-        raise fail(f"file is over {MAX_FILE_BYTES // 1048576} MB (expected a course file under {MAX_FILE_BYTES // 1048576} MB)")
+        raise fail(_too_big(len(raw)))
     text = _decode(raw, name)
     builder = _Builder(name)
     try:
