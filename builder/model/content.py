@@ -19,8 +19,7 @@ class ImageBlock(Strict):
     type: Literal["image"]
     src: AssetPath
     alt: NonEmptyText = Field(
-        description="Text alternative read by screen readers: what the image shows and why it matters. "
-        "Use decorative: true instead for purely decorative images."
+        description="Text alternative read by screen readers: what the image shows and why it matters."
     )
     caption: Markdown | None = None
     width: int | None = Field(None, ge=16, le=4000, description="Display width in CSS pixels (height follows).")
