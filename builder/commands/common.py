@@ -13,7 +13,7 @@ from builder.load.errors import CourseError
 EXIT_USER_ERROR = 2
 
 course_dir_argument = click.argument(
-    "course_dir", default=".", type=click.Path(file_okay=False, path_type=Path), metavar="[COURSE_DIR]"
+    "course_dir", default=".", type=click.Path(path_type=Path), metavar="[COURSE_DIR]"
 )
 
 

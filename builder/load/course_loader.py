@@ -65,6 +65,8 @@ def load_course(root: Path) -> LoadedCourse:
 
     course_path = root / COURSE_FILE
     course_name = display_path(course_path, root)
+    if root.is_file():
+        raise CourseError([Problem(display_path(root, root), 1, 1, "is a file (expected the course folder holding course.yaml)")])
     if not root.is_dir():
         raise CourseError([Problem(display_path(root, root), 1, 1, "course folder not found (expected a folder holding course.yaml)")])
     if not course_path.exists():
