@@ -8,6 +8,7 @@ from typing import Any
 
 from builder.load.course_loader import LoadedCourse, LoadedModule, PartialCourse, case_insensitive_match, exact_case
 from builder.load.errors import Problem
+from builder.load.svg_check import svg_problem
 from builder.model.content import AudioBlock, ImageBlock, ReflectionBlock, VideoBlock
 from builder.model.quiz import Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice
 
@@ -149,7 +150,7 @@ def _asset_problem(loaded: LoadedCourse | PartialCourse, rel: str, kinds: set[st
     if suffix not in kinds:
         return f"'{rel}' is not {what} (expected a file ending in {', '.join(sorted(kinds))})"
     if exact_case(loaded.assets_dir, rel) and (loaded.assets_dir / rel).is_file():
-        return None
+        return svg_problem(loaded.assets_dir / rel) if suffix == ".svg" else None
     on_disk = case_insensitive_match(loaded.assets_dir, rel)
     if on_disk is not None and on_disk != rel and (loaded.assets_dir / on_disk).is_file():
         return f"asset '{rel}' differs in letter case from '{on_disk}' on disk (expected the exact spelling; LMSs are case-sensitive)"
@@ -168,6 +169,7 @@ def _quiz_problems(mod: LoadedModule, path: tuple[str | int, ...], quiz: QuizBlo
         seen.add(question.id)
         if isinstance(question, (SingleChoice, MultipleResponse)):
             problems += _unique(mod, qpath, "choices", [c.id for c in question.choices], "choice")
+            problems += _unique(mod, qpath, "choices", [c.text for c in question.choices], "choice", field="text")
             ids = {c.id for c in question.choices}
             if isinstance(question, SingleChoice) and question.answer not in ids:
                 problems.append(mod.source.problem(qpath + ("answer",), f"answer '{question.answer}' is not a choice id (expected one of: {', '.join(c.id for c in question.choices)})"))
@@ -179,6 +181,7 @@ def _quiz_problems(mod: LoadedModule, path: tuple[str | int, ...], quiz: QuizBlo
                     problems.append(mod.source.problem(qpath + ("answers",), "the same answer is listed twice (expected each choice id once)"))
         elif isinstance(question, Matching):
             problems += _unique(mod, qpath, "pairs", [p.id for p in question.pairs], "pair")
+            problems += _unique(mod, qpath, "pairs", [p.prompt for p in question.pairs], "prompt", field="prompt")
             problems += _unique(mod, qpath, "pairs", [p.match for p in question.pairs], "match", field="match")
         elif isinstance(question, Sequencing):
             problems += _unique(mod, qpath, "items", [i.id for i in question.items], "item")
@@ -190,6 +193,7 @@ def _unique(mod: LoadedModule, qpath: tuple[str | int, ...], key: str, values: l
     seen: set[str] = set()
     for i, value in enumerate(values):
         if value in seen:
-            problems.append(mod.source.problem(qpath + (key, i, field), f"{what} {field} '{value}' is used twice in this question (expected each {field} once)"))
+            label = what if what == field else f"{what} {field}"
+            problems.append(mod.source.problem(qpath + (key, i, field), f"{label} '{value}' is used twice in this question (expected each {field} once)"))
         seen.add(value)
     return problems
