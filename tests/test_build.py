@@ -1,0 +1,129 @@
+"""`coursepack build` end to end, without a browser: names, determinism, all-or-nothing, safety."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from builder.cli import main
+from builder.targets.scorm12 import NS_CP
+from conftest import REPO, SCAFFOLD, validate_manifest
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    target = tmp_path / "course"
+    shutil.copytree(SCAFFOLD, target)
+    return target
+
+
+def build(course: Path, out: Path, *extra: str) -> list[Path]:
+    result = run("build", str(course), "--out", str(out), *extra)
+    assert result.exit_code == 0, result.output
+    return sorted(out.glob("*.zip"))
+
+
+def test_builds_both_editions_with_documented_names(course: Path, tmp_path: Path) -> None:
+    result = run("build", str(course), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["my-course-0.1.0-scorm12-certificate.zip", "my-course-0.1.0-scorm12.zip"]
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 2 and all(re.search(r"\.zip  [0-9.,]+ KB$", line) for line in lines)
+
+
+def test_default_output_is_dist_in_the_course_folder(course: Path) -> None:
+    assert run("build", str(course), "--edition", "standard").exit_code == 0
+    assert [p.name for p in (course / "dist").iterdir()] == ["my-course-0.1.0-scorm12.zip"]
+
+
+def test_two_builds_are_byte_identical(course: Path, tmp_path: Path) -> None:
+    first = build(course, tmp_path / "a")
+    (course / "modules" / "01-welcome.yaml").touch()  # newer mtime must not matter
+    second = build(course, tmp_path / "b")
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+
+
+def test_example_course_builds_reproducibly(tmp_path: Path) -> None:
+    first = build(REPO, tmp_path / "a")
+    second = build(REPO, tmp_path / "b")
+    assert len(first) == 2
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+
+
+@pytest.mark.parametrize("per_module", [False, True])
+def test_built_manifests_validate_and_list_exactly_the_package(course: Path, tmp_path: Path, per_module: bool, reference_validator) -> None:
+    for package in build(course, tmp_path / "out", *(["--sco-per-module"] if per_module else [])):
+        unpacked = tmp_path / package.stem
+        with zipfile.ZipFile(package) as archive:
+            archive.extractall(unpacked)
+            names = set(archive.namelist())
+        result = validate_manifest(reference_validator, unpacked / "imsmanifest.xml", "scorm12")
+        assert result.returncode == 0, result.stdout + result.stderr
+        root = etree.parse(str(unpacked / "imsmanifest.xml")).getroot()
+        listed = {f.get("href") for f in root.iter(f"{{{NS_CP}}}file")}
+        assert listed == names - {"imsmanifest.xml"}
+        for resource in root.iter(f"{{{NS_CP}}}resource"):
+            assert resource.get("href") is None or resource.get("href") in names
+
+
+def test_failed_build_leaves_output_folder_as_it_was(course: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("old")
+    text = (course / "modules" / "01-welcome.yaml").read_text()
+    (course / "modules" / "01-welcome.yaml").write_text(text.replace("minutes: 10", "minutes: ten"))
+    result = CliRunner().invoke(main, ["build", str(course), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "01-welcome.yaml:6:10:" in result.output
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+
+def test_certificate_edition_needs_a_certificate_section(course: Path, tmp_path: Path) -> None:
+    text = (course / "course.yaml").read_text()
+    (course / "course.yaml").write_text(text[: text.index("certificate:")])
+    result = CliRunner().invoke(main, ["build", str(course), "--edition", "certificate", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "no 'certificate' section in course.yaml" in result.output
+    assert not (tmp_path / "o").exists()
+    assert build(course, tmp_path / "o2") == [tmp_path / "o2" / "my-course-0.1.0-scorm12.zip"]
+
+
+def test_authored_script_never_reaches_the_package(course: Path, tmp_path: Path) -> None:
+    module = course / "modules" / "01-welcome.yaml"
+    evil = (
+        "Hello <script>alert('x')</script> <img src=x onerror=\"alert(1)\"> "
+        "<a href=\"javascript:alert(2)\">link</a> <iframe src=\"https://evil.example\"></iframe> <b style=\"x\">b</b>"
+    )
+    module.write_text(module.read_text().replace("Welcome! Each page holds", evil + " Each page holds"))
+    for package in build(course, tmp_path / "out"):
+        with zipfile.ZipFile(package) as archive:
+            html = archive.read("index.html").decode()
+        assert "Each page holds" in html
+        for bad in ("alert(", "onerror", "javascript:", "<iframe", "evil.example", 'style="x"'):
+            assert bad not in html, bad
+
+
+def test_package_references_nothing_outside_itself(tmp_path: Path) -> None:
+    for package in build(REPO, tmp_path / "out"):
+        with zipfile.ZipFile(package) as archive:
+            for name in archive.namelist():
+                if not name.endswith((".html", ".js", ".css")):
+                    continue
+                text = archive.read(name).decode()
+                # external links authors wrote are <a href>, opened by the learner; nothing loads from the network
+                for match in re.finditer(r"""(?:src|srcset|data|poster|action)\s*=\s*["']?\s*(?:https?:)?//""", text):
+                    pytest.fail(f"{name} loads from the network: {text[match.start():match.start() + 80]}")
+                assert not re.search(r"@import|url\(\s*['\"]?(?:https?:)?//", text), name
+                assert "fetch(" not in text and "XMLHttpRequest" not in text, name
