@@ -327,6 +327,11 @@ def _too_big(size: int) -> str:
     return f"file is {tenths / 10:.1f} MB (expected a course file of at most {MAX_FILE_BYTES // 1048576} MB)"
 
 
+def _build(text: str, name: str, loader: Any) -> tuple[Any, SourceMap]:
+    builder = _Builder(name)
+    return builder.build(yaml.parse(text, Loader=loader)), builder.source
+
+
 def load_yaml(path: Path, name: str) -> LoadedYaml:
     """Read path (shown to the author as name). Raises CourseError on any problem."""
     def fail(message: str) -> CourseError:
@@ -349,13 +354,20 @@ def load_yaml(path: Path, name: str) -> LoadedYaml:
     if len(raw) > MAX_FILE_BYTES:
         raise fail(_too_big(len(raw)))
     text = _decode(raw, name)
-    builder = _Builder(name)
     try:
-        data = builder.build(yaml.parse(text, Loader=_EventLoader))
+        try:
+            data, source = _build(text, name, _EventLoader)
+        except yaml.MarkedYAMLError as exc:
+            if "maximum nesting depth" not in (exc.problem or ""):
+                raise
+            # Newer libyaml refuses deep flow nesting while scanning ahead, before our own
+            # depth check sees the events; the pure-Python parser has no such limit, so our
+            # check reports the exact spot, the same with every PyYAML build.
+            data, source = _build(text, name, yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         raise CourseError([_syntax_problem(exc, name, text)]) from None
     except yaml.YAMLError as exc:  # pragma: no cover - the reader's errors are caught by _decode
         raise fail(f"YAML error: {str(exc).splitlines()[0]} (expected valid YAML)") from None
     if data is None and not re.search(r"\S", re.sub(r"#.*", "", text)):
         raise fail("file is empty (expected a YAML mapping of fields)")
-    return LoadedYaml(data, builder.source)
+    return LoadedYaml(data, source)
