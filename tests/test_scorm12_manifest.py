@@ -45,7 +45,8 @@ def test_scorm12_metadata_and_no_schema_location(loaded) -> None:
 
 def test_identifiers_depend_on_course_id_only(loaded) -> None:
     first = manifest(loaded, "standard")
-    again = manifest(loaded.__class__(loaded.root, loaded.course.model_copy(update={"version": "9.9.9", "title": "Renamed"}), loaded.source, loaded.modules), "standard")
+    changes = {"version": "9.9.9", "title": "Renamed", "slug": "renamed"}
+    again = manifest(loaded.__class__(loaded.root, loaded.course.model_copy(update=changes), loaded.source, loaded.modules), "standard")
     assert first.get("identifier") == again.get("identifier")
     assert [i.get("identifier") for i in first.iter(f"{{{scorm12.NS_CP}}}item")] == [i.get("identifier") for i in again.iter(f"{{{scorm12.NS_CP}}}item")]
     other = loaded.__class__(loaded.root, loaded.course.model_copy(update={"id": "https://example.org/other"}), loaded.source, loaded.modules)
@@ -70,6 +71,14 @@ def test_single_sco_lists_every_file(loaded) -> None:
     assert sorted(f.get("href") for f in resources[0].findall("cp:file", NS)) == sorted(k for k in FILES if k != "sco-welcome.html")
     items = root.findall("cp:organizations/cp:organization/cp:item", NS)
     assert len(items) == 1 and items[0].findtext("cp:title", namespaces=NS) == loaded.course.title
+
+
+def test_editions_have_distinct_titles_and_identifiers(loaded) -> None:
+    standard, certificate = manifest(loaded, "standard"), manifest(loaded, "certificate")
+    title = "cp:organizations/cp:organization/cp:title"
+    assert standard.findtext(title, namespaces=NS) == "My First Course"
+    assert certificate.findtext(title, namespaces=NS) == "My First Course (Certificate of Completion)"
+    assert standard.get("identifier") != certificate.get("identifier")
 
 
 def test_sco_per_module_wraps_items_in_one_root_item(loaded) -> None:

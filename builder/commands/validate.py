@@ -22,10 +22,14 @@ def summary(loaded: LoadedCourse) -> str:
     minutes = sum(m.minutes for m in modules)
     editions = "standard + certificate" if loaded.course.certificate else "standard"
     return (
-        f"{loaded.course.title} {loaded.course.version}: {len(modules)} modules, {pages} pages, "
-        f"{len(quizzes)} quizzes with {questions} questions, {reflections} reflections, "
-        f"about {minutes} minutes; editions: {editions}"
+        f"{loaded.course.title} {loaded.course.version}: {_count(len(modules), 'module')}, {_count(pages, 'page')}, "
+        f"{_count(len(quizzes), 'quiz', 'quizzes')} with {_count(questions, 'question')}, "
+        f"{_count(reflections, 'reflection')}, about {minutes} minutes; editions: {editions}"
     )
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 @click.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
@@ -110,8 +111,25 @@ def _reflection_limits(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
     return problems
 
 
+_MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<img\b", re.IGNORECASE)
+_MARKDOWN_FIELDS = ("text", "caption", "prompt", "guidance", "explanation", "feedback", "description", "true_feedback", "false_feedback")
+
+
+def _markdown_images(mod: LoadedModule, path: tuple[str | int, ...], node: Any) -> list[Problem]:
+    """Images written in Markdown would be stripped by the sanitizer, alt text and all."""
+    problems = []
+    for field in _MARKDOWN_FIELDS:
+        value = getattr(node, field, None)
+        if isinstance(value, str) and _MARKDOWN_IMAGE.search(value):
+            problems.append(mod.source.problem(path + (field,), "image written in Markdown (expected an 'image' block with src and alt text)"))
+    for key in ("choices", "questions"):
+        for i, child in enumerate(getattr(node, key, None) or ()):
+            problems += _markdown_images(mod, path + (key, i), child)
+    return problems
+
+
 def _block_problems(loaded: LoadedCourse | PartialCourse, mod: LoadedModule, path: tuple[str | int, ...], block: Any) -> list[Problem]:
-    problems: list[Problem] = []
+    problems: list[Problem] = _markdown_images(mod, path, block)
 
     def asset(field: str, kinds: set[str], what: str) -> None:
         rel = getattr(block, field)
@@ -185,6 +203,7 @@ def _quiz_problems(mod: LoadedModule, path: tuple[str | int, ...], quiz: QuizBlo
             problems += _unique(mod, qpath, "pairs", [p.match for p in question.pairs], "match", field="match")
         elif isinstance(question, Sequencing):
             problems += _unique(mod, qpath, "items", [i.id for i in question.items], "item")
+            problems += _unique(mod, qpath, "items", [i.text for i in question.items], "item", field="text")
     return problems
 
 

@@ -33,9 +33,23 @@ def _ncname(text: str) -> str:
     return cleaned if re.match(r"[A-Za-z_]", cleaned) else f"_{cleaned}"
 
 
+def _course_key(loaded: LoadedCourse) -> str:
+    """Readable and unique, from the course id alone (not the slug or title, which may change)."""
+    iri = loaded.course.id
+    digest = hashlib.sha256(iri.encode("utf-8")).hexdigest()[:10]
+    return _ncname(f"{iri.rstrip('/').rsplit('/', 1)[-1]}-{digest}")
+
+
 def manifest_identifier(loaded: LoadedCourse, edition: str) -> str:
-    digest = hashlib.sha256(loaded.course.id.encode("utf-8")).hexdigest()[:10]
-    return _ncname(f"{loaded.course.slug}-{digest}-{edition}")
+    return f"{_course_key(loaded)}-{edition}"
+
+
+def package_title(loaded: LoadedCourse, edition: str) -> str:
+    """What the LMS lists; the editions must be told apart (Canvas shows only this title)."""
+    course = loaded.course
+    if edition == "certificate" and course.certificate:
+        return f"{course.title} ({course.certificate.title})"
+    return course.title
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, ns: str = NS_CP, **attrs: str) -> etree._Element:
@@ -53,20 +67,20 @@ def build_manifest(loaded: LoadedCourse, edition: str, scos: list[Sco], files: M
     _sub(metadata, "schema", "ADL SCORM")
     _sub(metadata, "schemaversion", "1.2")
 
-    org_id = "org-" + _ncname(course.slug)
+    org_id = f"org-{_course_key(loaded)}"
     organizations = _sub(root, "organizations", default=org_id)
     organization = _sub(organizations, "organization", identifier=org_id)
-    _sub(organization, "title", course.title)
+    _sub(organization, "title", package_title(loaded, edition))
 
     mastery = scored_pass_mark(course, edition)
     per_module = any(sco.module_ids is not None for sco in scos)
     parent = organization
     if per_module:
-        parent = _sub(organization, "item", identifier="item-" + _ncname(course.slug), isvisible="true")
-        _sub(parent, "title", course.title)
+        parent = _sub(organization, "item", identifier="item-root", isvisible="true")
+        _sub(parent, "title", package_title(loaded, edition))
     for sco in scos:
         item = _sub(parent, "item", identifier=sco.item_id, identifierref=sco.resource_id, isvisible="true")
-        _sub(item, "title", sco.title)
+        _sub(item, "title", sco.title if per_module else package_title(loaded, edition))
         if mastery is not None:
             _sub(item, "masteryscore", str(mastery), ns=NS_ADLCP)
 
