@@ -44,7 +44,7 @@ def test_scaffold_validates(tmp_path: Path) -> None:
     result = validate(course)
     assert_valid(result)
     assert result.stdout.strip() == (
-        "OK My First Course 0.1.0: 1 modules, 3 pages, 1 quizzes with 2 questions, 1 reflections, "
+        "OK My First Course 0.1.0: 1 module, 3 pages, 1 quiz with 2 questions, 1 reflection, "
         "about 10 minutes; editions: standard + certificate"
     )
     assert tree_hashes(course) == before, "validate must not write anything"

@@ -1,0 +1,729 @@
+/* coursepack player: shows one pre-rendered page at a time, runs quizzes and reflections, applies the
+ * completion rules and talks to the LMS only through Coursepack.createTracking (tracking.js). */
+(function (w, d) {
+  "use strict";
+  var CP = w.Coursepack;
+
+  function safe(fn) {
+    return function () {
+      try {
+        return fn.apply(this, arguments);
+      } catch (e) {
+        CP.warn("player:" + (e && e.message), "player error: " + (e && e.message));
+        return undefined;
+      }
+    };
+  }
+  function $(sel, root) { return (root || d).querySelector(sel); }
+  function $all(sel, root) { return Array.prototype.slice.call((root || d).querySelectorAll(sel)); }
+  function show(el, on) { if (el) el.hidden = !on; }
+  function fmt(n) { return Math.floor(n * 100) / 100 + ""; }
+  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+
+  var data, tracking, info;
+  var state = null;
+  var reflections = {};
+  var current = { view: "menu", page: -1 };
+  var lastPage = -1;
+  var quizzes = [];
+  var learnerName = "";
+  var announcer;
+
+  function announce(text) {
+    if (!announcer) return;
+    announcer.textContent = "";
+    w.setTimeout(function () { announcer.textContent = text; }, 60);
+  }
+
+  /* ---- rules ---------------------------------------------------------------------------------- */
+  function textLength(text) { return String(text || "").trim().length; }
+  function reflectionOk(ri) {
+    var r = data.reflections[ri];
+    return !r.min || textLength(reflections[r.id]) >= r.min;
+  }
+  function quizBest(qi) { var s = state.quizzes[qi]; return s.attempts ? s.best / 100 : null; }
+  function quizPassed(qi) {
+    var q = data.quizzes[qi], best = quizBest(qi);
+    return best != null && (q.mark == null || best >= q.mark);
+  }
+  function attemptsLeft(qi) {
+    var q = data.quizzes[qi];
+    return q.attempts ? Math.max(0, q.attempts - state.quizzes[qi].attempts) : Infinity;
+  }
+  function quizLost(qi) { return data.quizzes[qi].mark != null && !quizPassed(qi) && attemptsLeft(qi) === 0; }
+  function pagesSeen(m) { return m.pages.filter(function (p) { return state.pages[p]; }).length; }
+  function moduleComplete(mi) {
+    var m = data.modules[mi];
+    return pagesSeen(m) === m.pages.length && m.reflections.every(reflectionOk) &&
+      m.quizzes.every(function (qi) { return state.quizzes[qi].attempts > 0; });
+  }
+  function requiredQuizzes() {
+    var out = [];
+    data.modules.forEach(function (m) { if (m.required) out = out.concat(m.quizzes); });
+    return out;
+  }
+  function rulesMet() {
+    var modulesDone = data.modules.every(function (m, mi) { return !m.required || moduleComplete(mi); });
+    if (!modulesDone) return false;
+    return !data.scored || requiredQuizzes().every(quizPassed);
+  }
+  function outcome() {
+    if (state.done != null) return data.scored ? "passed" : "completed";
+    if (data.scored && requiredQuizzes().some(quizLost)) return "failed";
+    return rulesMet() ? (data.scored ? "passed" : "completed") : "incomplete";
+  }
+  function today() {
+    var t = new Date();
+    return Math.floor(Date.UTC(t.getFullYear(), t.getMonth(), t.getDate()) / 86400000);
+  }
+  function result() {
+    var status = outcome();
+    if (status !== "incomplete" && status !== "failed" && state.done == null) state.done = today();
+    var raw = null;
+    if (data.scored) {
+      // The mastery-score trap: no score until the outcome is final, then the lowest quiz best,
+      // kept on the same side of the mark as the status so an LMS override cannot contradict it.
+      if (status === "passed" || status === "failed") {
+        var list = requiredQuizzes().map(quizBest).map(function (b) { return b == null ? 0 : b; });
+        raw = list.length ? Math.min.apply(null, list) : 100;
+        if (status === "passed") raw = Math.max(raw, data.mark);
+        else if (data.mark > 0) raw = Math.min(raw, data.mark - 0.01);
+      }
+    } else if (data.quizzes.length && state.quizzes.some(function (s) { return s.attempts > 0; })) {
+      var earned = 0, total = 0;
+      data.quizzes.forEach(function (q, qi) {
+        var points = q.questions.reduce(function (a, x) { return a + x.points; }, 0);
+        total += points;
+        earned += points * (quizBest(qi) || 0);
+      });
+      raw = total ? earned / total : 0;
+    }
+    return { status: status, scoreRaw: raw == null ? null : Math.floor(raw * 100) / 100 };
+  }
+  function report() {
+    var r = result(); // may record the completion day in state, so it runs before saveState
+    tracking.saveState(state);
+    tracking.setResult(r);
+    updateMenu();
+  }
+
+  /* ---- views and navigation --------------------------------------------------------------------- */
+  function views() { return $all("[data-cp-view]"); }
+  function pageEl(i) { return d.getElementById("cp-page-" + i); }
+
+  function flushReflections() {
+    $all("[data-cp-reflection-input]").forEach(function (ta) {
+      var id = ta.getAttribute("data-cp-reflection-input");
+      reflections[id] = ta.value;
+      tracking.reflected(id, ta.value);
+    });
+  }
+
+  function turn(target, focus) {
+    flushReflections();
+    views().forEach(function (v) { v.hidden = true; });
+    target.hidden = false;
+    w.scrollTo(0, 0);
+    var heading = $("h2", target);
+    if (focus && heading) heading.focus();
+  }
+
+  function goPage(i, focus) {
+    if (i < 0 || i >= data.pages.length) return;
+    current = { view: "page", page: i };
+    lastPage = i;
+    state.pages[i] = true;
+    turn(pageEl(i), focus !== false);
+    tracking.pageViewed(data.pages[i].key);
+    updateNav();
+    report();
+    tracking.commit();
+  }
+  function goMenu(focus) {
+    current = { view: "menu", page: -1 };
+    turn(d.getElementById("cp-menu"), focus !== false);
+    updateNav();
+    report();
+    tracking.commit();
+  }
+  function goCertificate(focus) {
+    current = { view: "certificate", page: -1 };
+    report();
+    renderCertificate();
+    turn(d.getElementById("cp-certificate"), focus !== false);
+    updateNav();
+    tracking.commit();
+  }
+
+  function updateNav() {
+    var nav = $("[data-cp-nav]");
+    var onPage = current.view === "page";
+    show(nav, onPage || current.view === "certificate");
+    var prev = $("#cp-prev"), next = $("#cp-next");
+    var last = data.pages.length - 1;
+    show(prev, current.view === "certificate" || (onPage && current.page > 0));
+    show(next, onPage);
+    if (onPage) next.textContent = current.page < last ? "Next" : data.certificate ? "Certificate" : "Back to contents";
+    var pos = $("[data-cp-position]");
+    if (pos) pos.textContent = onPage ? "Page " + (current.page + 1) + " of " + data.pages.length : "";
+  }
+
+  function updateMenu() {
+    var done = 0;
+    data.modules.forEach(function (m, mi) {
+      var seen = pagesSeen(m), complete = moduleComplete(mi);
+      if (complete) done++;
+      var p = $('[data-cp-module-progress="' + mi + '"]');
+      if (p) p.textContent = seen + " of " + plural(m.pages.length, "page", "pages") + " seen";
+      show($('[data-cp-module-done="' + mi + '"]'), complete);
+    });
+    data.pages.forEach(function (pg, i) { show($('[data-cp-seen="' + i + '"]'), !!state.pages[i]); });
+    var overall = $("[data-cp-overall]");
+    if (overall) {
+      var status = outcome();
+      var text = done + " of " + plural(data.modules.length, "module", "modules") + " complete.";
+      if (status === "passed") text += " You have passed the course.";
+      else if (status === "completed") text += " You have completed the course.";
+      else if (status === "failed") text += " A quiz has no attempts left below its pass mark.";
+      overall.textContent = text;
+    }
+    var resume = $("[data-cp-resume]");
+    show(resume, lastPage >= 0);
+    show($("[data-cp-start]"), lastPage < 0);
+    var where = $("[data-cp-resume-title]");
+    if (where && lastPage >= 0) where.textContent = "(" + data.pages[lastPage].title + ")";
+    var certState = $("[data-cp-cert-state]");
+    if (certState) certState.textContent = state.done != null ? "(unlocked)" : "(locked until you finish the course)";
+  }
+
+  /* ---- reflections ------------------------------------------------------------------------------ */
+  function setupReflections() {
+    data.reflections.forEach(function (r) {
+      var ta = $('[data-cp-reflection-input="' + r.id + '"]');
+      var counter = $('[data-cp-counter="' + r.id + '"]');
+      if (!ta) return;
+      if (reflections[r.id]) ta.value = reflections[r.id].slice(0, r.max);
+      var wasEnough = textLength(ta.value) >= r.min;
+      var update = function () {
+        var n = ta.value.length, t = textLength(ta.value);
+        var text = n + " of " + r.max + " characters";
+        if (r.min) text += t >= r.min ? " (enough to count)" : " (" + (r.min - t) + " more needed)";
+        if (counter) counter.textContent = text;
+        var enough = t >= r.min;
+        if (r.min && enough !== wasEnough) announce(enough ? "Your reflection is long enough to count." : "Your reflection is now below the minimum length.");
+        wasEnough = enough;
+      };
+      update();
+      ta.addEventListener("input", safe(update));
+      var save = safe(function () {
+        reflections[r.id] = ta.value;
+        tracking.reflected(r.id, ta.value);
+        report();
+      });
+      ta.addEventListener("change", save);
+      ta.addEventListener("blur", save);
+    });
+  }
+
+  /* ---- quizzes ----------------------------------------------------------------------------------- */
+  function shuffleChildren(parent, selector) {
+    var items = $all(selector, parent);
+    for (var i = items.length - 1; i > 0; i--) {
+      var j = Math.floor(Math.random() * (i + 1));
+      var t = items[i]; items[i] = items[j]; items[j] = t;
+    }
+    items.forEach(function (el) { parent.appendChild(el); });
+  }
+  function normalize(text, q) {
+    text = String(text || "");
+    if (text.normalize) text = text.normalize("NFC");
+    if (q.ws === "normalize") text = text.trim().replace(/\s+/g, " ");
+    else if (q.ws === "ignore") text = text.replace(/\s+/g, "");
+    return q.case ? text : text.toLowerCase();
+  }
+
+  function Quiz(el, qi) {
+    this.el = el;
+    this.qi = qi;
+    this.data = data.quizzes[qi];
+    this.form = $("[data-cp-quiz-form]", el);
+    this.result = $("[data-cp-quiz-result]", el);
+    this.status = $("[data-cp-quiz-status]", el);
+    this.submitBtn = $('[data-cp-action="submit"]', el);
+    this.retryBtn = $('[data-cp-action="retry"]', el);
+    this.fields = $all("[data-cp-question]", el);
+    this.initialOrder = this.fields.map(function (f) {
+      var seq = $("[data-cp-sequence]", f);
+      return seq ? $all("[data-cp-item]", seq) : null;
+    });
+    this.started = Date.now();
+    var self = this;
+    this.form.addEventListener("submit", safe(function (e) { e.preventDefault(); self.submit(); }));
+    this.retryBtn.addEventListener("click", safe(function () { self.retry(); }));
+    this.fields.forEach(function (f) {
+      var seq = $("[data-cp-sequence]", f);
+      if (seq) seq.addEventListener("click", safe(function (e) { self.move(e, seq); }));
+    });
+  }
+  Quiz.prototype.move = function (e, seq) {
+    var btn = e.target.closest ? e.target.closest("[data-cp-move]") : null;
+    if (!btn || btn.disabled) return;
+    var li = btn.closest("[data-cp-item]");
+    var items = $all("[data-cp-item]", seq), pos = items.indexOf(li);
+    var text = $(".cp-seq-text", li).textContent;
+    if (btn.getAttribute("data-cp-move") === "up") {
+      if (pos === 0) return announce(text + " is already first.");
+      seq.insertBefore(items[pos - 1], li.nextSibling); // move the neighbour, so focus stays put
+      pos--;
+    } else {
+      if (pos === items.length - 1) return announce(text + " is already last.");
+      seq.insertBefore(items[pos + 1], li);
+      pos++;
+    }
+    announce(text + ": position " + (pos + 1) + " of " + items.length + ".");
+  };
+  Quiz.prototype.setEnabled = function (on) {
+    $all("input, select, [data-cp-move]", this.form).forEach(function (x) { x.disabled = !on; });
+  };
+  Quiz.prototype.clearFeedback = function () {
+    $all("[data-cp-qfeedback], [data-cp-choice-feedback]", this.el).forEach(function (x) { x.hidden = true; });
+    this.fields.forEach(function (f) { f.classList.remove("cp-right", "cp-wrong"); });
+    this.result.textContent = "";
+  };
+  Quiz.prototype.fresh = function (reshuffle) {
+    var self = this;
+    this.clearFeedback();
+    this.form.reset();
+    this.fields.forEach(function (f, n) {
+      var q = self.data.questions[n];
+      var seq = $("[data-cp-sequence]", f);
+      if (seq) self.initialOrder[n].forEach(function (li) { seq.appendChild(li); });
+      if (reshuffle && self.data.shuffle) {
+        if (q.type === "single_choice" || q.type === "multiple_response") shuffleChildren($("[data-cp-choices]", f), "[data-cp-choice-index]");
+        if (q.type === "matching") $all("select", f).forEach(function (s) { shuffleChildren(s, "option:not([value=''])"); s.value = ""; });
+        if (seq) shuffleChildren(seq, "[data-cp-item]");
+      }
+    });
+    this.setEnabled(true);
+    show(this.submitBtn, true);
+    show(this.retryBtn, false);
+    this.started = Date.now();
+    this.updateStatus();
+  };
+  Quiz.prototype.answers = function () {
+    var self = this;
+    return this.fields.map(function (f, n) {
+      var q = self.data.questions[n];
+      switch (q.type) {
+        case "single_choice":
+          var c = $("input:checked", f); return c ? +c.value : null;
+        case "true_false":
+          var t = $("input:checked", f); return t ? t.value === "true" : null;
+        case "multiple_response":
+          return $all("input:checked", f).map(function (x) { return +x.value; }).sort(function (a, b) { return a - b; });
+        case "fill_in":
+          return $("input", f).value;
+        case "matching":
+          return $all("select", f).map(function (s) { var i = q.pairs.indexOf(s.value); return i < 0 ? null : i; });
+        case "sequencing":
+          return $all("[data-cp-item]", f).map(function (li) { return +li.getAttribute("data-cp-item-index"); });
+      }
+      return null;
+    });
+  };
+  function unanswered(q, a) {
+    if (q.type === "multiple_response") return !a.length;
+    if (q.type === "fill_in") return !String(a).trim();
+    if (q.type === "matching") return a.some(function (x) { return x == null; });
+    return a == null;
+  }
+  function grade(q, a) {
+    switch (q.type) {
+      case "single_choice": case "true_false": return a === q.answer;
+      case "multiple_response": return a.join(",") === q.answers.join(",");
+      case "fill_in":
+        var k = q.accepted.map(function (x) { return normalize(x, q); }).indexOf(normalize(a, q));
+        return k >= 0 ? { ok: true, k: k, text: a } : { ok: false, text: a };
+      case "matching": return a.every(function (x, i) { return x === i; });
+      case "sequencing": return a.every(function (x, i) { return x === i; });
+    }
+    return false;
+  }
+  function isRight(g) { return g === true || (g && g.ok === true); }
+
+  Quiz.prototype.submit = function () {
+    var self = this, qs = this.data.questions, s = state.quizzes[this.qi];
+    if (attemptsLeft(this.qi) === 0) return;
+    var a = this.answers();
+    for (var n = 0; n < qs.length; n++) {
+      if (unanswered(qs[n], a[n])) {
+        this.result.textContent = "Please answer every question before submitting. Question " + (n + 1) + " has no answer yet.";
+        var first = $("input, select, button", this.fields[n]);
+        if (first) first.focus();
+        return;
+      }
+    }
+    var grades = qs.map(function (q, n) { return grade(q, a[n]); });
+    var earned = 0, total = 0, when = new Date(), latency = Date.now() - this.started;
+    qs.forEach(function (q, n) {
+      total += q.points;
+      if (isRight(grades[n])) earned += q.points;
+      tracking.answered(interaction(self.data, q, a[n], isRight(grades[n]), latency, when));
+    });
+    var pct = total ? Math.floor((earned * 10000) / total) : 0;
+    s.attempts += 1;
+    s.best = s.best == null ? pct : Math.max(s.best, pct);
+    s.last = qs.map(function (q, n) { return q.type === "fill_in" ? grades[n] : a[n]; });
+    report();
+    this.showResult(s.last, true, earned, total);
+  };
+  function interaction(quiz, q, answer, right, latency, when) {
+    var correct;
+    switch (q.type) {
+      case "single_choice": case "true_false": correct = q.answer; break;
+      case "multiple_response": correct = q.answers; break;
+      case "fill_in": correct = q.accepted[0]; break;
+      case "matching": correct = q.pairs.map(function (p, i) { return i; }); break;
+      case "sequencing": correct = q.items.map(function (p, i) { return i; }); break;
+    }
+    return { id: quiz.id + "." + q.id, quizId: quiz.id, questionId: q.id, type: q.type, response: answer,
+      correct: correct, result: right, points: q.points, latency: latency, when: when };
+  }
+  Quiz.prototype.restore = function (last) {
+    // put the last submitted answers back and show their feedback (after a resume)
+    var self = this;
+    this.fields.forEach(function (f, n) {
+      var q = self.data.questions[n], a = last[n];
+      if (q.type === "single_choice" && a != null) { var r = $('input[value="' + a + '"]', f); if (r) r.checked = true; }
+      if (q.type === "true_false" && a != null) { var t = $('input[value="' + (a ? "true" : "false") + '"]', f); if (t) t.checked = true; }
+      if (q.type === "multiple_response") (a || []).forEach(function (i) { var x = $('input[value="' + i + '"]', f); if (x) x.checked = true; });
+      if (q.type === "fill_in") $("input", f).value = a ? a.text : "";
+      if (q.type === "matching") $all("select", f).forEach(function (s, i) { s.value = a && a[i] != null ? q.pairs[a[i]] : ""; });
+      if (q.type === "sequencing" && a) {
+        var seq = $("[data-cp-sequence]", f);
+        a.forEach(function (idx) { var li = $('[data-cp-item-index="' + idx + '"]', seq); if (li) seq.appendChild(li); });
+      }
+    });
+    var earned = 0, total = 0;
+    this.data.questions.forEach(function (q, n) {
+      total += q.points;
+      var g = q.type === "fill_in" ? last[n] : grade(q, last[n] == null ? (q.type === "multiple_response" ? [] : null) : last[n]);
+      if (isRight(g)) earned += q.points;
+    });
+    this.showResult(last, false, earned, total);
+  };
+  Quiz.prototype.showResult = function (last, fresh, earned, total) {
+    var self = this, s = state.quizzes[this.qi], q = this.data;
+    this.clearFeedback();
+    this.fields.forEach(function (f, n) {
+      var question = q.questions[n], a = last[n];
+      var g = question.type === "fill_in" ? a : grade(question, a == null && question.type === "multiple_response" ? [] : a);
+      var right = isRight(g);
+      f.classList.add(right ? "cp-right" : "cp-wrong");
+      var verdict = $("[data-cp-verdict]", f);
+      if (verdict) verdict.textContent = right ? "Correct." : "Not quite.";
+      show($("[data-cp-qfeedback]", f), true);
+      var picked = [];
+      if (question.type === "single_choice" && a != null) picked = [String(a)];
+      if (question.type === "multiple_response") picked = (a || []).map(String);
+      if (question.type === "true_false" && a != null) picked = [a ? "true" : "false"];
+      picked.forEach(function (p) { show($('[data-cp-choice-feedback="' + p + '"]', f), true); });
+    });
+    this.setEnabled(false);
+    show(this.submitBtn, false);
+    var left = attemptsLeft(this.qi);
+    show(this.retryBtn, left > 0);
+    var pct = total ? Math.floor((earned * 10000) / total) / 100 : 0;
+    var text = "You scored " + earned + " of " + plural(total, "point", "points") + " (" + fmt(pct) + "%).";
+    if (q.mark != null) text += pct >= q.mark ? " You passed: the pass mark is " + q.mark + "%." : " The pass mark is " + q.mark + "%.";
+    if (s.attempts > 1) text += " Your best score is " + fmt(s.best / 100) + "%.";
+    if (left === 0) text += " You have no attempts left.";
+    else if (left !== Infinity) text += " You have " + plural(left, "attempt", "attempts") + " left.";
+    this.result.textContent = text;
+    this.updateStatus();
+    if (fresh) {
+      if (left > 0) this.retryBtn.focus();
+      else this.result.focus();
+    }
+  };
+  Quiz.prototype.retry = function () {
+    if (attemptsLeft(this.qi) === 0) return;
+    this.fresh(true);
+    var first = $("input, select, [data-cp-move]", this.form);
+    if (first) first.focus();
+    announce("Attempt " + (state.quizzes[this.qi].attempts + 1) + (this.data.attempts ? " of " + this.data.attempts : "") + ". Your answers have been cleared.");
+  };
+  Quiz.prototype.updateStatus = function () {
+    var q = this.data, s = state.quizzes[this.qi], parts = [plural(q.questions.length, "question", "questions")];
+    if (q.mark != null) parts.push("pass mark " + q.mark + "%");
+    parts.push(q.attempts ? plural(q.attempts, "attempt", "attempts") + " allowed, " + s.attempts + " used" : "unlimited attempts");
+    if (s.attempts) parts.push("best score " + fmt(s.best / 100) + "%");
+    this.status.textContent = parts.join(" · ");
+  };
+
+  function setupQuizzes() {
+    $all("[data-cp-quiz-index]").forEach(function (el) {
+      var qi = +el.getAttribute("data-cp-quiz-index");
+      var quiz = new Quiz(el, qi);
+      quizzes[qi] = quiz;
+      var s = state.quizzes[qi];
+      if (s.attempts && s.last) quiz.restore(s.last);
+      else quiz.fresh(true);
+    });
+  }
+
+  /* ---- certificate ------------------------------------------------------------------------------ */
+  function displayName(raw) {
+    raw = String(raw || "").trim();
+    var parts = raw.split(",");
+    if (parts.length === 2 && parts[0].trim() && parts[1].trim()) return parts[1].trim() + " " + parts[0].trim();
+    return raw;
+  }
+  function isoDay(day) {
+    var t = new Date(day * 86400000);
+    function pad(n) { return n < 10 ? "0" + n : String(n); }
+    return t.getUTCFullYear() + "-" + pad(t.getUTCMonth() + 1) + "-" + pad(t.getUTCDate());
+  }
+  function longDay(day) {
+    try {
+      return new Intl.DateTimeFormat(data.course.lang, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" }).format(new Date(day * 86400000));
+    } catch (e) {
+      return isoDay(day);
+    }
+  }
+  function sha256(bytes) {
+    var K = [], H = [], primes = [], n = 2;
+    function frac(x) { return ((x - Math.floor(x)) * 4294967296) | 0; }
+    while (K.length < 64) {
+      var prime = true;
+      for (var i = 0; i < primes.length && primes[i] * primes[i] <= n; i++) if (n % primes[i] === 0) { prime = false; break; }
+      if (prime) { primes.push(n); if (H.length < 8) H.push(frac(Math.pow(n, 1 / 2))); K.push(frac(Math.pow(n, 1 / 3))); }
+      n++;
+    }
+    var len = bytes.length, words = [], total = (((len + 8) >> 6) + 1) * 16;
+    for (i = 0; i < total; i++) words[i] = 0;
+    for (i = 0; i < len; i++) words[i >> 2] |= bytes[i] << (24 - (i % 4) * 8);
+    words[len >> 2] |= 0x80 << (24 - (len % 4) * 8);
+    words[total - 1] = len * 8;
+    function rot(x, r) { return (x >>> r) | (x << (32 - r)); }
+    var W = [];
+    for (var j = 0; j < total; j += 16) {
+      var a = H[0], b = H[1], c = H[2], dd = H[3], e = H[4], f = H[5], g = H[6], h = H[7];
+      for (i = 0; i < 64; i++) {
+        if (i < 16) W[i] = words[j + i] | 0;
+        else {
+          var w15 = W[i - 15], w2 = W[i - 2];
+          W[i] = (W[i - 16] + (rot(w15, 7) ^ rot(w15, 18) ^ (w15 >>> 3)) + W[i - 7] + (rot(w2, 17) ^ rot(w2, 19) ^ (w2 >>> 10))) | 0;
+        }
+        var t1 = (h + (rot(e, 6) ^ rot(e, 11) ^ rot(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + W[i]) | 0;
+        var t2 = ((rot(a, 2) ^ rot(a, 13) ^ rot(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+        h = g; g = f; f = e; e = (dd + t1) | 0; dd = c; c = b; b = a; a = (t1 + t2) | 0;
+      }
+      H[0] = (H[0] + a) | 0; H[1] = (H[1] + b) | 0; H[2] = (H[2] + c) | 0; H[3] = (H[3] + dd) | 0;
+      H[4] = (H[4] + e) | 0; H[5] = (H[5] + f) | 0; H[6] = (H[6] + g) | 0; H[7] = (H[7] + h) | 0;
+    }
+    var out = [];
+    for (i = 0; i < 8; i++) out.push((H[i] >>> 24) & 255, (H[i] >>> 16) & 255, (H[i] >>> 8) & 255, H[i] & 255);
+    return out;
+  }
+  function utf8(text) {
+    if (w.TextEncoder) return Array.prototype.slice.call(new w.TextEncoder().encode(text));
+    var s = unescape(encodeURIComponent(text)), out = [];
+    for (var i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
+    return out;
+  }
+  // Same algorithm as builder/render/course_data.py verification_code (documented there).
+  function verificationCode(name, day) {
+    var id = String(info.learnerId || "").trim();
+    var key = id ? "id:" + id : "name:" + (name.normalize ? name.normalize("NFC") : name).split(/\s+/).filter(Boolean).join(" ").toLowerCase();
+    var digest = sha256(utf8(data.course.id + "|" + data.course.version + "|" + key + "|" + isoDay(day)));
+    var bits = "";
+    for (var i = 0; i < 7; i++) bits += ("00000000" + digest[i].toString(2)).slice(-8);
+    var alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ", code = "";
+    for (i = 0; i < 10; i++) code += alphabet.charAt(parseInt(bits.substr(i * 5, 5), 2));
+    return code.slice(0, 5) + "-" + code.slice(5);
+  }
+  CP.verificationCode = function (name, day) { return verificationCode(name, day); };
+
+  function missingItems() {
+    var items = [];
+    data.modules.forEach(function (m, mi) {
+      if (!m.required) return;
+      var unseen = m.pages.filter(function (p) { return !state.pages[p]; });
+      if (unseen.length) items.push(["Visit every page of " + m.title + " (" + pagesSeen(m) + " of " + m.pages.length + " seen)", unseen[0]]);
+      m.reflections.forEach(function (ri) {
+        if (!reflectionOk(ri)) {
+          var r = data.reflections[ri];
+          items.push(["Write at least " + r.min + " characters in the reflection on \u201c" + data.pages[r.page].title + "\u201d", r.page]);
+        }
+      });
+      m.quizzes.forEach(function (qi) {
+        var q = data.quizzes[qi], s = state.quizzes[qi];
+        if (!s.attempts) items.push(["Submit the quiz \u201c" + q.title + "\u201d" + (q.mark != null && data.scored ? " and score at least " + q.mark + "%" : ""), q.page]);
+        else if (data.scored && !quizPassed(qi)) {
+          var what = "Score at least " + q.mark + "% in the quiz \u201c" + q.title + "\u201d (best so far " + fmt(s.best / 100) + "%)";
+          if (attemptsLeft(qi) === 0) what += ": no attempts left";
+          items.push([what, q.page]);
+        }
+      });
+    });
+    return items;
+  }
+
+  function renderCertificate() {
+    if (!data.certificate) return;
+    var unlocked = state.done != null;
+    show($("[data-cp-cert-locked]"), !unlocked);
+    var form = $("[data-cp-cert-form]"), ready = $("[data-cp-cert-ready]");
+    if (!unlocked) {
+      show(form, false);
+      show(ready, false);
+      var list = $("[data-cp-cert-missing]");
+      list.textContent = "";
+      missingItems().forEach(function (item) {
+        var li = d.createElement("li"), a = d.createElement("a");
+        a.href = "#cp-page-" + item[1];
+        a.setAttribute("data-cp-goto", String(item[1]));
+        a.textContent = item[0];
+        li.appendChild(a);
+        list.appendChild(li);
+      });
+      return;
+    }
+    if (!learnerName) {
+      show(form, true);
+      show(ready, false);
+      return;
+    }
+    show(form, false);
+    show(ready, true);
+    $("[data-cp-cert-name]").textContent = learnerName;
+    $("[data-cp-cert-date]").textContent = longDay(state.done);
+    $("[data-cp-cert-code]").textContent = verificationCode(learnerName, state.done);
+    show($("[data-cp-cert-rename]"), !info.lms || !displayName(info.learnerName));
+  }
+
+  /* ---- start ------------------------------------------------------------------------------------- */
+  function blankState() {
+    return {
+      pages: data.pages.map(function () { return false; }),
+      done: null,
+      quizzes: data.quizzes.map(function () { return { attempts: 0, best: null, last: null }; })
+    };
+  }
+
+  var finished = false;
+  function finish() {
+    if (finished) return;
+    finished = true;
+    flushReflections();
+    report();
+    tracking.finish();
+  }
+
+  function onClick(e) {
+    var target = e.target.closest ? e.target.closest("[data-cp-action], [data-cp-goto]") : null;
+    if (!target || finished) return;
+    var go = target.getAttribute("data-cp-goto");
+    if (go != null) {
+      e.preventDefault();
+      if (go === "certificate") goCertificate();
+      else goPage(+go);
+      return;
+    }
+    switch (target.getAttribute("data-cp-action")) {
+      case "start": goPage(0); break;
+      case "resume": goPage(lastPage >= 0 ? lastPage : 0); break;
+      case "menu": goMenu(); break;
+      case "prev":
+        if (current.view === "certificate") goPage(data.pages.length - 1);
+        else goPage(current.page - 1);
+        break;
+      case "next":
+        if (current.page < data.pages.length - 1) goPage(current.page + 1);
+        else if (data.certificate) goCertificate();
+        else goMenu();
+        break;
+      case "print": w.print(); break;
+      case "cert-rename":
+        learnerName = "";
+        renderCertificate();
+        var input = $("[data-cp-cert-name-input]");
+        if (input) input.focus();
+        break;
+      case "exit":
+        finish();
+        views().forEach(function (v) { v.hidden = true; });
+        show(d.getElementById("cp-finished"), true);
+        show($("[data-cp-nav]"), false);
+        show($("#cp-exit"), false);
+        $("#cp-finished-title").focus();
+        break;
+    }
+  }
+
+  function init() {
+    var node = d.getElementById("coursepack-data");
+    data = JSON.parse(node.textContent);
+    announcer = $("[data-cp-announce]");
+    d.documentElement.classList.remove("cp-no-js");
+    tracking = CP.createTracking(data);
+    info = tracking.start();
+    state = blankState();
+    if (info.state) {
+      state.pages = info.state.pages;
+      state.done = info.state.done;
+      state.quizzes = info.state.quizzes;
+    }
+    reflections = info.reflections || {};
+    learnerName = displayName(info.learnerName);
+    show($("[data-cp-notice]"), !info.lms);
+    show($("#cp-exit"), info.lms);
+
+    setupReflections();
+    setupQuizzes();
+    d.addEventListener("click", safe(onClick));
+    var form = $("[data-cp-cert-form]");
+    if (form) {
+      form.addEventListener("submit", safe(function (e) {
+        e.preventDefault();
+        var input = $("[data-cp-cert-name-input]"), error = $("[data-cp-cert-name-error]");
+        var name = input.value.trim().replace(/\s+/g, " ");
+        if (!name) { error.textContent = "Please type your name."; input.focus(); return; }
+        error.textContent = "";
+        learnerName = name;
+        tracking.setLearnerName(name);
+        renderCertificate();
+        var h = $("[data-cp-cert-name]");
+        announce("Your certificate is ready.");
+        if ($("#cp-print")) $("#cp-print").focus();
+        return h;
+      }));
+      var nameInput = $("[data-cp-cert-name-input]");
+      if (nameInput && learnerName) nameInput.value = learnerName;
+    }
+    d.addEventListener("visibilitychange", safe(function () {
+      if (d.visibilityState === "hidden" && !finished) {
+        flushReflections();
+        report();
+        tracking.commit();
+      }
+    }));
+    w.addEventListener("pagehide", safe(finish));
+
+    var resumeAt = -1;
+    if (info.location) {
+      for (var i = 0; i < data.pages.length; i++) if (data.pages[i].key === info.location) resumeAt = i;
+    }
+    if (resumeAt >= 0 && (info.state || info.entry === "resume")) {
+      lastPage = resumeAt;
+      goPage(resumeAt, false);
+      announce("Welcome back. You are on the page where you left off.");
+    } else {
+      goMenu(false);
+    }
+  }
+
+  if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", safe(init));
+  else safe(init)();
+})(window, document);

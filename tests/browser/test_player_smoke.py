@@ -1,0 +1,368 @@
+"""The player played for real: scorm-again as window.API, Moodle's rules, axe on every view.
+
+The lead's play-through tests go further; these check the player's own promises: the status and
+score rules (the mastery-score trap with override on and off), every question type by keyboard,
+resume, the standalone fallback and the certificate.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from builder.load.course_loader import load_course
+from builder.render.course_data import plan_sco, verification_code
+from builder.render.state_budget import suspend_chars
+from builder.targets.package import package_files
+from test_render import make_full_course
+
+from . import harness
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+SCAFFOLD = REPO / "builder" / "scaffold"
+OVERRIDE = [pytest.param(None, id="override-off"), pytest.param({}, id="override-on")]
+GOAL = "I want to learn how to write a course in YAML and ship it to our LMS."
+
+
+def build(root: Path, edition: str, out: Path, per_module: bool = False) -> Path:
+    files = package_files(load_course(root), "scorm12", edition, per_module=per_module)
+    for name, content in files.items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return out
+
+
+@pytest.fixture(scope="module")
+def full_course(tmp_path_factory) -> Path:
+    return make_full_course(tmp_path_factory.mktemp("full-course"))
+
+
+@pytest.fixture(scope="module")
+def full_cert(full_course, tmp_path_factory) -> Path:
+    return build(full_course, "certificate", tmp_path_factory.mktemp("full-cert"))
+
+
+@pytest.fixture(scope="module")
+def full_standard(full_course, tmp_path_factory) -> Path:
+    return build(full_course, "standard", tmp_path_factory.mktemp("full-standard"))
+
+
+def assert_clean(lms, axe: list | None = None) -> None:
+    violations = lms.check_strict()
+    assert violations == [], "\n".join(map(str, violations))
+    assert list(lms.console_errors) == []
+    if axe is not None:
+        assert axe == [], harness.format_axe(axe)
+
+
+def axe_here(lms, seen: list) -> None:
+    seen.extend(lms.run_axe())
+
+
+def next_page(frame) -> None:
+    frame.click("#cp-next")
+
+
+def answer_basics(frame, right: bool = True) -> None:
+    quiz = "[data-cp-quiz=basics-quiz] "
+    frame.check(quiz + "[data-cp-question=single] input[data-cp-choice=%s]" % ("b" if right else "a"))
+    frame.check(quiz + "[data-cp-question=multi] input[data-cp-choice=a]")
+    frame.check(quiz + "[data-cp-question=multi] input[data-cp-choice=c]")
+    frame.check(quiz + "[data-cp-question=tf] input[value=true]")
+    frame.click(quiz + "[data-cp-action=submit]")
+
+
+def order_by_keyboard(frame, page, quiz: str, wanted: list[str]) -> None:
+    """Put the sequencing items in `wanted` order with the Move up buttons, keyboard only."""
+    for target_pos, item in enumerate(wanted):
+        while True:
+            items = frame.eval_on_selector_all(quiz + "[data-cp-item]", "els => els.map(e => e.dataset.cpItem)")
+            pos = items.index(item)
+            if pos == target_pos:
+                break
+            frame.focus(quiz + f'[data-cp-item="{item}"] [data-cp-move=up]')
+            page.keyboard.press("Enter")
+            # focus stays on the button that was pressed
+            assert frame.evaluate("document.activeElement.closest('[data-cp-item]').dataset.cpItem") == item
+
+
+def answer_advanced(frame, page) -> None:
+    quiz = "[data-cp-quiz=advanced-quiz] "
+    frame.fill(quiz + "[data-cp-fill-input]", "  yaml ")
+    for pair in ["one", "two", "three"]:  # the right option's value is the prompt's own pair id
+        frame.select_option(quiz + f'select[data-cp-match="{pair}"]', value=pair)
+    order_by_keyboard(frame, page, quiz, ["first", "second", "third"])
+    frame.click(quiz + "[data-cp-action=submit]")
+
+
+def interactions(final: dict) -> list[dict]:
+    items = final.get("interactions") or {}
+    return [items[k] for k in sorted(items, key=int)] if isinstance(items, dict) else list(items)
+
+
+@pytest.mark.parametrize("settings", OVERRIDE)
+def test_scaffold_certificate_passes(lms, tmp_path, settings) -> None:
+    pkg = build(SCAFFOLD, "certificate", tmp_path / "pkg")
+    frame = lms.play(pkg, settings=settings)
+    axe: list = []
+    frame.wait_for_selector("#cp-menu-title")
+    axe_here(lms, axe)
+    frame.click("#cp-start")
+    assert frame.evaluate("document.activeElement.id") == "cp-page-0-title"
+    axe_here(lms, axe)
+    next_page(frame)
+    frame.fill("[data-cp-reflection-input=welcome-goal]", GOAL)
+    assert "enough to count" in frame.inner_text("[data-cp-counter=welcome-goal]")
+    axe_here(lms, axe)
+    next_page(frame)
+    frame.check("[data-cp-question=blocks] input[data-cp-choice=reflection]")
+    frame.check("[data-cp-question=yaml-tabs] input[value=false]")
+    frame.click("[data-cp-action=submit]")
+    assert "2 of 2 points (100%)" in frame.inner_text("[data-cp-quiz-result]")
+    axe_here(lms, axe)
+    next_page(frame)  # the certificate
+    frame.wait_for_selector("[data-cp-cert-ready]:not([hidden])")
+    assert frame.inner_text("[data-cp-cert-name]") == "Test Learner"  # "Learner, Test" from the LMS
+    code = frame.inner_text("[data-cp-cert-code]")
+    axe_here(lms, axe)
+    lms.close_content()
+    final = lms.final_cmi()
+    core = final["core"]
+    assert (core["lesson_status"], core["score"]["raw"], core["exit"]) == ("passed", "100", "")
+    assert core["lesson_location"] == "welcome/check"
+    day = final["suspend_data"].split("|")[2]
+    import datetime
+
+    iso = (datetime.date(1970, 1, 1) + datetime.timedelta(days=int(day, 36))).isoformat()
+    assert code == verification_code("https://example.org/courses/my-course", "0.1.0", core["student_id"], "", iso)
+    assert "#welcome-goal:%d:%s\n" % (len(GOAL), GOAL) in final["comments"]
+    assert_clean(lms, axe)
+
+
+@pytest.mark.parametrize("settings", OVERRIDE)
+def test_mastery_trap_skipped_reflection_stays_incomplete(lms, full_cert, settings) -> None:
+    frame = lms.play(full_cert, settings=settings)
+    frame.click("#cp-start")
+    for _ in range(3):
+        next_page(frame)  # media, reflect (left empty), check
+    answer_basics(frame)
+    next_page(frame)
+    answer_advanced(frame, lms.page)
+    assert "3 of 3 points (100%)" in frame.inner_text("[data-cp-quiz=advanced-quiz] [data-cp-quiz-result]")
+    next_page(frame)  # certificate: locked, says what is missing, with a link to it
+    frame.wait_for_selector("[data-cp-cert-locked]:not([hidden])")
+    missing = frame.inner_text("[data-cp-cert-missing]")
+    assert "Write at least 30 characters in the reflection on \u201cReflect\u201d" in missing
+    frame.click("[data-cp-cert-missing] a")
+    assert frame.evaluate("document.activeElement.id") == "cp-page-2-title"
+    lms.close_content()
+    core = lms.final_cmi()["core"]
+    assert core["lesson_status"] == "incomplete" and core["score"]["raw"] == "" and core["exit"] == "suspend"
+    assert_clean(lms)
+
+
+@pytest.mark.parametrize("settings", OVERRIDE)
+def test_failed_when_attempts_run_out(lms, full_cert, settings) -> None:
+    frame = lms.play(full_cert, settings=settings)
+    frame.click("[data-cp-goto='3']")
+    for attempt in range(3):
+        answer_basics(frame, right=False)  # 2 of 4 points: 50%
+        if attempt < 2:
+            frame.click("[data-cp-quiz=basics-quiz] [data-cp-action=retry]")
+    assert frame.is_hidden("[data-cp-quiz=basics-quiz] [data-cp-action=retry]")
+    assert "no attempts left" in frame.inner_text("[data-cp-quiz=basics-quiz] [data-cp-quiz-result]")
+    lms.close_content()
+    core = lms.final_cmi()["core"]
+    assert core["lesson_status"] == "failed" and float(core["score"]["raw"]) < 80
+    assert_clean(lms)
+
+
+def test_every_question_type_and_interactions(lms, full_standard) -> None:
+    frame = lms.play(full_standard)
+    axe: list = []
+    frame.click("#cp-start")
+    axe_here(lms, axe)
+    next_page(frame)
+    axe_here(lms, axe)
+    next_page(frame)
+    frame.fill("[data-cp-reflection-input=basics-goal]", GOAL)
+    frame.fill("[data-cp-reflection-input=basics-extra]", "Caf\u00e9 \u2014 d\u00e9j\u00e0 vu.")
+    axe_here(lms, axe)
+    next_page(frame)
+    answer_basics(frame)
+    axe_here(lms, axe)
+    next_page(frame)
+    # unanswered questions are pointed out, no attempt used
+    frame.click("[data-cp-quiz=advanced-quiz] [data-cp-action=submit]")
+    assert "Question 1 has no answer yet" in frame.inner_text("[data-cp-quiz=advanced-quiz] [data-cp-quiz-result]")
+    answer_advanced(frame, lms.page)
+    axe_here(lms, axe)
+    assert frame.evaluate("document.activeElement.dataset.cpAction") == "retry"
+    next_page(frame)  # standard edition: back to the contents
+    assert frame.is_visible("#cp-menu")
+    axe_here(lms, axe)
+    lms.close_content()
+    final = lms.final_cmi()
+    core = final["core"]
+    by_id = {i["id"]: i for i in interactions(final)}
+    assert (core["lesson_status"], core["score"]["raw"], core["exit"]) == ("completed", "100", "")
+    assert (by_id["basics-quiz.single"]["type"], by_id["basics-quiz.single"]["student_response"]) == ("choice", "b")
+    assert by_id["basics-quiz.single"]["weighting"] == "2" and by_id["basics-quiz.single"]["result"] == "correct"
+    assert by_id["basics-quiz.multi"]["student_response"] == "a,c"
+    assert by_id["basics-quiz.tf"]["student_response"] == "t"
+    assert by_id["advanced-quiz.fill"]["student_response"] == "  yaml "
+    assert by_id["advanced-quiz.match"]["student_response"] == "1.a,2.b,3.c"
+    assert by_id["advanced-quiz.order"]["student_response"] == "a,b,c"
+    assert by_id["basics-extra"]["student_response"] == "Caf  dj vu."  # printable ASCII only
+    assert by_id["basics-goal"]["type"] == "fill-in" and by_id["basics-goal"]["result"] == "neutral"
+    assert_clean(lms, axe)
+
+
+def test_resume_restores_everything(lms, full_cert) -> None:
+    frame = lms.play(full_cert)
+    frame.click("#cp-start")
+    next_page(frame)
+    next_page(frame)
+    frame.fill("[data-cp-reflection-input=basics-goal]", GOAL)
+    next_page(frame)
+    answer_basics(frame, right=False)
+    lms.close_content()
+    first = lms.final_cmi()
+    assert first["core"]["exit"] == "suspend" and first["core"]["lesson_location"] == "basics/check"
+    assert_clean(lms)
+
+    second = harness.next_session_cmi(first, first["core"]["session_time"])
+    frame = lms.play(full_cert, cmi=second)
+    frame.wait_for_selector("#cp-page-3:not([hidden])")  # straight back to where the learner was
+    result = frame.inner_text("[data-cp-quiz=basics-quiz] [data-cp-quiz-result]")
+    assert "2 of 5 points" not in result and "(50%)" in result
+    assert "3 attempts allowed, 1 used" in frame.inner_text("[data-cp-quiz=basics-quiz] [data-cp-quiz-status]")
+    assert frame.is_checked("[data-cp-quiz=basics-quiz] [data-cp-question=single] input[data-cp-choice=a]")
+    frame.click("#cp-menu-button")
+    assert frame.is_visible("[data-cp-resume]") and "(Check)" in frame.inner_text("[data-cp-resume]")
+    assert "4 of 4 pages seen" in frame.inner_text("[data-cp-module-progress='0']")
+    frame.click("[data-cp-goto='2']")
+    assert frame.input_value("[data-cp-reflection-input=basics-goal]") == GOAL
+    frame.fill("[data-cp-reflection-input=basics-goal]", GOAL + " And more.")
+    lms.close_content()
+    final = lms.final_cmi()
+    # one cmi.comments write per session; whether the LMS appends or replaces, the last record wins
+    assert final["comments"].startswith("@2#basics-goal:")
+    assert_clean(lms)
+
+
+def test_standalone_without_lms(page, lms_server, console_errors, full_standard) -> None:
+    lms_server.install_package(full_standard)
+    page.goto(lms_server.url("/pkg/index.html"))
+    page.wait_for_selector("#cp-menu-title")
+    assert page.is_visible("[data-cp-notice]") and "saved in this browser only" in page.inner_text("[data-cp-notice]")
+    assert page.is_hidden("#cp-exit")
+    page.click("#cp-start")
+    page.click("#cp-next")
+    page.reload()
+    page.wait_for_selector("#cp-page-1:not([hidden])")
+    assert list(console_errors) == []
+
+
+def test_certificate_in_standalone_asks_for_a_name(page, lms_server, console_errors, tmp_path) -> None:
+    lms_server.install_package(build(SCAFFOLD, "certificate", tmp_path / "pkg"))
+    page.goto(lms_server.url("/pkg/index.html"))
+    page.click("#cp-start")
+    page.click("#cp-next")
+    page.fill("[data-cp-reflection-input=welcome-goal]", GOAL)
+    page.click("#cp-next")
+    page.check("[data-cp-question=blocks] input[data-cp-choice=reflection]")
+    page.check("[data-cp-question=yaml-tabs] input[value=false]")
+    page.click("[data-cp-action=submit]")
+    page.click("#cp-next")
+    page.wait_for_selector("[data-cp-cert-form]:not([hidden])")
+    page.fill("[data-cp-cert-name-input]", "  Ada   Lovelace ")
+    page.click("[data-cp-action=cert-name]")
+    assert page.inner_text("[data-cp-cert-name]") == "Ada Lovelace"
+    assert page.evaluate("document.activeElement.id") == "cp-print"
+    page.emulate_media(media="print")
+    assert page.is_hidden(".cp-nav") and page.is_hidden(".cp-header") and page.is_visible("#cp-cert")
+    assert list(console_errors) == []
+
+
+def test_codec_worst_case_matches_the_build_budget(lms, full_cert, full_course) -> None:
+    frame = lms.play(full_cert)
+    plan = plan_sco(load_course(full_course), "certificate", "scorm12")
+    # every quiz used its attempts, best 100%, every fill-in wrong with long non-ASCII text
+    text = frame.evaluate(
+        """() => {
+        const data = JSON.parse(document.getElementById('coursepack-data').textContent);
+        const state = {pages: data.pages.map(() => true), done: 36 ** 4 - 1, quizzes: data.quizzes.map(q => ({
+            attempts: q.attempts || 5000, best: 10000,
+            last: q.questions.map(x => x.type === 'fill_in' ? {ok: false, text: '\u00e9'.repeat(200)}
+                : x.type === 'matching' ? x.pairs.map((p, i) => i) : x.type === 'sequencing' ? x.items.map((p, i) => i)
+                : x.type === 'multiple_response' ? [0] : x.type === 'true_false' ? true : 0)}))};
+        const text = Coursepack.codec.encode(state, data);
+        const back = Coursepack.codec.decode(text, data);
+        return {text, roundtrip: JSON.stringify(back.quizzes.map(q => q.attempts))};
+    }"""
+    )
+    assert len(text["text"]) <= suspend_chars(plan)
+    assert text["text"].isascii()
+    assert json.loads(text["roundtrip"]) == [3, 2]
+    lms.close_content()
+
+
+@pytest.mark.parametrize("edition", ["standard", "certificate"])
+def test_example_course_every_view_accessible_and_narrow(lms, tmp_path, edition) -> None:
+    if not (REPO / "course.yaml").exists():
+        pytest.skip("example course not written yet")
+    pkg = build(REPO, edition, tmp_path / "pkg")
+    lms.page.set_viewport_size({"width": 360, "height": 740})
+    frame = lms.play(pkg)
+    axe: list = []
+    too_wide: list[str] = []
+
+    def check(where: str) -> None:
+        axe_here(lms, axe)
+        width = frame.evaluate("document.documentElement.scrollWidth")
+        if width > frame.evaluate("window.innerWidth"):
+            too_wide.append(f"{where}: {width}px")
+
+    check("menu")
+    frame.click("#cp-start")
+    pages = frame.evaluate("JSON.parse(document.getElementById('coursepack-data').textContent).pages.length")
+    for n in range(pages):
+        assert frame.evaluate("document.activeElement.id") == f"cp-page-{n}-title"
+        check(f"page {n}")
+        next_page(frame)
+    check("after the last page")
+    assert too_wide == []
+    lms.close_content()
+    assert_clean(lms, axe)
+
+
+def test_comments_framing_works_whether_the_lms_appends_or_replaces(lms, full_cert) -> None:
+    # a value as Moodle keeps it after two sessions: both writes, appended
+    appended = "@1#basics-goal:5:first\n#basics-extra:4:kept\n@2#basics-goal:6:second\n"
+    frame = lms.play(full_cert, cmi={"comments": appended})
+    parsed = frame.evaluate("(v) => Coursepack.adapters.scorm12.parseComments(v)", appended)
+    assert parsed == {"texts": {"basics-goal": "second", "basics-extra": "kept"}, "marks": [1, 2]}
+    assert frame.evaluate("(m) => Coursepack.adapters.scorm12.commentsMode(m)", [1, 2]) == "append"
+    assert frame.evaluate("(m) => Coursepack.adapters.scorm12.commentsMode(m)", [2]) == "replace"
+    assert frame.evaluate("(m) => Coursepack.adapters.scorm12.commentsMode(m)", [1]) == "unknown"
+    frame.click("[data-cp-goto='2']")
+    assert frame.input_value("[data-cp-reflection-input=basics-goal]") == "second"
+    assert frame.input_value("[data-cp-reflection-input=basics-extra]") == "kept"
+    frame.fill("[data-cp-reflection-input=basics-goal]", "third:with #hash:3:and @9 marks\n")
+    lms.close_content()
+    written = [c.value for c in lms.calls() if c.element == "cmi.comments" and c.name == "LMSSetValue"]
+    # an appending LMS gets only what changed, once; appended, it still reads right
+    text = "third:with #hash:3:and @9 marks\n"
+    assert written == ["@3#basics-goal:%d:%s\n" % (len(text), text)]
+    assert_clean(lms)
+    # appended as Moodle would, the next session reads the new text and keeps the old one
+    frame = lms.play(full_cert, cmi={"comments": appended + written[0]})
+    frame.click("[data-cp-goto='2']")
+    assert frame.input_value("[data-cp-reflection-input=basics-goal]") == text
+    assert frame.input_value("[data-cp-reflection-input=basics-extra]") == "kept"

@@ -1,0 +1,436 @@
+"""The launch page and course data: every block and question type, sanitized, deterministic."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from builder.load.course_loader import load_course
+from builder.render.course_data import plan_sco, verification_code
+from builder.render.page import referenced_assets, render_launch_page, runtime_files
+
+REPO = Path(__file__).resolve().parent.parent
+SCAFFOLD = REPO / "builder" / "scaffold"
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#123"/></svg>\n'
+
+COURSE_YAML = """\
+id: https://example.org/courses/full
+slug: full
+title: Every Block <Course>
+description: |
+  A course with **every** block type. <script>alert('desc')</script>
+language: en-GB
+version: 2.0.0
+authors:
+  - name: Tester
+modules:
+  - modules/basics.yaml
+  - modules/advanced.yaml
+completion:
+  required_modules: all
+  reflections_required: true
+certificate:
+  title: Certificate of Testing
+  issuer: Test Org
+  signatory:
+    name: Dana Signer
+    role: Lead
+  statement: has *completed* every test.
+  credit_hours: 1.5
+  requires:
+    modules: all
+    quiz_pass_mark: 80
+    reflection_min_chars: 30
+"""
+
+BASICS_YAML = """\
+id: basics
+title: Basics
+description: The first module.
+objectives:
+  - See every kind of block.
+minutes: 15
+pages:
+  - id: intro
+    title: Introduction
+    blocks:
+      - type: text
+        text: |
+          # A heading
+          Some *text* with a [link](https://example.org).
+
+          <script>alert('x')</script><video src=x onerror="alert(1)"></video>
+          <a href="javascript:alert(4)" onclick="alert(5)">bad link</a>
+
+          | a | b |
+          |---|---|
+          | 1 | 2 |
+      - type: image
+        src: pic.svg
+        alt: A dark square that stands for the test picture.
+        caption: The *test* picture.
+        width: 200
+      - type: image
+        src: pic2.svg
+        alt: A second square, without a caption.
+      - type: callout
+        style: warning
+        title: Careful
+        text: Watch out <b onmouseover="x()">here</b>.
+      - type: link
+        url: https://example.org/reading
+        title: Further reading
+        description: A page about it.
+  - id: media
+    title: Watch and listen
+    blocks:
+      - type: video
+        src: clip.mp4
+        title: A short clip
+        captions: clip.vtt
+        transcript: clip.md
+        poster: pic.svg
+      - type: audio
+        src: talk.mp3
+        title: A short talk
+        transcript: talk.txt
+  - id: reflect
+    title: Reflect
+    blocks:
+      - type: reflection
+        id: basics-goal
+        prompt: What do you want to learn? <script>alert(2)</script>
+        guidance: A sentence or two.
+        min_chars: 20
+      - type: reflection
+        id: basics-extra
+        prompt: Anything else?
+        required: false
+        max_chars: 200
+  - id: check
+    title: Check
+    blocks:
+      - type: quiz
+        id: basics-quiz
+        title: Basics quiz
+        attempts: 3
+        questions:
+          - id: single
+            type: single_choice
+            prompt: Pick *b*.
+            choices:
+              - id: a
+                text: Choice A
+                feedback: Not A.
+              - id: b
+                text: Choice B
+                feedback: Yes, B.
+              - id: c
+                text: Choice C
+            answer: b
+            explanation: B is right.
+            points: 2
+          - id: multi
+            type: multiple_response
+            prompt: |
+              Pick a and c.
+
+              Both of them.
+            choices:
+              - id: a
+                text: A
+              - id: b
+                text: B
+              - id: c
+                text: C
+            answers: [a, c]
+          - id: tf
+            type: true_false
+            prompt: The sky is blue.
+            answer: true
+            true_feedback: Indeed.
+            false_feedback: Look up.
+"""
+
+ADVANCED_YAML = """\
+id: advanced
+title: Advanced
+objectives:
+  - Answer harder questions.
+minutes: 10
+pages:
+  - id: quiz
+    title: Harder questions
+    blocks:
+      - type: quiz
+        id: advanced-quiz
+        attempts: 2
+        shuffle: true
+        questions:
+          - id: fill
+            type: fill_in
+            prompt: Name the format courses are written in.
+            accepted: [YAML, yml]
+          - id: match
+            type: matching
+            prompt: Match each term.
+            pairs:
+              - id: one
+                prompt: One
+                match: "1"
+              - id: two
+                prompt: Two
+                match: "2"
+              - id: three
+                prompt: Three
+                match: "3"
+          - id: order
+            type: sequencing
+            prompt: Put them in order.
+            items:
+              - id: first
+                text: First
+              - id: second
+                text: Second
+              - id: third
+                text: Third
+"""
+
+
+def make_full_course(root: Path) -> Path:
+    """A course using every block and question type (the browser tests play it too)."""
+    (root / "modules").mkdir(parents=True, exist_ok=True)
+    (root / "assets").mkdir(exist_ok=True)
+    (root / "course.yaml").write_text(COURSE_YAML, encoding="utf-8")
+    (root / "modules" / "basics.yaml").write_text(BASICS_YAML, encoding="utf-8")
+    (root / "modules" / "advanced.yaml").write_text(ADVANCED_YAML, encoding="utf-8")
+    (root / "assets" / "pic.svg").write_text(SVG, encoding="utf-8")
+    (root / "assets" / "pic2.svg").write_text(SVG, encoding="utf-8")
+    (root / "assets" / "clip.mp4").write_bytes(b"")
+    (root / "assets" / "talk.mp3").write_bytes(b"")
+    (root / "assets" / "clip.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n", encoding="utf-8")
+    (root / "assets" / "clip.md").write_text("The **speaker** says hello. <script>alert(3)</script>\n", encoding="utf-8")
+    (root / "assets" / "talk.txt").write_text("Line one <b>not bold</b>\n\nSecond paragraph.\n", encoding="utf-8")
+    (root / "assets" / "unused.svg").write_text(SVG, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory):
+    return load_course(make_full_course(tmp_path_factory.mktemp("full")))
+
+
+@pytest.fixture(scope="module")
+def scaffold():
+    return load_course(SCAFFOLD)
+
+
+def page_html(loaded, edition="certificate", module_ids=None) -> str:
+    return render_launch_page(loaded, edition, "scorm12", module_ids).decode("utf-8")
+
+
+def data_of(html: str) -> dict:
+    match = re.search(r'<script type="application/json" id="coursepack-data">(.*?)</script>', html, re.S)
+    assert match
+    return json.loads(match.group(1))
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def tags_of(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Collector()
+    parser.feed(html)
+    return parser.tags
+
+
+# ---- course data -------------------------------------------------------------------------------
+
+def test_course_data_shape(full) -> None:
+    data = data_of(page_html(full))
+    assert data["format"] == 1 and len(data["fp"]) == 4
+    assert data["course"] == {"id": "https://example.org/courses/full", "version": "2.0.0", "title": "Every Block <Course>", "lang": "en-GB"}
+    assert (data["edition"], data["adapter"], data["sco"], data["scored"], data["mark"]) == ("certificate", "scorm12", "course", True, 80)
+    assert data["limits"] == {"suspend": 4096, "comments": 4096, "location": 255}
+    assert [p["key"] for p in data["pages"]] == ["basics/intro", "basics/media", "basics/reflect", "basics/check", "advanced/quiz"]
+    assert data["modules"][0] == {"id": "basics", "title": "Basics", "required": True, "pages": [0, 1, 2, 3], "quizzes": [0], "reflections": [0, 1]}
+    basics, advanced = data["quizzes"]
+    assert (basics["id"], basics["page"], basics["mark"], basics["attempts"], basics["shuffle"]) == ("basics-quiz", 3, 80, 3, False)
+    assert basics["questions"][0] == {"id": "single", "type": "single_choice", "points": 2, "choices": ["a", "b", "c"], "answer": 1}
+    assert basics["questions"][1]["answers"] == [0, 2]
+    assert basics["questions"][2]["answer"] is True
+    assert advanced["title"] == "Quiz" and advanced["attempts"] == 2 and advanced["shuffle"] is True
+    assert advanced["questions"][0] == {"id": "fill", "type": "fill_in", "points": 1, "accepted": ["YAML", "yml"], "case": False, "ws": "normalize", "maxlength": 40}
+    assert advanced["questions"][1]["pairs"] == ["one", "two", "three"]
+    assert advanced["questions"][2]["items"] == ["first", "second", "third"]
+    goal, extra = data["reflections"]
+    assert goal["min"] == 30 and goal["required"] is True  # the certificate asks more than min_chars 20
+    assert extra == {"id": "basics-extra", "page": 2, "required": False, "min": 0, "max": 200}
+    assert goal["max"] + extra["max"] + 2 * 8 + len("basics-goal") + len("basics-extra") + 5 <= 4096
+    assert data["certificate"] == {"title": "Certificate of Testing", "issuer": "Test Org", "hours": 1.5}
+
+
+def test_standard_edition_rules(full) -> None:
+    data = data_of(page_html(full, "standard"))
+    assert data["scored"] is False and data["mark"] is None and data["certificate"] is None
+    assert [q["mark"] for q in data["quizzes"]] == [None, None]
+    assert data["reflections"][0]["min"] == 20
+
+
+def test_per_module_sco(full) -> None:
+    html = page_html(full, "certificate", ["advanced"])
+    data = data_of(html)
+    assert data["sco"] == "module:advanced" and data["certificate"] is None
+    assert [p["key"] for p in data["pages"]] == ["advanced/quiz"]
+    assert "<h1 class=\"cp-title\">Advanced</h1>" in html and "<title>Advanced – Every Block &lt;Course&gt;</title>" in html
+    assert 'id="cp-certificate"' not in html
+    assert referenced_assets(full, ["advanced"]) == []
+
+
+def test_json_is_compact_and_script_safe(full) -> None:
+    html = page_html(full)
+    raw = re.search(r'id="coursepack-data">(.*?)</script>', html, re.S).group(1)
+    assert "<" not in raw and ">" not in raw and "&" not in raw
+    assert ": " not in raw and ", " not in raw.replace("Every Block", "")
+    assert raw.isascii()
+
+
+# ---- HTML --------------------------------------------------------------------------------------
+
+def test_sanitized(full) -> None:
+    html = page_html(full)
+    body = html.split('<script type="application/json"')[0]
+    assert "<script>" not in body and "alert(" not in body
+    assert "onerror" not in html and "onmouseover" not in html and "onclick" not in html
+    assert "javascript:" not in html and "<video src=\"x\"" not in html
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in html  # .txt transcripts are text
+    assert "<strong>speaker</strong>" in html  # .md transcripts are Markdown
+    scripts = [a.get("src") for t, a in tags_of(html) if t == "script"]
+    assert scripts == [None, "runtime/tracking.js", "runtime/adapters/scorm12.js", "runtime/adapters/standalone.js", "runtime/player.js"]
+
+
+def test_structure_and_accessibility_hooks(full) -> None:
+    html = page_html(full)
+    tags = tags_of(html)
+    assert html.startswith("<!DOCTYPE html>\n<html lang=\"en-GB\"")
+    assert [t for t, _ in tags].count("h1") == 1
+    assert {"header", "nav", "main"} <= {t for t, _ in tags}
+    assert '<a class="cp-skip" href="#cp-main">' in html
+    # authored "# A heading" is shifted below the page's h2
+    assert "<h3>A heading</h3>" in html
+    # every page is a hidden section with an h2 that can take focus
+    sections = [a for t, a in tags if t == "section" and a.get("data-cp-view") == "page"]
+    assert [s["data-cp-page"] for s in sections] == ["basics/intro", "basics/media", "basics/reflect", "basics/check", "advanced/quiz"]
+    assert all("hidden" in s for s in sections)
+    # images: alt, assets/ path, caption as figcaption
+    imgs = [a for t, a in tags if t == "img"]
+    assert imgs[0] == {"src": "assets/pic.svg", "alt": "A dark square that stands for the test picture.", "width": "200"}
+    assert "<figcaption>The <em>test</em> picture.</figcaption>" in html
+    # media: captions track and transcript disclosure
+    assert '<track kind="captions" src="assets/clip.vtt" srclang="en-GB" label="Captions" default>' in html
+    assert html.count('<details class="cp-transcript">') == 2
+    # links open in a new tab and say so
+    assert 'href="https://example.org/reading" target="_blank" rel="noopener noreferrer">Further reading <span class="cp-newtab">(opens in a new tab)</span>' in html
+    # reflections: labelled, counted, capped
+    ta = [a for t, a in tags if t == "textarea"]
+    assert [a["data-cp-reflection-input"] for a in ta] == ["basics-goal", "basics-extra"]
+    assert ta[0]["aria-required"] == "true" and ta[1]["maxlength"] == "200"
+    for a in ta:
+        assert a["aria-labelledby"] and f'id="{a["aria-labelledby"]}"' in html
+    # questions: fieldset + legend, inputs labelled
+    assert html.count('<fieldset class="cp-question') == 6 and html.count("<legend") == 6
+    for tag, a in tags:
+        if tag in ("input", "select") and a.get("type") != "hidden":
+            assert f'for="{a["id"]}"' in html, a
+    # sequencing items never start in the right order
+    order = re.findall(r'data-cp-item="(\w+)"', html)
+    assert order != ["first", "second", "third"] and sorted(order) == ["first", "second", "third"]
+    assert html.count('data-cp-move="up"') == 3 and html.count('data-cp-move="down"') == 3
+    # a multi-paragraph prompt cannot sit in a legend: it is described-by instead
+    assert 'aria-describedby="cp-quiz-0-1-prompt"' in html
+    # certificate page and its hooks
+    for hook in ("data-cp-cert-locked", "data-cp-cert-missing", "data-cp-cert-name", "data-cp-cert-date", "data-cp-cert-code", 'data-cp-action="print"'):
+        assert hook in html
+    assert "<dd>1.5</dd>" in html and "Dana Signer" in html and "<p>has <em>completed</em> every test.</p>" in html.replace("</p>\n", "</p>")
+
+
+def test_standard_edition_has_no_certificate(full) -> None:
+    html = page_html(full, "standard")
+    assert 'id="cp-certificate"' not in html and 'data-cp-goto="certificate"' not in html
+
+
+def test_deterministic_bytes(full, tmp_path) -> None:
+    first = render_launch_page(full, "certificate", "scorm12")
+    again = load_course(make_full_course(tmp_path / "again"))
+    assert render_launch_page(again, "certificate", "scorm12") == first
+    assert render_launch_page(full, "certificate", "scorm12") == first
+    assert runtime_files("scorm12") == runtime_files("scorm12")
+
+
+def test_referenced_assets(full, scaffold) -> None:
+    assert referenced_assets(full) == ["clip.mp4", "clip.vtt", "pic.svg", "pic2.svg", "talk.mp3"]
+    assert referenced_assets(full, ["basics"]) == referenced_assets(full)
+    assert referenced_assets(scaffold) == ["welcome.svg"]
+    for rel in referenced_assets(full):
+        assert f'"assets/{rel}"' in page_html(full)
+
+
+def test_runtime_files_small_and_relative(full) -> None:
+    files = runtime_files("scorm12")
+    assert sorted(files) == ["runtime/adapters/scorm12.js", "runtime/adapters/standalone.js", "runtime/player.css", "runtime/player.js", "runtime/tracking.js"]
+    assert sum(len(gzip.compress(v)) for v in files.values()) < 40 * 1024
+    html = page_html(full)
+    for _, attrs in tags_of(html):
+        for key in ("src", "href"):
+            value = attrs.get(key) or ""
+            if value.startswith("runtime/"):
+                assert value in files
+    assert "//" not in "".join(re.findall(r'(?:src)="([^"]*)"', html))  # nothing fetched from outside
+    with pytest.raises(ValueError):
+        runtime_files("nope")
+
+
+def test_example_course_renders() -> None:
+    if not (REPO / "course.yaml").exists():
+        pytest.skip("example course not written yet")
+    loaded = load_course(REPO)
+    for edition in ("standard", "certificate"):
+        html = page_html(loaded, edition)
+        assert html.count("<h1") == 1
+        data = data_of(html)
+        assert len(data["pages"]) == sum(len(m.module.pages) for m in loaded.modules)
+
+
+def test_scaffold_renders_both_editions(scaffold) -> None:
+    for edition in ("standard", "certificate"):
+        data = data_of(page_html(scaffold, edition))
+        assert data["scored"] is True and data["mark"] == 80
+
+
+def test_plan_refuses_unknown_things(scaffold) -> None:
+    with pytest.raises(ValueError):
+        plan_sco(scaffold, "deluxe", "scorm12")
+    with pytest.raises(ValueError):
+        plan_sco(scaffold, "standard", "scorm12", ["nope"])
+
+
+def test_verification_code_documented_algorithm() -> None:
+    code = verification_code("https://example.org/courses/my-course", "0.1.0", "learner-001", "", "2026-11-25")
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}", code)
+    # learner id wins over the name; without an id the name counts, spacing and case aside
+    assert verification_code("c", "1", "id1", "Ann", "2026-01-01") == verification_code("c", "1", "id1", "Bob", "2026-01-01")
+    assert verification_code("c", "1", "", "Ann  Lee", "2026-01-01") == verification_code("c", "1", "", "ann lee", "2026-01-01")
+    assert verification_code("c", "1", "", "Ann Lee", "2026-01-01") != verification_code("c", "1", "", "Ann Lee", "2026-01-02")
+    assert code == "Y5X1B-YMHYK"  # the player computed this for the scaffold's certificate (browser-checked)

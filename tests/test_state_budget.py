@@ -1,0 +1,131 @@
+"""Build-time budget of the runtime's saved state (SCORM 1.2: suspend_data and comments, 4,096 each)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from builder.load.course_loader import load_course
+from builder.render.course_data import plan_sco, reflection_caps
+from builder.render.state_budget import answer_chars, check_state_budget, comments_chars, suspend_chars
+
+REPO = Path(__file__).resolve().parent.parent
+SCAFFOLD = REPO / "builder" / "scaffold"
+
+HEAD = """\
+id: https://example.org/courses/big
+slug: big
+title: Big
+description: A generated course.
+version: 1.0.0
+authors:
+  - name: Tester
+modules:
+  - modules/m.yaml
+  - modules/n.yaml
+"""
+
+
+def make_course(root: Path, pages: list[str]) -> Path:
+    (root / "modules").mkdir(parents=True)
+    (root / "course.yaml").write_text(HEAD, encoding="utf-8")
+    body = "id: m\ntitle: M\nobjectives: [Learn.]\nminutes: 5\npages:\n" + "".join(pages)
+    (root / "modules" / "m.yaml").write_text(body, encoding="utf-8")
+    tiny = "id: n\ntitle: N\nobjectives: [Rest.]\nminutes: 1\npages:\n  - id: end\n    title: End\n    blocks:\n      - type: text\n        text: Done.\n"
+    (root / "modules" / "n.yaml").write_text(tiny, encoding="utf-8")
+    return root
+
+
+def quiz_page(n: int, fill_ins: int) -> str:
+    questions = "".join(
+        f"          - id: f{k}\n            type: fill_in\n            prompt: Say it.\n            accepted: [it]\n" for k in range(fill_ins)
+    )
+    return f"  - id: p{n}\n    title: P{n}\n    blocks:\n      - type: quiz\n        id: q{n}\n        questions:\n{questions}"
+
+
+def reflection_page(n: int, max_chars: int | None = None, min_chars: int = 0) -> str:
+    cap = f"        max_chars: {max_chars}\n" if max_chars else ""
+    return (
+        f"  - id: r{n}\n    title: R{n}\n    blocks:\n      - type: reflection\n        id: r{n}\n"
+        f"        prompt: Think.\n        min_chars: {min_chars}\n{cap}"
+    )
+
+
+def test_too_many_fill_ins_refused_with_numbers(tmp_path) -> None:
+    loaded = load_course(make_course(tmp_path / "big", [quiz_page(n, 9) for n in range(10)]))
+    plan = plan_sco(loaded, "standard", "scorm12")
+    # 5 header + "|" + 2 page chars + "|" + 4 day chars, then per quiz "|" 2 "," 3 "," + 9 x 50
+    assert suspend_chars(plan) == 5 + 1 + 2 + 1 + 4 + 10 * (1 + 2 + 1 + 3 + 1 + 9 * 50) == 4593  # 11 pages: 2 chars
+    problems = check_state_budget(loaded, "standard", "scorm12")
+    assert len(problems) == 1
+    text = str(problems[0])
+    assert text.endswith(
+        "course.yaml:1:1: saved state of the course can reach 4,593 characters; SCORM 1.2 allows 4,096 "
+        "(cmi.suspend_data): split the course with --sco-per-module or shorten its quizzes (each fill_in "
+        "question takes up to 50, each matching/sequencing item 1; largest quizzes: 'q0' (458), 'q1' (458), 'q2' (458))"
+    ), text
+    # one module per SCO does not help here: the module itself is too big, and says so
+    per_module = check_state_budget(loaded, "standard", "scorm12", ["m"])
+    assert len(per_module) == 1 and "saved state of module 'm' can reach 4,593" in str(per_module[0])
+    assert "--sco-per-module" not in str(per_module[0]) and str(per_module[0]).split(":")[0].endswith("m.yaml")
+
+
+def test_just_fits(tmp_path) -> None:
+    loaded = load_course(make_course(tmp_path / "fits", [quiz_page(n, 8) for n in range(10)]))
+    assert suspend_chars(plan_sco(loaded, "standard", "scorm12")) == 4093
+    assert check_state_budget(loaded, "standard", "scorm12") == []
+
+
+def test_reflection_caps_share_what_is_left(tmp_path) -> None:
+    loaded = load_course(make_course(tmp_path / "refl", [reflection_page(0, 1000), reflection_page(1), reflection_page(2)]))
+    plan = plan_sco(loaded, "standard", "scorm12")
+    caps = reflection_caps(plan)
+    overhead = 5 + 3 * (1 + 2 + 1 + 4 + 1 + 1)
+    assert caps["r0"] == 1000 and caps["r1"] == caps["r2"] == (4096 - overhead - 1000) // 2
+    assert comments_chars(plan) <= 4096
+    assert check_state_budget(loaded, "standard", "scorm12") == []
+
+
+def test_author_caps_too_big_name_the_caps_to_lower(tmp_path) -> None:
+    loaded = load_course(make_course(tmp_path / "caps", [reflection_page(n, 1500) for n in range(3)]))
+    problems = check_state_budget(loaded, "standard", "scorm12")
+    assert len(problems) == 1
+    text = str(problems[0])
+    total = 5 + 3 * (10 + 1500)
+    assert f"reflections of the course can reach {total:,} characters; SCORM 1.2 keeps them all in cmi.comments, which holds 4,096: lower max_chars of 'r0' (1,500), 'r1' (1,500), 'r2' (1,500)" in text
+    assert "m.yaml:" in text and text.split(":")[1] != "1"  # located at the max_chars line
+
+
+def test_uncapped_share_too_small(tmp_path) -> None:
+    pages = [reflection_page(0, 4000), reflection_page(1, min_chars=80)]
+    loaded = load_course(make_course(tmp_path / "small", pages))
+    problems = check_state_budget(loaded, "standard", "scorm12")
+    assert len(problems) == 1
+    text = str(problems[0])
+    share = 4096 - 5 - 2 * 10 - 4000
+    assert f"reflection 'r1' gets only {share} characters: SCORM 1.2 keeps all 2 reflections of the course in cmi.comments (4,096 characters) and it needs at least 80" in text
+    assert "lower max_chars of 'r0' (4,000)" in text
+
+
+def test_answer_sizes() -> None:
+    from builder.model.quiz import FillIn, Matching, MultipleResponse, Sequencing, SingleChoice, TrueFalse
+
+    choices = [{"id": f"c{i}", "text": "x"} for i in range(13)]
+    assert answer_chars(SingleChoice(type="single_choice", id="a", prompt="p", choices=choices, answer="c0")) == 1
+    assert answer_chars(TrueFalse(type="true_false", id="a", prompt="p", answer=True)) == 1
+    assert answer_chars(MultipleResponse(type="multiple_response", id="a", prompt="p", choices=choices, answers=["c0"])) == 3
+    pairs = [{"id": f"p{i}", "prompt": f"P{i}", "match": f"M{i}"} for i in range(5)]
+    assert answer_chars(Matching(type="matching", id="a", prompt="p", pairs=pairs)) == 5
+    items = [{"id": f"i{i}", "text": f"I{i}"} for i in range(4)]
+    assert answer_chars(Sequencing(type="sequencing", id="a", prompt="p", items=items)) == 4
+    assert answer_chars(FillIn(type="fill_in", id="a", prompt="p", accepted=["x"])) == 50
+
+
+@pytest.mark.parametrize("edition", ["standard", "certificate"])
+def test_scaffold_and_example_fit(edition) -> None:
+    roots = [SCAFFOLD] + ([REPO] if (REPO / "course.yaml").exists() else [])
+    for root in roots:
+        loaded = load_course(root)
+        assert check_state_budget(loaded, edition, "scorm12") == []
+        assert check_state_budget(loaded, edition, "scorm12", [loaded.modules[0].module.id]) == []
