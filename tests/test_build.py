@@ -127,3 +127,16 @@ def test_package_references_nothing_outside_itself(tmp_path: Path) -> None:
                     pytest.fail(f"{name} loads from the network: {text[match.start():match.start() + 80]}")
                 assert not re.search(r"@import|url\(\s*['\"]?(?:https?:)?//", text), name
                 assert "fetch(" not in text and "XMLHttpRequest" not in text, name
+
+
+def test_course_that_could_overflow_suspend_data_is_refused_by_validate_and_build(tmp_path: Path) -> None:
+    from test_state_budget import make_course, quiz_page
+
+    course = make_course(tmp_path / "big", [quiz_page(n, 9) for n in range(10)])
+    expected = "saved state of the course can reach 4,593 characters; SCORM 1.2 allows 4,096 (cmi.suspend_data)"
+    checked = CliRunner().invoke(main, ["validate", str(course)])
+    assert checked.exit_code == 2 and expected in checked.output
+    out = tmp_path / "out"
+    built = CliRunner().invoke(main, ["build", str(course), "--out", str(out)])
+    assert built.exit_code == 2 and expected in built.output and "Traceback" not in built.output
+    assert not out.exists()

@@ -6,10 +6,13 @@ from pathlib import Path
 
 import click
 
-from builder.commands.common import course_dir_argument, load_or_exit
+from builder.commands.common import course_dir_argument, load_or_exit, report_and_exit
+from builder.load.errors import CourseError
 from builder.load.course_loader import LoadedCourse
 from builder.model.content import ReflectionBlock
 from builder.model.quiz import QuizBlock
+from builder.targets.editions import editions_of
+from builder.targets.package import TARGETS, fit_problems
 
 
 def summary(loaded: LoadedCourse) -> str:
@@ -34,11 +37,22 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 @click.command()
 @course_dir_argument
-def validate(course_dir: Path) -> None:
+@click.option("--sco-per-module", is_flag=True, help="Check the size limits for one SCO per module (as `build --sco-per-module`).")
+def validate(course_dir: Path, sco_per_module: bool) -> None:
     """Check COURSE_DIR (default: the current folder) and report every problem.
 
-    Problems print as FILE:LINE:COL: message, all at once; the exit code is 2
-    when there are any, 0 when the course is valid.
+    Checks the files, the cross-file rules, and that the learner's saved state fits
+    every target's storage in every edition, exactly as `build` would. Problems print
+    as FILE:LINE:COL: message, all at once; the exit code is 2 when there are any,
+    0 when the course is valid.
     """
     loaded = load_or_exit(course_dir)
+    problems = [
+        problem
+        for target in TARGETS
+        for edition in editions_of(loaded.course)
+        for problem in fit_problems(loaded, target, edition, per_module=sco_per_module)
+    ]
+    if problems:
+        report_and_exit(CourseError(problems))
     click.echo(f"OK {summary(loaded)}")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from builder.load.course_loader import LoadedCourse
-from builder.load.errors import CourseError
+from builder.load.errors import CourseError, Problem
 from builder.targets import scorm12
 from builder.targets.editions import Sco, plan_scos
 
@@ -29,15 +29,22 @@ def package_name(loaded: LoadedCourse, target: str, edition: str) -> str:
     return f"{loaded.course.slug}-{loaded.course.version}-{target}{suffix}.zip"
 
 
+def fit_problems(loaded: LoadedCourse, target_name: str, edition: str, *, per_module: bool = False) -> list[Problem]:
+    """Why the course's saved state could overflow what the target stores (empty when it fits)."""
+    from builder.render.state_budget import check_state_budget
+
+    adapter = TARGETS[target_name].adapter
+    return [p for sco in plan_scos(loaded, per_module) for p in check_state_budget(loaded, edition, adapter, sco.module_ids)]
+
+
 def package_files(loaded: LoadedCourse, target_name: str, edition: str, *, per_module: bool = False) -> dict[str, bytes]:
     """Every file of the package, by path. Raises CourseError when the course cannot fit the target."""
-    # Imported here so that `validate` and `--help` never pay for the renderer.
+    # Imported here so that `--help` never pays for the renderer.
     from builder.render.page import referenced_assets, render_launch_page, runtime_files
-    from builder.render.state_budget import check_state_budget
 
     target = TARGETS[target_name]
     scos = plan_scos(loaded, per_module)
-    problems = [p for sco in scos for p in check_state_budget(loaded, edition, target.adapter, sco.module_ids)]
+    problems = fit_problems(loaded, target_name, edition, per_module=per_module)
     if problems:
         raise CourseError(problems)
     files: dict[str, bytes] = dict(runtime_files(target.adapter))
