@@ -86,9 +86,11 @@ def first_page_ms(package: Path) -> float:
 
     with tempfile.TemporaryDirectory() as site:
         zipfile.ZipFile(package).extractall(site)
-        handler = partial(http.server.SimpleHTTPRequestHandler, directory=site)
-        handler.log_message = lambda *a: None  # type: ignore[attr-defined]
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=site))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
         with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
@@ -99,11 +101,11 @@ def first_page_ms(package: Path) -> float:
             page = browser.new_page()
             page.goto(url)  # warm-up: first launch pays for disk caches
             times = []
-            for _ in range(5):
-                start = time.perf_counter()
-                page.goto(url)
-                page.wait_for_selector("main h2:visible, main h1:visible")
-                times.append((time.perf_counter() - start) * 1000)
+            mark = "() => performance.getEntriesByName('coursepack:interactive').map(e => e.startTime)[0]"
+            for _ in range(7):
+                page.goto(url, wait_until="commit")
+                page.wait_for_function(f"({mark})() !== undefined")
+                times.append(page.evaluate(mark))  # ms from navigation start, measured by the browser
             browser.close()
         server.shutdown()
     return sorted(times)[len(times) // 2]
@@ -125,7 +127,7 @@ def main() -> None:
         print(f"runtime JS+CSS: {raw / 1024:.1f} KB raw, {gz / 1024:.1f} KB gzipped  (target < 40 KB gzipped)")
         if not args.skip_browser:
             package = next((tmp_path / "example").glob("*-scorm12.zip"))
-            print(f"first interactive page (median of 5, standalone, headless chromium): {first_page_ms(package):.0f} ms  (target < 150 ms)")
+            print(f"first interactive page (median of 7, navigation start to player ready, standalone, headless chromium): {first_page_ms(package):.0f} ms  (target < 150 ms)")
 
 
 if __name__ == "__main__":
