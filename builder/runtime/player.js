@@ -37,6 +37,14 @@
 
   /* ---- rules ---------------------------------------------------------------------------------- */
   function textLength(text) { return String(text || "").trim().length; }
+  function fitBytes(text, max) {
+    var out = "";
+    for (var ch of String(text)) {
+      if (CP.utf8Length(out + ch) > max) break;
+      out += ch;
+    }
+    return out;
+  }
   function reflectionOk(ri) {
     var r = data.reflections[ri];
     return !r.min || textLength(reflections[r.id]) >= r.min;
@@ -202,11 +210,14 @@
       var ta = $('[data-cp-reflection-input="' + r.id + '"]');
       var counter = $('[data-cp-counter="' + r.id + '"]');
       if (!ta) return;
-      if (reflections[r.id]) ta.value = reflections[r.id].slice(0, r.max);
+      if (reflections[r.id]) ta.value = fitBytes(reflections[r.id], r.max);
       var wasEnough = textLength(ta.value) >= r.min;
       var update = function () {
-        var n = ta.value.length, t = textLength(ta.value);
-        var text = n + " of " + r.max + " characters";
+        // The cap is in UTF-8 bytes: some LMSs count cmi.comments in bytes, and accented
+        // letters take 2, so the counter counts what is stored, not what is seen.
+        if (CP.utf8Length(ta.value) > r.max) ta.value = fitBytes(ta.value, r.max);
+        var n = CP.utf8Length(ta.value), t = textLength(ta.value);
+        var text = n + " of " + r.max + " characters" + (n !== ta.value.length ? " (accented letters and symbols count as 2 to 4)" : "");
         if (r.min) text += t >= r.min ? " (enough to count)" : " (" + (r.min - t) + " more needed)";
         if (counter) counter.textContent = text;
         var enough = t >= r.min;

@@ -53,6 +53,14 @@
     }
     return flags;
   }
+  function utf8Length(text) {
+    var n = 0;
+    for (var ch of String(text)) {
+      var c = ch.codePointAt(0);
+      n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    }
+    return n;
+  }
   function escapeText(text, limit) {
     var out = "";
     var enc = w.TextEncoder ? new w.TextEncoder() : null;
@@ -131,6 +139,7 @@
     throw new Error("type");
   }
 
+  CP.utf8Length = utf8Length;
   CP.codec = {
     encode: function (state, data) {
       var parts = ["1" + data.fp, bitsEncode(state.pages), state.done == null ? "" : q36(state.done)];

@@ -366,3 +366,31 @@ def test_comments_framing_works_whether_the_lms_appends_or_replaces(lms, full_ce
     frame.click("[data-cp-goto='2']")
     assert frame.input_value("[data-cp-reflection-input=basics-goal]") == text
     assert frame.input_value("[data-cp-reflection-input=basics-extra]") == "kept"
+
+
+def test_reflection_cap_counts_utf8_bytes(lms, tmp_path) -> None:
+    """Accented letters take 2 bytes: the cap holds in bytes, so cmi.comments never overflows an LMS that counts bytes."""
+    course = tmp_path / "course"
+    import shutil
+
+    shutil.copytree(SCAFFOLD, course)
+    module = course / "modules" / "01-welcome.yaml"
+    module.write_text(module.read_text().replace("min_chars: 20", "min_chars: 20\n        max_chars: 60"))
+    (course / "course.yaml").write_text((course / "course.yaml").read_text().replace("reflection_min_chars: 50", "reflection_min_chars: 20"))
+    frame = lms.play(build(course, "standard", tmp_path / "pkg"))
+    frame.click("#cp-start")
+    next_page(frame)
+    box = "[data-cp-reflection-input=welcome-goal]"
+    frame.fill(box, "é" * 50)  # 100 bytes typed into a 60-byte cap
+    frame.dispatch_event(box, "input")
+    assert frame.input_value(box) == "é" * 30
+    counter = frame.inner_text("[data-cp-counter=welcome-goal]")
+    assert counter.startswith("60 of 60 characters") and "count as 2 to 4" in counter
+    frame.fill(box, "abc" * 25)
+    frame.dispatch_event(box, "input")
+    assert frame.input_value(box) == ("abc" * 25)[:60]
+    frame.click("#cp-prev")  # blur saves the text
+    lms.close_content()
+    final = lms.final_cmi()
+    assert "#welcome-goal:60:" + ("abc" * 25)[:60] + "\n" in final["comments"]
+    assert_clean(lms)

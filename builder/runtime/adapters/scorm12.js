@@ -188,11 +188,12 @@
       var full = mark, delta = mark;
       for (i = 0; i < ids.length; i++) if (reflections[ids[i]]) full += frame(ids[i], reflections[ids[i]]);
       for (i = 0; i < changed.length; i++) delta += frame(changed[i], reflections[changed[i]] || "");
-      var mode = commentsMode(atStart.marks), old = startValue.length, value;
+      // sizes in UTF-8 bytes, which is what the strictest LMSs count (never more than characters)
+      var size = CP.utf8Length, mode = commentsMode(atStart.marks), old = size(startValue), value;
       if (mode === "replace") value = full;
       else if (mode === "append") value = delta;
-      else value = old + full.length <= limits.comments ? full : delta; // right under either behaviour when it fits
-      if ((mode === "replace" ? 0 : old) + value.length > limits.comments) {
+      else value = old + size(full) <= limits.comments ? full : delta; // right under either behaviour when it fits
+      if ((mode === "replace" ? 0 : old) + size(value) > limits.comments) {
         CP.warn("comments", "reflections no longer fit cmi.comments (" + limits.comments + " characters); the latest changes are kept in cmi.interactions only");
         return;
       }
