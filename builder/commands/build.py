@@ -10,7 +10,7 @@ import click
 
 from builder.commands.common import course_dir_argument, load_or_exit, report_and_exit
 from builder.load.errors import CourseError
-from builder.targets.editions import EDITIONS, editions_of
+from builder.model.course import EDITIONS
 from builder.targets.package import TARGETS, package_files, package_name
 from builder.targets.zipper import write_zip
 
@@ -38,7 +38,7 @@ def build(course_dir: Path, target: str, edition: str, out_dir: Path | None, sco
     loaded = load_or_exit(course_dir)
     out_dir = out_dir if out_dir is not None else course_dir / "dist"
     targets = list(TARGETS) if target == "all" else [target]
-    available = editions_of(loaded.course)
+    available = loaded.course.editions()
     if edition == "certificate" and "certificate" not in available:
         report_and_exit(CourseError([loaded.source.problem((), "no 'certificate' section in course.yaml (expected one to build the certificate edition)")]))
     editions = available if edition == "all" else [edition]

@@ -11,7 +11,6 @@ from builder.load.errors import CourseError
 from builder.load.course_loader import LoadedCourse
 from builder.model.content import ReflectionBlock
 from builder.model.quiz import QuizBlock
-from builder.targets.editions import editions_of
 from builder.targets.package import TARGETS, fit_problems
 
 
@@ -50,7 +49,7 @@ def validate(course_dir: Path, sco_per_module: bool) -> None:
     problems = [
         problem
         for target in TARGETS
-        for edition in editions_of(loaded.course)
+        for edition in loaded.course.editions()
         for problem in fit_problems(loaded, target, edition, per_module=sco_per_module)
     ]
     if problems:

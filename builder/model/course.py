@@ -89,5 +89,14 @@ class Course(Strict):
     completion: Completion = Completion()
     certificate: Certificate | None = Field(None, description="Defines the certificate edition; omit for none.")
 
+    def editions(self) -> list[str]:
+        return ["standard", "certificate"] if self.certificate else ["standard"]
+
+    def pass_mark_for(self, edition: str) -> int | None:
+        """The mark an edition reports passed/failed against, or None when it reports completed."""
+        if edition == "certificate":
+            return self.certificate.requires.quiz_pass_mark if self.certificate else None
+        return self.completion.pass_mark
+
 
 EDITIONS = ("standard", "certificate")

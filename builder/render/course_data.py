@@ -106,10 +106,7 @@ def plan_sco(loaded: LoadedCourse, edition: str, adapter: str, module_ids: list[
 
 def edition_mark(plan: ScoPlan) -> int | None:
     """The pass mark the edition reports passed/failed against (the manifest's mastery score), or None."""
-    course = plan.loaded.course
-    if plan.edition == "certificate":
-        return course.certificate.requires.quiz_pass_mark  # type: ignore[union-attr]
-    return course.completion.pass_mark
+    return plan.loaded.course.pass_mark_for(plan.edition)
 
 
 def quiz_mark(plan: ScoPlan, quiz: QuizBlock) -> int | None:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from lxml import etree
 
 from builder.load.course_loader import LoadedCourse
-from builder.targets.editions import Sco, scored_pass_mark
+from builder.targets.editions import Sco
 
 NS_CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 NS_ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
@@ -72,7 +72,7 @@ def build_manifest(loaded: LoadedCourse, edition: str, scos: list[Sco], files: M
     organization = _sub(organizations, "organization", identifier=org_id)
     _sub(organization, "title", package_title(loaded, edition))
 
-    mastery = scored_pass_mark(course, edition)
+    mastery = course.pass_mark_for(edition)
     per_module = any(sco.module_ids is not None for sco in scos)
     parent = organization
     if per_module:
