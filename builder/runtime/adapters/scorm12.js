@@ -246,7 +246,7 @@
       },
       reflected: function (id, text) {
         text = String(text || "");
-        if (reflections[id] === text) return;
+        if ((reflections[id] || "") === text) return; // an untouched, empty box is no answer to report
         reflections[id] = text;
         dirty[id] = true;
       },
