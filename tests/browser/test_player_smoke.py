@@ -8,6 +8,7 @@ resume, the standalone fallback and the certificate.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -287,6 +288,9 @@ def test_certificate_in_standalone_asks_for_a_name(page, lms_server, console_err
     assert page.evaluate("document.activeElement.id") == "cp-print"
     page.emulate_media(media="print")
     assert page.is_hidden(".cp-nav") and page.is_hidden(".cp-header") and page.is_visible("#cp-cert")
+    for paper in ("A4", "Letter"):  # the certificate prints on exactly one sheet
+        pdf = page.pdf(format=paper, print_background=True)
+        assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1, paper
     assert list(console_errors) == []
 
 
