@@ -398,3 +398,21 @@ def test_reflection_cap_counts_utf8_bytes(lms, tmp_path) -> None:
     final = lms.final_cmi()
     assert "#welcome-goal:60:" + ("abc" * 25)[:60] + "\n" in final["comments"]
     assert_clean(lms)
+
+
+def test_browse_mode_reports_browsed_and_no_score(lms, tmp_path) -> None:
+    """An LMS preview (lesson_mode browse, no credit) must not turn into a completion or a grade."""
+    frame = lms.play(build(SCAFFOLD, "certificate", tmp_path / "pkg"), cmi={"core": {"lesson_mode": "browse", "credit": "no-credit"}})
+    frame.click("#cp-start")
+    next_page(frame)
+    frame.fill("[data-cp-reflection-input=welcome-goal]", GOAL)
+    next_page(frame)
+    frame.check("[data-cp-question=blocks] input[data-cp-choice=reflection]")
+    frame.check("[data-cp-question=yaml-tabs] input[value=false]")
+    frame.click("[data-cp-action=submit]")
+    next_page(frame)
+    lms.close_content()
+    core = lms.final_cmi()["core"]
+    assert core["lesson_status"] == "browsed"
+    assert core["score"]["raw"] == ""
+    assert_clean(lms)

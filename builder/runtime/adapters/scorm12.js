@@ -8,6 +8,7 @@
  *   cmi.core.score.min/max/raw before cmi.core.lesson_status; never "not attempted"
  *   cmi.core.exit "suspend" until completed/passed, then ""; cmi.core.session_time once, at finish
  *   lesson_mode "review": reads only (no status, score, state, interactions or comments written)
+ *   lesson_mode "browse": status "browsed", no score; pages, answers and reflections are still saved
  *
  * cmi.comments holds the reflections' full texts. Moodle APPENDS every LMSSetValue to the stored value
  * (cmi.comments = cmi.comments + value); scorm-again REPLACES it. So:
@@ -123,6 +124,7 @@
     var reflections = {}, written = {}, dirty = {}, reflIndex = {};
     var startValue = "", atStart = { texts: {}, marks: [] };
     var review = false; // lesson_mode "review": show the learner's data, change nothing
+    var browse = false; // lesson_mode "browse": a preview; progress is kept, results are not reported
     var nextInteraction = 0;
 
     function get(name) {
@@ -207,7 +209,9 @@
         initialized = result === "true" || get("cmi.core.lesson_status") !== "";
         if (!initialized) CP.warn("init", "LMSInitialize failed; continuing without saving");
         status = get("cmi.core.lesson_status");
-        review = get("cmi.core.lesson_mode") === "review";
+        var mode = get("cmi.core.lesson_mode");
+        review = mode === "review";
+        browse = mode === "browse";
         startValue = get("cmi.comments");
         atStart = parseComments(startValue);
         for (var id in atStart.texts) if (atStart.texts.hasOwnProperty(id)) written[id] = reflections[id] = atStart.texts[id];
@@ -216,8 +220,9 @@
         values["cmi.core.lesson_location"] = get("cmi.core.lesson_location");
         values["cmi.suspend_data"] = get("cmi.suspend_data");
         if (!review && (status === "" || status === "not attempted")) {
-          setOnce("cmi.core.lesson_status", "incomplete");
-          status = "incomplete";
+          // a learner previewing the course (browse mode, no credit) has browsed it, not started it
+          status = browse ? "browsed" : "incomplete";
+          setOnce("cmi.core.lesson_status", status);
         }
         return {
           entry: get("cmi.core.entry"),
@@ -259,7 +264,7 @@
         setOnce("cmi.suspend_data", text);
       },
       setResult: function (result) {
-        if (review) return;
+        if (review || browse) return; // a preview earns no score and no status beyond "browsed"
         if (result.scoreRaw != null) {
           var raw = String(Math.max(0, Math.min(100, Math.floor(result.scoreRaw * 100) / 100)));
           if (values["cmi.core.score.raw"] !== raw) {
