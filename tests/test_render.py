@@ -260,7 +260,7 @@ def tags_of(html: str) -> list[tuple[str, dict[str, str | None]]]:
 
 def test_course_data_shape(full) -> None:
     data = data_of(page_html(full))
-    assert data["format"] == 1 and len(data["fp"]) == 4
+    assert data["format"] == 2 and len(data["fp"]) == 4
     assert data["course"] == {"id": "https://example.org/courses/full", "version": "2.0.0", "title": "Every Block <Course>", "lang": "en-GB"}
     assert (data["edition"], data["adapter"], data["sco"], data["scored"], data["mark"]) == ("certificate", "scorm12", "course", True, 80)
     assert data["limits"] == {"suspend": 4096, "comments": 4096, "location": 255}

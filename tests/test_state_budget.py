@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from builder.load.course_loader import load_course
-from builder.render.course_data import plan_sco, reflection_caps
-from builder.render.state_budget import answer_chars, check_state_budget, comments_chars, suspend_chars
+from builder.render.course_data import plan_sco
+from builder.render.state_budget import answer_chars, check_state_budget, comments_chars, progress_chars, reflection_caps, suspend_chars
 
 REPO = Path(__file__).resolve().parent.parent
 SCAFFOLD = REPO / "builder" / "scaffold"
@@ -84,6 +84,8 @@ def test_reflection_caps_share_what_is_left(tmp_path) -> None:
     overhead = 5 + 3 * (1 + 2 + 1 + 4 + 1 + 1)
     assert caps["r0"] == 1000 and caps["r1"] == caps["r2"] == (4096 - overhead - 1000) // 2
     assert comments_chars(plan) <= 4096
+    # the saved state holds them too, after its progress part and one '|' each
+    assert suspend_chars(plan) == progress_chars(plan) + 3 + sum(caps.values()) <= 4096
     assert check_state_budget(loaded, "standard", "scorm12") == []
 
 
@@ -92,8 +94,9 @@ def test_author_caps_too_big_name_the_caps_to_lower(tmp_path) -> None:
     problems = check_state_budget(loaded, "standard", "scorm12")
     assert len(problems) == 1
     text = str(problems[0])
-    total = 5 + 3 * (10 + 1500)
-    assert f"reflections of the course can reach {total:,} characters; SCORM 1.2 keeps them all in cmi.comments, which holds 4,096: lower max_chars of 'r0' (1,500), 'r1' (1,500), 'r2' (1,500)" in text
+    progress = 5 + 2 + 1 + 4  # header, 4 pages seen, completion day; no quizzes
+    total = progress + 3 * (1 + 1500)  # each reflection after a '|' in the saved state
+    assert f"reflections of the course can reach {total:,} characters; SCORM 1.2 keeps them in cmi.suspend_data, with the saved state (12 characters of it for pages and quizzes), which holds 4,096: lower max_chars of 'r0' (1,500), 'r1' (1,500), 'r2' (1,500) or split the course with --sco-per-module" in text
     assert "m.yaml:" in text and text.split(":")[1] != "1"  # located at the max_chars line
 
 
@@ -103,8 +106,11 @@ def test_uncapped_share_too_small(tmp_path) -> None:
     problems = check_state_budget(loaded, "standard", "scorm12")
     assert len(problems) == 1
     text = str(problems[0])
-    share = 4096 - 5 - 2 * 10 - 4000
-    assert f"reflection 'r1' gets only {share} characters: SCORM 1.2 keeps all 2 reflections of the course in cmi.comments (4,096 characters) and it needs at least 80" in text
+    in_state = 4096 - (5 + 2 + 1 + 4) - 2 - 4000  # saved state: progress, two '|', r0's cap
+    in_comments = 4096 - 5 - 2 * 10 - 4000  # comments: write mark, two record frames, r0's cap
+    share = min(in_state, in_comments)
+    assert (in_state, in_comments) == (82, 71)
+    assert f"reflection 'r1' gets only {share} characters: SCORM 1.2 keeps all 2 reflections of the course both in cmi.suspend_data, with the saved state (4,096 characters, 12 of them for pages and quizzes), and in cmi.comments (4,096), and it needs at least 80" in text
     assert "lower max_chars of 'r0' (4,000)" in text
 
 

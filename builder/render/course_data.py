@@ -19,7 +19,7 @@ from builder.load.course_loader import LoadedCourse, LoadedModule
 from builder.model.content import ReflectionBlock
 from builder.model.quiz import FillIn, Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice, TrueFalse
 
-DATA_FORMAT = 1
+DATA_FORMAT = 2  # 2: reflections travel in the saved state
 
 # Storage limits of each target's run-time data model (characters; see peers-and-standards §4.1).
 LIMITS: dict[str, dict[str, int]] = {
@@ -144,18 +144,8 @@ def comments_record_overhead(reflection_id: str) -> int:
 
 
 # Each cmi.comments write starts with "@<n>" (n up to 4 digits).
+# (The per-reflection caps are worked out in state_budget.py, from both stores' sizes.)
 COMMENTS_MARK = 5
-
-
-def reflection_caps(plan: ScoPlan) -> dict[str, int]:
-    """Most characters each reflection may hold: the author's max_chars, else an even share of what is left."""
-    budget = limits_for(plan.adapter)["comments"] - COMMENTS_MARK
-    left = budget - sum(comments_record_overhead(r.block.id) for r in plan.reflections)
-    left -= sum(r.block.max_chars for r in plan.reflections if r.block.max_chars is not None)
-    uncapped = [r for r in plan.reflections if r.block.max_chars is None]
-    share = max(left // len(uncapped), 0) if uncapped else 0
-    share = min(share, 4000)  # the model's ceiling for max_chars
-    return {r.block.id: (r.block.max_chars if r.block.max_chars is not None else share) for r in plan.reflections}
 
 
 def fill_in_maxlength(question: FillIn) -> int:
@@ -168,6 +158,7 @@ def fingerprint(plan: ScoPlan) -> str:
     shape: list[Any] = [DATA_FORMAT, [f"{m.module.id}/{m.module.pages[p].id}" for m, p in plan.pages]]
     for ref in plan.quizzes:
         shape.append([ref.block.id, [[q.id, q.type, _answer_width(q)] for q in ref.block.questions]])
+    shape.append([r.block.id for r in plan.reflections])
     digest = hashlib.sha256(json.dumps(shape, separators=(",", ":")).encode("ascii")).digest()
     return _b64url(digest)[:4]
 
@@ -218,6 +209,8 @@ def course_data(plan: ScoPlan) -> dict[str, Any]:
     course = plan.loaded.course
     page_index = {(m.module.id, p): i for i, (m, p) in enumerate(plan.pages)}
     required = set(required_module_ids(plan))
+    from builder.render.state_budget import reflection_caps  # late: the budget module builds on this one
+
     caps = reflection_caps(plan)
     modules = []
     for mod in plan.modules:

@@ -27,9 +27,9 @@ from builder.render.course_data import (
     limits_for,
     page_key,
     plan_sco,
-    reflection_caps,
     reflection_min,
 )
+from builder.render.state_budget import reflection_caps
 from builder.render.markdown import markdown_html, markdown_inline
 
 # Files of builder/runtime that every package carries, and the adapter files by name.

@@ -3,6 +3,10 @@
 The sizes mirror the encoding in builder/runtime/tracking.js (CP.codec) and the cmi.comments framing
 in builder/runtime/adapters/scorm12.js; tests/test_state_budget.py and the browser tests hold them
 to each other. Everything the codec writes is ASCII, so characters and UTF-8 bytes are the same count.
+
+Reflections are stored twice: escaped in the saved state (cmi.suspend_data, committed on every page
+turn, what a resumed session reads) and as plain text in cmi.comments (written at a clean finish, for
+the LMS's reports). Each reflection's cap, in escaped characters, must fit both.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from builder.render.course_data import (
     comments_record_overhead,
     limits_for,
     plan_sco,
-    reflection_caps,
     reflection_min,
 )
 
@@ -65,9 +68,29 @@ def quiz_chars(ref: QuizRef) -> int:
     return 1 + ATTEMPT_CHARS + 1 + BEST_CHARS + 1 + sum(answer_chars(q) for q in ref.block.questions)
 
 
-def suspend_chars(plan: ScoPlan) -> int:
+def progress_chars(plan: ScoPlan) -> int:
+    """The saved state without reflections: pages seen, completion day, quizzes."""
     pages = 1 + math.ceil(len(plan.pages) / 6)
     return HEADER + pages + 1 + DONE_CHARS + sum(quiz_chars(q) for q in plan.quizzes)
+
+
+def suspend_chars(plan: ScoPlan) -> int:
+    """Worst case of the whole saved state: progress, then each reflection at its cap after a '|'."""
+    caps = reflection_caps(plan)
+    return progress_chars(plan) + sum(1 + caps[r.block.id] for r in plan.reflections)
+
+
+def reflection_caps(plan: ScoPlan) -> dict[str, int]:
+    """Most characters each reflection may hold: the author's max_chars, else an even share of the
+    room both stores have left (the saved state after its progress part, and cmi.comments)."""
+    limits = limits_for(plan.adapter)
+    authored = sum(r.block.max_chars for r in plan.reflections if r.block.max_chars is not None)
+    in_state = limits["suspend"] - progress_chars(plan) - len(plan.reflections) - authored
+    in_comments = limits["comments"] - COMMENTS_MARK - sum(comments_record_overhead(r.block.id) for r in plan.reflections) - authored
+    uncapped = [r for r in plan.reflections if r.block.max_chars is None]
+    share = max(min(in_state, in_comments) // len(uncapped), 0) if uncapped else 0
+    share = min(share, 4000)  # the model's ceiling for max_chars
+    return {r.block.id: (r.block.max_chars if r.block.max_chars is not None else share) for r in plan.reflections}
 
 
 def comments_chars(plan: ScoPlan) -> int:
@@ -95,8 +118,8 @@ def check_state_budget(loaded: LoadedCourse, edition: str, adapter: str, module_
         where_file, (line, col) = first.source.file, first.source.where(())
         scope = f"module '{first.module.id}'"
 
-    size = suspend_chars(plan)
-    if size > limits["suspend"]:
+    progress = progress_chars(plan)
+    if progress > limits["suspend"]:
         biggest = sorted(plan.quizzes, key=lambda q: (-quiz_chars(q), q.block.id))[:3]
         detail = ", ".join(f"'{q.block.id}' ({_n(quiz_chars(q))})" for q in biggest)
         advice = "split the course with --sco-per-module or " if plan.whole_course else ""
@@ -105,50 +128,53 @@ def check_state_budget(loaded: LoadedCourse, edition: str, adapter: str, module_
                 where_file,
                 line,
                 col,
-                f"saved state of {scope} can reach {_n(size)} characters; {target} allows {_n(limits['suspend'])} "
+                f"saved state of {scope} can reach {_n(progress)} characters; {target} allows {_n(limits['suspend'])} "
                 f"(cmi.suspend_data): {advice}shorten its quizzes (each fill_in question takes up to "
                 f"{FILL_IN_SAVED_CHARS + 2}, each matching/sequencing item 1; largest quizzes: {detail})",
             )
         )
+        return problems  # the reflections' share cannot be judged until the quizzes fit
 
     caps = reflection_caps(plan)
-    total = comments_chars(plan)
-    budget = limits["comments"]
     capped = [r for r in plan.reflections if r.block.max_chars is not None]
     uncapped = [r for r in plan.reflections if r.block.max_chars is None]
-    if total > budget:
-        # Only authors' max_chars can push the total over: uncapped reflections share what is left.
-        worst = sorted(capped, key=lambda r: (-(r.block.max_chars or 0), r.block.id))
-        names = ", ".join(f"'{r.block.id}' ({_n(r.block.max_chars or 0)})" for r in worst[:3])
-        ref = worst[0]
-        line, col = ref.module.source.where(ref.path + ("max_chars",))
-        problems.append(
-            Problem(
-                ref.module.source.file,
-                line,
-                col,
-                f"reflections of {scope} can reach {_n(total)} characters; {target} keeps them all in "
-                f"cmi.comments, which holds {_n(budget)}: lower max_chars of {names}"
-                + (" or split the course with --sco-per-module" if plan.whole_course else ""),
-            )
-        )
-    else:
-        for ref in uncapped:
-            share = caps[ref.block.id]
-            needed = max(reflection_min(plan, ref.block), MIN_USEFUL_REFLECTION if ref.block.required else 1)
-            if share >= needed:
-                continue
-            line, col = ref.module.source.where(ref.path)
-            others = ", ".join(f"'{r.block.id}' ({_n(r.block.max_chars or 0)})" for r in sorted(capped, key=lambda r: (-(r.block.max_chars or 0), r.block.id))[:3])
-            hint = f"lower max_chars of {others}" if capped else "split the course with --sco-per-module"
+    largest = ", ".join(f"'{r.block.id}' ({_n(r.block.max_chars or 0)})" for r in sorted(capped, key=lambda r: (-(r.block.max_chars or 0), r.block.id))[:3])
+    split = " or split the course with --sco-per-module" if plan.whole_course else ""
+    # Only authors' max_chars can overflow a store: uncapped reflections share what is left.
+    overflow = [
+        (suspend_chars(plan), limits["suspend"], f"cmi.suspend_data, with the saved state ({_n(progress)} characters of it for pages and quizzes)"),
+        (comments_chars(plan), limits["comments"], "cmi.comments, for the LMS's reports"),
+    ]
+    for total, budget, store in overflow:
+        if total > budget and capped:
+            ref = sorted(capped, key=lambda r: (-(r.block.max_chars or 0), r.block.id))[0]
+            line, col = ref.module.source.where(ref.path + ("max_chars",))
             problems.append(
                 Problem(
                     ref.module.source.file,
                     line,
                     col,
-                    f"reflection '{ref.block.id}' gets only {_n(share)} characters: {target} keeps all "
-                    f"{len(plan.reflections)} reflections of {scope} in cmi.comments ({_n(budget)} characters) "
-                    f"and it needs at least {_n(needed)}: {hint}, or give it a max_chars",
+                    f"reflections of {scope} can reach {_n(total)} characters; {target} keeps them in "
+                    f"{store}, which holds {_n(budget)}: lower max_chars of {largest}{split}",
                 )
             )
+            return problems
+    for ref in uncapped:
+        share = caps[ref.block.id]
+        needed = max(reflection_min(plan, ref.block), MIN_USEFUL_REFLECTION if ref.block.required else 1)
+        if share >= needed:
+            continue
+        line, col = ref.module.source.where(ref.path)
+        hint = f"lower max_chars of {largest}" if capped else "split the course with --sco-per-module"
+        problems.append(
+            Problem(
+                ref.module.source.file,
+                line,
+                col,
+                f"reflection '{ref.block.id}' gets only {_n(share)} characters: {target} keeps all "
+                f"{len(plan.reflections)} reflections of {scope} both in cmi.suspend_data, with the saved state "
+                f"({_n(limits['suspend'])} characters, {_n(progress)} of them for pages and quizzes), and in "
+                f"cmi.comments ({_n(limits['comments'])}), and it needs at least {_n(needed)}: {hint}, or give it a max_chars",
+            )
+        )
     return problems

@@ -37,10 +37,10 @@
 
   /* ---- rules ---------------------------------------------------------------------------------- */
   function textLength(text) { return String(text || "").trim().length; }
-  function fitBytes(text, max) {
+  function fitCap(text, max) {
     var out = "";
     for (var ch of String(text)) {
-      if (CP.utf8Length(out + ch) > max) break;
+      if (CP.codec.encodedLength(out + ch) > max) break;
       out += ch;
     }
     return out;
@@ -110,6 +110,7 @@
   }
   function report() {
     var r = result(); // may record the completion day in state, so it runs before saveState
+    state.reflections = reflections; // saved with the state, so every commit keeps them
     tracking.saveState(state);
     tracking.setResult(r);
     updateMenu();
@@ -210,14 +211,14 @@
       var ta = $('[data-cp-reflection-input="' + r.id + '"]');
       var counter = $('[data-cp-counter="' + r.id + '"]');
       if (!ta) return;
-      if (reflections[r.id]) ta.value = fitBytes(reflections[r.id], r.max);
+      if (reflections[r.id]) ta.value = fitCap(reflections[r.id], r.max);
       var wasEnough = textLength(ta.value) >= r.min;
       var update = function () {
-        // The cap is in UTF-8 bytes: some LMSs count cmi.comments in bytes, and accented
-        // letters take 2, so the counter counts what is stored, not what is seen.
-        if (CP.utf8Length(ta.value) > r.max) ta.value = fitBytes(ta.value, r.max);
-        var n = CP.utf8Length(ta.value), t = textLength(ta.value);
-        var text = n + " of " + r.max + " characters" + (n !== ta.value.length ? " (accented letters and symbols count as 2 to 4)" : "");
+        // The cap counts characters as saved: the saved state is plain ASCII (so characters and
+        // bytes agree in every LMS), where an accented letter or a symbol is stored as 3 to 12.
+        if (CP.codec.encodedLength(ta.value) > r.max) ta.value = fitCap(ta.value, r.max);
+        var n = CP.codec.encodedLength(ta.value), t = textLength(ta.value);
+        var text = n + " of " + r.max + " characters" + (n !== ta.value.length ? " (accented letters, symbols and line breaks count as 3 or more)" : "");
         if (r.min) text += t >= r.min ? " (enough to count)" : " (" + (r.min - t) + " more needed)";
         if (counter) counter.textContent = text;
         var enough = t >= r.min;
@@ -686,7 +687,10 @@
       state.done = info.state.done;
       state.quizzes = info.state.quizzes;
     }
+    // The saved state is written on every commit; cmi.comments only at a clean finish. Prefer the state.
     reflections = info.reflections || {};
+    var saved = (info.state && info.state.reflections) || {};
+    for (var rid in saved) if (saved.hasOwnProperty(rid)) reflections[rid] = saved[rid];
     learnerName = displayName(info.learnerName);
     show($("[data-cp-notice]"), !info.lms);
     show($("#cp-exit"), info.lms);

@@ -19,7 +19,7 @@
   CP.adapters = CP.adapters || {};
 
   /* ---- saved-state codec -------------------------------------------------------------------------
-   * state := "1" fp4 "|" pages "|" done ("|" quiz)*          (one quiz record per quiz, in course order)
+   * state := "2" fp4 "|" pages "|" done ("|" quiz)* ("|" reflection)*   (in course order)
    * pages := bitset of pages seen, base64url, 6 pages per char (page i -> char i/6, bit i%6)
    * done  := day of first completion (days since 1970-01-01, base36) or ""
    * quiz  := "" (never submitted) | attempts36 "," best36 "," answers   (best = percent x 100, 0..10000)
@@ -29,6 +29,10 @@
    *   matching one char per prompt: position of the chosen match (base36) or "_"
    *   sequencing one char per position: the item (authored position, base36) placed there
    *   fill_in "=" k36 "~" (right: matched accepted[k]) | "!" text "~" (wrong: text escaped, <= 48 chars)
+ * reflection := the learner's full text, escaped (at most the reflection's cap, which the player enforces
+ *   in these escaped characters). Reflections live here, not only in cmi.comments, because suspend_data
+ *   is replaced on every commit by every LMS and is committed on each page turn: a session that ends
+ *   without a clean LMSFinish (a closed tab whose unload request the browser drops) keeps them.
    * Only printable ASCII; nothing that needs escaping in XML, JSON or URLs besides "%" escapes.
    */
   var B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -139,10 +143,13 @@
     throw new Error("type");
   }
 
+  var FORMAT = "2";
+  function encodedLength(text) { return escapeText(text, Infinity).length; }
+
   CP.utf8Length = utf8Length;
   CP.codec = {
     encode: function (state, data) {
-      var parts = ["1" + data.fp, bitsEncode(state.pages), state.done == null ? "" : q36(state.done)];
+      var parts = [FORMAT + data.fp, bitsEncode(state.pages), state.done == null ? "" : q36(state.done)];
       for (var i = 0; i < data.quizzes.length; i++) {
         var qs = state.quizzes[i], quiz = data.quizzes[i];
         if (!qs || !qs.attempts) { parts.push(""); continue; }
@@ -150,16 +157,27 @@
         for (var j = 0; j < quiz.questions.length; j++) rec += encodeAnswer(quiz.questions[j], qs.last ? qs.last[j] : null);
         parts.push(rec);
       }
+      var texts = state.reflections || {};
+      for (var r = 0; r < data.reflections.length; r++) {
+        var ref = data.reflections[r];
+        parts.push(escapeText(texts[ref.id] || "", ref.max));
+      }
       return parts.join("|");
     },
     decode: function (text, data) {
       // null when empty, from another course shape, or damaged: the player then starts afresh.
-      if (!text || text.charAt(0) !== "1" || text.substr(1, 4) !== data.fp) return null;
+      if (!text || text.charAt(0) !== FORMAT || text.substr(1, 4) !== data.fp) return null;
       try {
         var parts = text.slice(5).split("|");
         // parts[0] is the empty string before the first "|"
-        if (parts.length !== 3 + data.quizzes.length) return null;
-        var state = { pages: bitsDecode(parts[1], data.pages.length), done: parts[2] ? parseInt(parts[2], 36) : null, quizzes: [] };
+        var nq = data.quizzes.length;
+        if (parts.length !== 3 + nq + data.reflections.length) return null;
+        var state = { pages: bitsDecode(parts[1], data.pages.length), done: parts[2] ? parseInt(parts[2], 36) : null, quizzes: [], reflections: {} };
+        for (var r = 0; r < data.reflections.length; r++) {
+          var body = parts[3 + nq + r];
+          if (!body) continue;
+          try { state.reflections[data.reflections[r].id] = decodeURIComponent(body); } catch (e) { /* damaged: drop it */ }
+        }
         for (var i = 0; i < data.quizzes.length; i++) {
           var rec = parts[3 + i], quiz = data.quizzes[i];
           if (!rec) { state.quizzes.push({ attempts: 0, best: null, last: null }); continue; }
@@ -179,7 +197,8 @@
         return null;
       }
     },
-    escapeText: escapeText
+    escapeText: escapeText,
+    encodedLength: encodedLength
   };
 
   /* ---- the guarded interface ------------------------------------------------------------------ */

@@ -305,15 +305,20 @@ def test_codec_worst_case_matches_the_build_budget(lms, full_cert, full_course) 
             attempts: q.attempts || 5000, best: 10000,
             last: q.questions.map(x => x.type === 'fill_in' ? {ok: false, text: '\u00e9'.repeat(200)}
                 : x.type === 'matching' ? x.pairs.map((p, i) => i) : x.type === 'sequencing' ? x.items.map((p, i) => i)
-                : x.type === 'multiple_response' ? [0] : x.type === 'true_false' ? true : 0)}))};
+                : x.type === 'multiple_response' ? [0] : x.type === 'true_false' ? true : 0)})),
+            // every reflection far past its cap, in characters that escape to the most room
+            reflections: Object.fromEntries(data.reflections.map(r => [r.id, 'é|%~\\n\\u{1F600}'.repeat(2000)]))};
         const text = Coursepack.codec.encode(state, data);
         const back = Coursepack.codec.decode(text, data);
-        return {text, roundtrip: JSON.stringify(back.quizzes.map(q => q.attempts))};
+        return {text, roundtrip: JSON.stringify(back.quizzes.map(q => q.attempts)),
+                reflections: data.reflections.map(r => back.reflections[r.id]), caps: data.reflections.map(r => r.max)};
     }"""
     )
     assert len(text["text"]) <= suspend_chars(plan)
     assert text["text"].isascii()
     assert json.loads(text["roundtrip"]) == [3, 2]
+    for saved, cap in zip(text["reflections"], text["caps"]):  # cut at the cap, still decodable
+        assert saved and ("é|%~\n\U0001F600" * 2000).startswith(saved) and len(saved) * 3 <= cap
     lms.close_content()
 
 
@@ -372,8 +377,8 @@ def test_comments_framing_works_whether_the_lms_appends_or_replaces(lms, full_ce
     assert frame.input_value("[data-cp-reflection-input=basics-extra]") == "kept"
 
 
-def test_reflection_cap_counts_utf8_bytes(lms, tmp_path) -> None:
-    """Accented letters take 2 bytes: the cap holds in bytes, so cmi.comments never overflows an LMS that counts bytes."""
+def test_reflection_cap_counts_saved_characters(lms, tmp_path) -> None:
+    """The cap counts characters as saved (escaped ASCII), so neither store overflows, in characters or bytes."""
     course = tmp_path / "course"
     import shutil
 
@@ -385,11 +390,11 @@ def test_reflection_cap_counts_utf8_bytes(lms, tmp_path) -> None:
     frame.click("#cp-start")
     next_page(frame)
     box = "[data-cp-reflection-input=welcome-goal]"
-    frame.fill(box, "é" * 50)  # 100 bytes typed into a 60-byte cap
+    frame.fill(box, "é" * 50)  # each é is saved as "%C3%A9": 300 characters typed into a 60-character cap
     frame.dispatch_event(box, "input")
-    assert frame.input_value(box) == "é" * 30
+    assert frame.input_value(box) == "é" * 10
     counter = frame.inner_text("[data-cp-counter=welcome-goal]")
-    assert counter.startswith("60 of 60 characters") and "count as 2 to 4" in counter
+    assert counter.startswith("60 of 60 characters") and "count as 3 or more" in counter
     frame.fill(box, "abc" * 25)
     frame.dispatch_event(box, "input")
     assert frame.input_value(box) == ("abc" * 25)[:60]
@@ -416,3 +421,26 @@ def test_browse_mode_reports_browsed_and_no_score(lms, tmp_path) -> None:
     assert core["lesson_status"] == "browsed"
     assert core["score"]["raw"] == ""
     assert_clean(lms)
+
+
+def test_reflections_survive_a_session_that_never_finishes(lms, tmp_path) -> None:
+    """Browsers drop synchronous requests during unload, so an LMS may never get the LMSFinish of a
+    closed tab; what the last page-turn commit stored must be enough to resume with the reflection."""
+    pkg = build(SCAFFOLD, "standard", tmp_path / "pkg")
+    frame = lms.play(pkg)
+    frame.click("#cp-start")
+    next_page(frame)
+    text = "Café talk: I want my students to question AI answers — not just copy them.\nSecond line."
+    frame.fill("[data-cp-reflection-input=welcome-goal]", text)
+    next_page(frame)  # the page turn commits
+    stored = lms.commits()[-1]
+    assert stored["name"] == "LMSCommit"
+    cmi = stored["cmi"]
+    assert "welcome-goal" not in (cmi.get("comments") or "")  # the comments copy waits for a clean finish
+    assert cmi["core"]["lesson_location"] == "welcome/check"
+    # the tab dies here: no LMSFinish reaches the LMS, which relaunches from what it stored
+    second = harness.next_session_cmi(cmi)
+    frame = lms.play(pkg, cmi=second)
+    frame.wait_for_selector("#cp-page-2:not([hidden])")
+    assert frame.input_value("[data-cp-reflection-input=welcome-goal]") == text
+    assert list(lms.console_errors) == []
