@@ -420,7 +420,7 @@ def open_lms(page, server: LmsServer, package: str | Path | None = None, *,
              launch: str | None = None,
              mastery_score: Any = FROM_MANIFEST,
              launch_data: Any = FROM_MANIFEST,
-             timeout_ms: float = 10_000):
+             timeout_ms: float = 20_000):
     """Open the LMS host page in ``page`` and launch the package in its iframe; returns the
     content Frame once its ``load`` event has fired.
 
@@ -469,7 +469,7 @@ def open_lms(page, server: LmsServer, package: str | Path | None = None, *,
     return frame
 
 
-def content_frame(page, timeout_ms: float = 10_000):
+def content_frame(page, timeout_ms: float = 20_000):
     """The package's Frame (the iframe titled "Course content")."""
     handle = page.wait_for_selector(f'iframe[title="{CONTENT_FRAME_TITLE}"]', state="attached",
                                     timeout=timeout_ms)
