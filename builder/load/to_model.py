@@ -208,19 +208,19 @@ def to_model(model: type[M], loaded: LoadedYaml) -> M:
 def problems_from(exc: ValidationError, model: type[BaseModel], data: Any, source: SourceMap) -> list[Problem]:
     problems = []
     errors = exc.errors(include_url=False)
-    located = [(error, _located_path(data, tuple(error["loc"]))) for error in errors]
+    located = [(error, *_walk(data, tuple(error["loc"]))) for error in errors]
     # A misspelt key also makes the field it stands for 'missing': report the typo only.
     typos = {
         path[:-1] + (guess,)
-        for error, path in located
+        for error, path, _ in located
         if error["type"] == "extra_forbidden" and (guess := _typo_guess(error, model, data, path))
     }
     branches: dict[DataPath, list[dict[str, Any]]] = {}
-    for error, path in located:
+    for error, path, trailing in located:
         loc = tuple(error["loc"])
         if error["type"] == "missing" and path + (str(loc[-1]),) in typos:
             continue
-        if _is_union_branch(error, data, loc):
+        if _is_union_branch(error, trailing):
             branches.setdefault(path, []).append(error)
             continue
         message, at_key = _message(error, model, data, path)
@@ -232,24 +232,13 @@ def problems_from(exc: ValidationError, model: type[BaseModel], data: Any, sourc
     return problems
 
 
-def _is_union_branch(error: dict[str, Any], data: Any, loc: tuple[Any, ...]) -> bool:
+def _is_union_branch(error: dict[str, Any], trailing: tuple[Any, ...]) -> bool:
     """True for one branch's failure of a plain union like `int | 'unlimited'`.
 
     pydantic reports each branch separately, with a label such as 'constrained-int'
     after the value's own path in loc; authors should see one message for them all.
     """
-    if error["type"] in ("missing", "extra_forbidden"):
-        return False
-    node = data
-    for i, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        elif not isinstance(node, (dict, list)):
-            return all(isinstance(p, str) for p in loc[i:])
-        # else: a tag of a tagged union (e.g. 'quiz'): skip it
-    return False
+    return error["type"] not in ("missing", "extra_forbidden") and bool(trailing) and all(isinstance(p, str) for p in trailing)
 
 
 def _union_message(path: DataPath, errors: list[dict[str, Any]]) -> str:
@@ -270,7 +259,12 @@ def _union_message(path: DataPath, errors: list[dict[str, Any]]) -> str:
     return f"'{field}' is {_shown(given)} (expected {' or '.join(unique)})"
 
 
-def _located_path(data: Any, loc: tuple[Any, ...]) -> DataPath:
+def _walk(data: Any, loc: tuple[Any, ...]) -> tuple[DataPath, tuple[Any, ...]]:
+    """Follow pydantic's loc through the data: (the data path, the labels left after a scalar).
+
+    Union tags pydantic inserts mid-path (e.g. 'image') are skipped; a missing field ends the
+    path at the mapping that lacks it; labels after a scalar name the union branches that failed.
+    """
     path: list[str | int] = []
     node = data
     for i, part in enumerate(loc):
@@ -280,7 +274,8 @@ def _located_path(data: Any, loc: tuple[Any, ...]) -> DataPath:
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             path.append(part)
             node = node[part]
+        elif not isinstance(node, (dict, list)):
+            return tuple(path), loc[i:]
         elif isinstance(node, dict) and i == len(loc) - 1:
-            break  # missing field: point at the mapping that lacks it
-        # otherwise a union tag pydantic inserted (e.g. 'image', 'int'): skip it
-    return tuple(path)
+            break
+    return tuple(path), ()
