@@ -83,7 +83,8 @@ def load_course(root: Path) -> LoadedCourse:
     modules: list[LoadedModule] = []
     module_ids: set[str] | None = set()
     seen_files: dict[str, int] = {}
-    for index, rel in _module_files(course, loaded):
+    files = _module_files(course, loaded)
+    for index, rel in files:
         where = ("modules", index)
         if rel in seen_files:
             first_line = loaded.source.where(("modules", seen_files[rel]))[0]
@@ -91,8 +92,7 @@ def load_course(root: Path) -> LoadedCourse:
             continue
         seen_files[rel] = index
         if not exact_case(root, rel):
-            listed = [r for _, r in _module_files(course, loaded)]
-            problems.append(loaded.source.problem(where, _missing_module_message(root, rel, listed)))
+            problems.append(loaded.source.problem(where, _missing_module_message(root, rel, [r for _, r in files])))
             module_ids = None
             continue
         path = root / rel
