@@ -13,9 +13,8 @@ import pytest
 from builder.load.course_loader import load_course
 from builder.render.course_data import plan_sco, verification_code
 from builder.render.page import referenced_assets, render_launch_page, runtime_files
+from conftest import REPO, SCAFFOLD
 
-REPO = Path(__file__).resolve().parent.parent
-SCAFFOLD = REPO / "builder" / "scaffold"
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#123"/></svg>\n'
 

@@ -9,9 +9,8 @@ import pytest
 from builder.load.course_loader import load_course
 from builder.render.course_data import plan_sco
 from builder.render.state_budget import answer_chars, check_state_budget, comments_chars, progress_chars, reflection_caps, suspend_chars
+from conftest import REPO, SCAFFOLD
 
-REPO = Path(__file__).resolve().parent.parent
-SCAFFOLD = REPO / "builder" / "scaffold"
 
 HEAD = """\
 id: https://example.org/courses/big
