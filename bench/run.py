@@ -26,7 +26,7 @@ def timed_build(course: Path, out: Path, *extra: str) -> tuple[float, float]:
     code = (
         "import resource, sys, time\n"
         "from click.testing import CliRunner\n"
-        "from builder.cli import main\n"
+        "from coursepack.cli import main\n"
         "t = time.perf_counter()\n"
         f"r = CliRunner().invoke(main, ['build', {str(course)!r}, '--out', {str(out)!r}, *{list(extra)!r}])\n"
         "dt = time.perf_counter() - t\n"
@@ -70,7 +70,7 @@ def generate_course(root: Path, modules: int, questions_per_module: int) -> None
 
 
 def runtime_size() -> tuple[int, int]:
-    from builder.render.page import runtime_files
+    from coursepack.render.page import runtime_files
 
     blob = b"".join(content for name, content in sorted(runtime_files("scorm12").items()) if name.endswith((".js", ".css")))
     return len(blob), len(gzip.compress(blob, 9))

@@ -1,5 +1,5 @@
 """`python -m builder` runs the coursepack command."""
 
-from builder.cli import main
+from coursepack.cli import main
 
 main()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from builder import __version__
-from builder.commands.build import build
-from builder.commands.new import new
-from builder.commands.schema import schema
-from builder.commands.validate import validate
+from coursepack import __version__
+from coursepack.commands.build import build
+from coursepack.commands.new import new
+from coursepack.commands.schema import schema
+from coursepack.commands.validate import validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from builder.model.content import Module
-from builder.model.course import Course
+from coursepack.model.content import Module
+from coursepack.model.course import Course
 
 SCHEMAS: dict[str, type[BaseModel]] = {"course.schema.json": Course, "module.schema.json": Module}
 

@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from builder.model import base, content, course, quiz  # noqa: E402
+from coursepack.model import base, content, course, quiz  # noqa: E402
 
 DOC = REPO / "docs" / "authoring.md"
 START = "<!-- fields:start -->"

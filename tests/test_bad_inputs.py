@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-import builder
-from builder.cli import main
-from builder.load.yaml_source import MAX_DEPTH, MAX_FILE_BYTES
+import coursepack
+from coursepack.cli import main
+from coursepack.load.yaml_source import MAX_DEPTH, MAX_FILE_BYTES
 
 CASES_DIR = Path(__file__).parent / "bad_inputs"
-SCAFFOLD = Path(builder.__file__).parent / "scaffold"
+SCAFFOLD = Path(coursepack.__file__).parent / "scaffold"
 CASE_NAMES = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir())
 MODULE = "modules/01-welcome.yaml"
 UPDATE = os.environ.get("UPDATE_EXPECTED") == "1"
@@ -267,7 +267,7 @@ def test_generated_bad_input(case: str, tmp_path: Path, monkeypatch: pytest.Monk
 def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The CLI in a fresh interpreter: proves the exit code and that no traceback escapes."""
     return subprocess.run(
-        [sys.executable, "-c", "from builder.cli import main; main()", *args],
+        [sys.executable, "-c", "from coursepack.cli import main; main()", *args],
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
     )
 

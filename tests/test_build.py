@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from builder.cli import main
-from builder.targets.scorm12 import NS_CP
+from coursepack.cli import main
+from coursepack.targets.scorm12 import NS_CP
 from conftest import REPO, SCAFFOLD, validate_manifest
 
 

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from builder.load.course_loader import load_course
-from builder.load.errors import CourseError
-from builder.load.yaml_source import load_yaml
-from builder.model.content import Module
-from builder.model.course import Course
-from builder.model.quiz import QUESTION_TYPES
+from coursepack.load.course_loader import load_course
+from coursepack.load.errors import CourseError
+from coursepack.load.yaml_source import load_yaml
+from coursepack.model.content import Module
+from coursepack.model.course import Course
+from coursepack.model.quiz import QUESTION_TYPES
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "authoring.md"
@@ -231,7 +231,7 @@ def _make_broken(tmp_path: Path, name: str) -> None:
 def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> tuple[int, list[str]]:
     from click.testing import CliRunner
 
-    from builder.cli import main
+    from coursepack.cli import main
 
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, args)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from builder.load.course_loader import load_course
-from builder.model.content import ImageBlock, LinkBlock, ReflectionBlock
-from builder.model.quiz import QuizBlock
+from coursepack.load.course_loader import load_course
+from coursepack.model.content import ImageBlock, LinkBlock, ReflectionBlock
+from coursepack.model.quiz import QuizBlock
 from conftest import REPO
 
 

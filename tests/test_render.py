@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from builder.load.course_loader import load_course
-from builder.render.course_data import plan_sco, verification_code
-from builder.render.page import referenced_assets, render_launch_page, runtime_files
+from coursepack.load.course_loader import load_course
+from coursepack.render.course_data import plan_sco, verification_code
+from coursepack.render.page import referenced_assets, render_launch_page, runtime_files
 from conftest import REPO, SCAFFOLD
 
 

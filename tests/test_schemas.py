@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.schemas import SCHEMAS, schema_text
+from coursepack.schemas import SCHEMAS, schema_text
 from conftest import REPO
 
 
@@ -28,7 +28,7 @@ def test_example_files_name_their_schema() -> None:
 def test_schema_command_writes_the_same_files(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from builder.cli import main
+    from coursepack.cli import main
 
     result = CliRunner().invoke(main, ["schema", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output

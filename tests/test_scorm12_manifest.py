@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from builder.load.course_loader import load_course
-from builder.targets import scorm12
-from builder.targets.editions import plan_scos
+from coursepack.load.course_loader import load_course
+from coursepack.targets import scorm12
+from coursepack.targets.editions import plan_scos
 from conftest import SCAFFOLD, validate_manifest
 
 NS = {"cp": scorm12.NS_CP, "adlcp": scorm12.NS_ADLCP}

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from builder.load.course_loader import load_course
-from builder.render.course_data import plan_sco
-from builder.render.state_budget import answer_chars, check_state_budget, comments_chars, progress_chars, reflection_caps, suspend_chars
+from coursepack.load.course_loader import load_course
+from coursepack.render.course_data import plan_sco
+from coursepack.render.state_budget import answer_chars, check_state_budget, comments_chars, progress_chars, reflection_caps, suspend_chars
 from conftest import REPO, SCAFFOLD
 
 
@@ -114,7 +114,7 @@ def test_uncapped_share_too_small(tmp_path) -> None:
 
 
 def test_answer_sizes() -> None:
-    from builder.model.quiz import FillIn, Matching, MultipleResponse, Sequencing, SingleChoice, TrueFalse
+    from coursepack.model.quiz import FillIn, Matching, MultipleResponse, Sequencing, SingleChoice, TrueFalse
 
     choices = [{"id": f"c{i}", "text": "x"} for i in range(13)]
     assert answer_chars(SingleChoice(type="single_choice", id="a", prompt="p", choices=choices, answer="c0")) == 1

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-import builder
-from builder.cli import main
+import coursepack
+from coursepack.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
-SCAFFOLD = Path(builder.__file__).parent / "scaffold"
+SCAFFOLD = Path(coursepack.__file__).parent / "scaffold"
 
 
 def tree_hashes(root: Path) -> dict[str, str]:
@@ -59,7 +59,7 @@ def test_new_then_validate(tmp_path: Path) -> None:
 
 
 def test_new_then_validate_in_a_real_process(tmp_path: Path) -> None:
-    run = [sys.executable, "-c", "from builder.cli import main; main()"]
+    run = [sys.executable, "-c", "from coursepack.cli import main; main()"]
     made = subprocess.run([*run, "new", "c"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr
     checked = subprocess.run([*run, "validate", "c"], cwd=tmp_path, capture_output=True, text=True, timeout=60)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-import builder
-from builder.load.errors import CourseError, Problem
-from builder.load.yaml_source import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, load_yaml
+import coursepack
+from coursepack.load.errors import CourseError, Problem
+from coursepack.load.yaml_source import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, load_yaml
 
 
 def load(tmp_path: Path, text: str | bytes, name: str = "f.yaml"):
@@ -73,10 +73,10 @@ def test_cli_never_runs_a_tag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
     from click.testing import CliRunner
 
-    from builder.cli import main
+    from coursepack.cli import main
 
     course = tmp_path / "course"
-    shutil.copytree(Path(builder.__file__).parent / "scaffold", course)
+    shutil.copytree(Path(coursepack.__file__).parent / "scaffold", course)
     mark = tmp_path / "MARK"
     (course / "course.yaml").write_text(f"id: !!python/object/apply:os.mkdir ['{mark.as_posix()}']\n")
     monkeypatch.chdir(tmp_path)
@@ -97,7 +97,7 @@ UNSAFE_NAMES = {"load", "load_all", "unsafe_load", "unsafe_load_all", "full_load
 def test_builder_uses_no_unsafe_loader() -> None:
     """Static guard: no module of builder/ names PyYAML's object-building loaders, or pickle."""
     offenders = []
-    for path in Path(builder.__file__).parent.rglob("*.py"):
+    for path in Path(coursepack.__file__).parent.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         for node in ast.walk(tree):
             name = node.attr if isinstance(node, ast.Attribute) else node.name if isinstance(node, ast.alias) else None

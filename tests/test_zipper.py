@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.targets.zipper import FIXED_TIME, UnsafeEntryName, safe_entry_name, write_zip
+from coursepack.targets.zipper import FIXED_TIME, UnsafeEntryName, safe_entry_name, write_zip
 
 FILES = {"index.html": b"<html></html>", "imsmanifest.xml": b"<manifest/>", "assets/a b/x.svg": b"<svg/>", "runtime/p.js": b"x" * 5000}
 

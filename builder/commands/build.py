@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from builder.commands.common import course_dir_argument, load_or_exit, report_and_exit
-from builder.load.errors import CourseError
-from builder.model.course import EDITIONS
-from builder.targets.package import TARGETS, package_files, package_name
-from builder.targets.zipper import write_zip
+from coursepack.commands.common import course_dir_argument, load_or_exit, report_and_exit
+from coursepack.load.errors import CourseError
+from coursepack.model.course import EDITIONS
+from coursepack.targets.package import TARGETS, package_files, package_name
+from coursepack.targets.zipper import write_zip
 
 
 def _human_size(size: int) -> str:

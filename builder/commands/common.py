@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from builder.load.course_loader import LoadedCourse, load_course
-from builder.load.errors import CourseError
+from coursepack.load.course_loader import LoadedCourse, load_course
+from coursepack.load.errors import CourseError
 
 EXIT_USER_ERROR = 2
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from builder.commands.common import EXIT_USER_ERROR
-from builder.schemas import write_schemas
+from coursepack.commands.common import EXIT_USER_ERROR
+from coursepack.schemas import write_schemas
 
 
 @click.command()
@@ -25,7 +25,7 @@ def new(directory: Path) -> None:
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         click.echo(f"{directory}: already exists and is not an empty folder (expected a new folder name)", err=True)
         sys.exit(EXIT_USER_ERROR)
-    scaffold = resources.files("builder") / "scaffold"
+    scaffold = resources.files("coursepack") / "scaffold"
     with resources.as_file(scaffold) as source:
         shutil.copytree(source, directory, dirs_exist_ok=True)
     write_schemas(directory / "schemas")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from builder.schemas import write_schemas
+from coursepack.schemas import write_schemas
 
 
 @click.command()

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from builder.commands.common import course_dir_argument, load_or_exit, report_and_exit
-from builder.load.errors import CourseError
-from builder.load.course_loader import LoadedCourse
-from builder.model.content import ReflectionBlock
-from builder.model.quiz import QuizBlock
-from builder.targets.package import TARGETS, fit_problems
+from coursepack.commands.common import course_dir_argument, load_or_exit, report_and_exit
+from coursepack.load.errors import CourseError
+from coursepack.load.course_loader import LoadedCourse
+from coursepack.model.content import ReflectionBlock
+from coursepack.model.quiz import QuizBlock
+from coursepack.targets.package import TARGETS, fit_problems
 
 
 def summary(loaded: LoadedCourse) -> str:

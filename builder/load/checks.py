@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
-from builder.load.course_loader import LoadedCourse, LoadedModule, PartialCourse, case_insensitive_match, exact_case
-from builder.load.errors import Problem
-from builder.load.svg_check import svg_problem
-from builder.model.content import AudioBlock, ImageBlock, ReflectionBlock, VideoBlock
-from builder.model.quiz import Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice
+from coursepack.load.course_loader import LoadedCourse, LoadedModule, PartialCourse, case_insensitive_match, exact_case
+from coursepack.load.errors import Problem
+from coursepack.load.svg_check import svg_problem
+from coursepack.model.content import AudioBlock, ImageBlock, ReflectionBlock, VideoBlock
+from coursepack.model.quiz import Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice
 
 _IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"}
 _VIDEO_TYPES = {".mp4", ".webm", ".ogv"}

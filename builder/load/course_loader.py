@@ -12,11 +12,11 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from builder.load.errors import CourseError, Problem, display_path
-from builder.load.to_model import to_model
-from builder.load.yaml_source import LoadedYaml, SourceMap, load_yaml
-from builder.model.content import Module
-from builder.model.course import Course, ModuleFile
+from coursepack.load.errors import CourseError, Problem, display_path
+from coursepack.load.to_model import to_model
+from coursepack.load.yaml_source import LoadedYaml, SourceMap, load_yaml
+from coursepack.model.content import Module
+from coursepack.model.course import Course, ModuleFile
 
 COURSE_FILE = "course.yaml"
 
@@ -61,7 +61,7 @@ class PartialCourse:
 
 def load_course(root: Path) -> LoadedCourse:
     """Read and check the course in root. Raises CourseError with every problem found."""
-    from builder.load.checks import check_course  # late: checks import this module's types
+    from coursepack.load.checks import check_course  # late: checks import this module's types
 
     course_path = root / COURSE_FILE
     course_name = display_path(course_path, root)

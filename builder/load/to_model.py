@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from builder.load.errors import CourseError, Problem
-from builder.load.yaml_source import DataPath, LoadedYaml, SourceMap
+from coursepack.load.errors import CourseError, Problem
+from coursepack.load.yaml_source import DataPath, LoadedYaml, SourceMap
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -153,7 +153,7 @@ def _items(n: int) -> str:
 
 
 def _tag_choices(path: DataPath) -> str:
-    from builder.model.quiz import QUESTION_TYPES
+    from coursepack.model.quiz import QUESTION_TYPES
 
     owner = next((p for p in reversed(path) if isinstance(p, str)), "")
     if owner == "questions":

@@ -21,7 +21,7 @@ try:  # the C parser is much faster; both give the same events
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _EventLoader  # type: ignore[assignment]
 
-from builder.load.errors import CourseError, Problem
+from coursepack.load.errors import CourseError, Problem
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 50

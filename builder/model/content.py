@@ -6,8 +6,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import AnyHttpUrl, Field
 
-from builder.model.base import AssetPath, Markdown, NonEmptyText, Slug, Strict
-from builder.model.quiz import QuizBlock
+from coursepack.model.base import AssetPath, Markdown, NonEmptyText, Slug, Strict
+from coursepack.model.quiz import QuizBlock
 
 
 class TextBlock(Strict):

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from builder.model.base import Markdown, NonEmptyText, Percent, Slug, Strict
+from coursepack.model.base import Markdown, NonEmptyText, Percent, Slug, Strict
 
 CourseIri = Annotated[
     str,

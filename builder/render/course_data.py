@@ -15,9 +15,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from builder.load.course_loader import LoadedCourse, LoadedModule
-from builder.model.content import ReflectionBlock
-from builder.model.quiz import FillIn, Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice, TrueFalse
+from coursepack.load.course_loader import LoadedCourse, LoadedModule
+from coursepack.model.content import ReflectionBlock
+from coursepack.model.quiz import FillIn, Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice, TrueFalse
 
 DATA_FORMAT = 2  # 2: reflections travel in the saved state
 
@@ -209,7 +209,7 @@ def course_data(plan: ScoPlan) -> dict[str, Any]:
     course = plan.loaded.course
     page_index = {(m.module.id, p): i for i, (m, p) in enumerate(plan.pages)}
     required = set(required_module_ids(plan))
-    from builder.render.state_budget import reflection_caps  # late: the budget module builds on this one
+    from coursepack.render.state_budget import reflection_caps  # late: the budget module builds on this one
 
     caps = reflection_caps(plan)
     modules = []

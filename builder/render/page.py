@@ -17,10 +17,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from builder.load.course_loader import LoadedCourse
-from builder.model.content import AudioBlock, ImageBlock, VideoBlock
-from builder.model.quiz import FillIn, Matching, Sequencing
-from builder.render.course_data import (
+from coursepack.load.course_loader import LoadedCourse
+from coursepack.model.content import AudioBlock, ImageBlock, VideoBlock
+from coursepack.model.quiz import FillIn, Matching, Sequencing
+from coursepack.render.course_data import (
     ScoPlan,
     course_data_json,
     fill_in_maxlength,
@@ -29,8 +29,8 @@ from builder.render.course_data import (
     plan_sco,
     reflection_min,
 )
-from builder.render.state_budget import reflection_caps
-from builder.render.markdown import markdown_html, markdown_inline
+from coursepack.render.state_budget import reflection_caps
+from coursepack.render.markdown import markdown_html, markdown_inline
 
 # Files of builder/runtime that every package carries, and the adapter files by name.
 _COMMON_RUNTIME = ("player.css", "tracking.js", "player.js", "adapters/standalone.js")
@@ -39,7 +39,7 @@ _COMMON_RUNTIME = ("player.css", "tracking.js", "player.js", "adapters/standalon
 @lru_cache(maxsize=1)
 def _env() -> Environment:
     env = Environment(
-        loader=PackageLoader("builder.render", "templates"),
+        loader=PackageLoader("coursepack.render", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -154,7 +154,7 @@ def render_launch_page(loaded: LoadedCourse, edition: str, adapter: str, module_
 def runtime_files(adapter: str) -> dict[str, bytes]:
     """The player's files for a package, by path inside the package ("runtime/...")."""
     limits_for(adapter)  # refuses unknown adapters
-    root = resources.files("builder").joinpath("runtime")
+    root = resources.files("coursepack").joinpath("runtime")
     names = sorted(set(_COMMON_RUNTIME) | {f"adapters/{adapter}.js"})
     return {f"runtime/{name}": root.joinpath(name).read_bytes() for name in names}
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from builder.load.course_loader import LoadedCourse
-from builder.load.errors import Problem
-from builder.model.quiz import FillIn, Matching, MultipleResponse, Sequencing, SingleChoice, TrueFalse
-from builder.render.course_data import (
+from coursepack.load.course_loader import LoadedCourse
+from coursepack.load.errors import Problem
+from coursepack.model.quiz import FillIn, Matching, MultipleResponse, Sequencing, SingleChoice, TrueFalse
+from coursepack.render.course_data import (
     COMMENTS_MARK,
     FILL_IN_SAVED_CHARS,
     QuizRef,

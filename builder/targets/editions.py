@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from builder.load.course_loader import LoadedCourse
+from coursepack.load.course_loader import LoadedCourse
 
 
 @dataclass(frozen=True)

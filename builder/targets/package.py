@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from builder.load.course_loader import LoadedCourse
-from builder.load.errors import CourseError, Problem
-from builder.targets import scorm12
-from builder.targets.editions import Sco, plan_scos
+from coursepack.load.course_loader import LoadedCourse
+from coursepack.load.errors import CourseError, Problem
+from coursepack.targets import scorm12
+from coursepack.targets.editions import Sco, plan_scos
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ def package_name(loaded: LoadedCourse, target: str, edition: str) -> str:
 
 def fit_problems(loaded: LoadedCourse, target_name: str, edition: str, *, per_module: bool = False) -> list[Problem]:
     """Why the course's saved state could overflow what the target stores (empty when it fits)."""
-    from builder.render.state_budget import check_state_budget
+    from coursepack.render.state_budget import check_state_budget
 
     adapter = TARGETS[target_name].adapter
     return [p for sco in plan_scos(loaded, per_module) for p in check_state_budget(loaded, edition, adapter, sco.module_ids)]
@@ -40,7 +40,7 @@ def fit_problems(loaded: LoadedCourse, target_name: str, edition: str, *, per_mo
 def package_files(loaded: LoadedCourse, target_name: str, edition: str, *, per_module: bool = False) -> dict[str, bytes]:
     """Every file of the package, by path. Raises CourseError when the course cannot fit the target."""
     # Imported here so that `--help` never pays for the renderer.
-    from builder.render.page import referenced_assets, render_launch_page, runtime_files
+    from coursepack.render.page import referenced_assets, render_launch_page, runtime_files
 
     target = TARGETS[target_name]
     scos = plan_scos(loaded, per_module)

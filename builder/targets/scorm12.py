@@ -18,8 +18,8 @@ from collections.abc import Mapping
 
 from lxml import etree
 
-from builder.load.course_loader import LoadedCourse
-from builder.targets.editions import Sco
+from coursepack.load.course_loader import LoadedCourse
+from coursepack.targets.editions import Sco
 
 NS_CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 NS_ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"

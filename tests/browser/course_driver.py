@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from builder.load.course_loader import LoadedCourse, load_course
-from builder.model.content import ReflectionBlock
-from builder.model.quiz import FillIn, Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice, TrueFalse
+from coursepack.load.course_loader import LoadedCourse, load_course
+from coursepack.model.content import ReflectionBlock
+from coursepack.model.quiz import FillIn, Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice, TrueFalse
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"   # SCORM 1.2 response characters for choices / items / matches
 PROMPTS = "123456789abcdefghijklmnopq"   # ... and for matching prompts (the "x" of "x.y")

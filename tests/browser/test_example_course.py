@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from builder.cli import main as coursepack
-from builder.render.course_data import verification_code
+from coursepack.cli import main as coursepack
+from coursepack.render.course_data import verification_code
 
 from . import course_driver as drv
 from . import harness

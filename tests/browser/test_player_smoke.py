@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from builder.load.course_loader import load_course
-from builder.render.course_data import plan_sco, verification_code
-from builder.render.state_budget import suspend_chars
-from builder.targets.package import package_files
+from coursepack.load.course_loader import load_course
+from coursepack.render.course_data import plan_sco, verification_code
+from coursepack.render.state_budget import suspend_chars
+from coursepack.targets.package import package_files
 from test_render import make_full_course
 
 from . import harness
