@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
@@ -88,6 +89,9 @@ class Course(Strict):
     modules: list[ModuleFile] = Field(min_length=1, description="Module files in the order learners meet them.")
     completion: Completion = Completion()
     certificate: Certificate | None = Field(None, description="Defines the certificate edition; omit for none.")
+    reviewed: date | None = Field(
+        None, description="Date (YYYY-MM-DD) the content was last checked; shown to learners on the contents page."
+    )
 
     def editions(self) -> list[str]:
         return ["standard", "certificate"] if self.certificate else ["standard"]
