@@ -47,6 +47,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from . import moodle_grading
+
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
 LMS_DIR = HERE / "lms"
@@ -689,7 +691,6 @@ RESPONSE_FORMATS: dict[str, tuple[Any, str]] = {
 }
 
 _INDEX_RE = re.compile(r"[._](\d+).")  # Moodle's CMIIndex
-_SCORE_ELEMENTS = {"cmi.core.score.raw", "cmi.core.score.min", "cmi.core.score.max"}
 SUSPEND_DATA_LIMIT = 4096
 
 
@@ -734,7 +735,7 @@ def check_strict(calls: Iterable[Call | Mapping[str, Any]], *,
       initialize-first, initialize-once, finish-once, call-after-finish, error-code,
       unknown-element, read-only, write-only, value-format, value-range, index-gap,
       suspend_data-length, comments-repeated, comments-length, response-format,
-      score-after-status, status-never-set.
+      score-while-incomplete, moodle-regrade (moodle_grading.py), status-never-set.
     """
     calls = [Call.from_json(c) for c in calls]
     out: list[Violation] = []
@@ -768,7 +769,6 @@ def check_strict(calls: Iterable[Call | Mapping[str, Any]], *,
             if m and c.value is not None:
                 types[m.group(1)] = c.value
 
-    window: dict[str, int] = {}   # element -> last set index within the current commit window
     for c in calls:
         if c.exception:
             out.append(Violation("error-code", f"the API threw {c.exception}", c))
@@ -779,7 +779,6 @@ def check_strict(calls: Iterable[Call | Mapping[str, Any]], *,
         if c.error not in (None, "0"):
             out.append(Violation("error-code", f"LMSGetLastError() is {c.error} after the call", c))
         if c.name in ("LMSCommit", "LMSFinish", "LMSInitialize"):
-            window = {}
             continue
         element = c.element
         if element is None:
@@ -847,11 +846,11 @@ def check_strict(calls: Iterable[Call | Mapping[str, Any]], *,
                                      f"{element} = {value[:80]!r}: a {types[m.group(1)]} response must be {desc}", c))
         if element == "cmi.core.lesson_status" and CMIStatus(value):
             status_set = True
-        if element in _SCORE_ELEMENTS and "cmi.core.lesson_status" in window:
-            out.append(Violation("score-after-status",
-                                 f"{element} written after cmi.core.lesson_status in the same commit window "
-                                 "(write the score first: LMSs apply mastery/grading when the status arrives)", c))
-        window[element] = c.index
+
+    # Moodle's server re-grades only when a score.raw is posted (moodle_grading.py)
+    by_index = {c.index: c for c in calls}
+    for rule, message, index in moodle_grading.problems(moodle_grading.replay(calls, initial_cmi)):
+        out.append(Violation(rule, message, by_index.get(index)))
 
     initial_status = (initial.get("core") or {}).get("lesson_status") or "not attempted"
     if finishes and not status_set and initial_status == "not attempted":
