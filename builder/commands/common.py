@@ -26,8 +26,12 @@ def report_and_exit(error: CourseError) -> None:
 
 
 def load_or_exit(course_dir: Path) -> LoadedCourse:
+    """The loaded course, its warnings already printed; on problems, print them and exit 2."""
     try:
-        return load_course(course_dir)
+        loaded = load_course(course_dir)
     except CourseError as error:
         report_and_exit(error)
         raise  # unreachable; keeps type checkers happy
+    for warning in loaded.warnings:
+        click.echo(str(warning), err=True)
+    return loaded

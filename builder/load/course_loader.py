@@ -12,13 +12,14 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from coursepack.load.errors import CourseError, Problem, display_path
+from coursepack.load.errors import AuthorWarning, CourseError, Problem, display_path
 from coursepack.load.to_model import to_model
 from coursepack.load.yaml_source import LoadedYaml, SourceMap, load_yaml
 from coursepack.model.content import Module
 from coursepack.model.course import Course, ModuleFile
 
 COURSE_FILE = "course.yaml"
+MODULES_DIR = "modules"
 
 _module_file = TypeAdapter(ModuleFile)
 
@@ -36,6 +37,8 @@ class LoadedCourse:
     course: Course
     source: SourceMap
     modules: tuple[LoadedModule, ...]
+    # Legal but probably unintended (an unlisted module file); commands print them.
+    warnings: tuple[AuthorWarning, ...] = ()
 
     @property
     def assets_dir(self) -> Path:
@@ -64,11 +67,11 @@ def load_course(root: Path) -> LoadedCourse:
     from coursepack.load.checks import check_course  # late: checks import this module's types
 
     course_path = root / COURSE_FILE
-    course_name = display_path(course_path, root)
+    course_name = display_path(course_path)
     if root.is_file():
-        raise CourseError([Problem(display_path(root, root), 1, 1, "is a file (expected the course folder holding course.yaml)")])
+        raise CourseError([Problem(display_path(root), 1, 1, "is a file (expected the course folder holding course.yaml)")])
     if not root.is_dir():
-        raise CourseError([Problem(display_path(root, root), 1, 1, "course folder not found (expected a folder holding course.yaml)")])
+        raise CourseError([Problem(display_path(root), 1, 1, "course folder not found (expected a folder holding course.yaml)")])
     if not course_path.exists():
         raise CourseError([Problem(course_name, 1, 1, "file not found (expected course.yaml at the root of the course folder; `coursepack new DIR` makes one)")])
     loaded = load_yaml(course_path, course_name)  # unreadable: nothing else can be checked
@@ -96,7 +99,7 @@ def load_course(root: Path) -> LoadedCourse:
             module_ids = None
             continue
         path = root / rel
-        name = display_path(path, root)
+        name = display_path(path)
         try:
             module_yaml = load_yaml(path, name)
         except CourseError as exc:
@@ -119,7 +122,11 @@ def load_course(root: Path) -> LoadedCourse:
     if problems:
         raise CourseError(problems)
     assert course is not None  # no problems means course.yaml validated
-    return LoadedCourse(root, course, loaded.source, tuple(modules))
+    warnings = tuple(
+        AuthorWarning(display_path(root / rel), f"not listed in course.yaml modules (learners will not see it; list it there or move it out of {MODULES_DIR}/)")
+        for rel in _unlisted_module_files(root, course.modules)
+    )
+    return LoadedCourse(root, course, loaded.source, tuple(modules), warnings)
 
 
 def _module_files(course: Course | None, loaded: LoadedYaml) -> list[tuple[int, str]]:
@@ -138,18 +145,41 @@ def _module_files(course: Course | None, loaded: LoadedYaml) -> list[tuple[int, 
     return files
 
 
+def _module_files_on_disk(root: Path) -> list[str]:
+    """'modules/<name>' of every module-like file in modules/ (hidden files such as editor backups skipped)."""
+    folder = root / MODULES_DIR
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.is_file())
+    except OSError:
+        return []
+    return [f"{MODULES_DIR}/{n}" for n in names if n.endswith((".yaml", ".yml")) and not n.startswith(".")]
+
+
+def _unlisted_module_files(root: Path, listed: list[str]) -> list[str]:
+    wanted = set(listed)
+    return [rel for rel in _module_files_on_disk(root) if rel not in wanted]
+
+
 def _missing_module_message(root: Path, rel: str, course_list: list[str]) -> str:
     on_disk = case_insensitive_match(root, rel)
     if on_disk is not None:
         return f"module file '{rel}' differs in letter case from '{on_disk}' on disk (expected the exact spelling; LMSs are case-sensitive)"
-    modules_dir = root / "modules"
-    unlisted = sorted(
-        f"modules/{p.name}" for p in (modules_dir.iterdir() if modules_dir.is_dir() else ())
-        if p.suffix in (".yaml", ".yml") and f"modules/{p.name}" not in course_list
-    )
-    guess = difflib.get_close_matches(rel, unlisted, n=1, cutoff=0.6)
-    hint = f"did you mean '{guess[0]}'?" if guess else "expected a path relative to the course folder, like 'modules/01-intro.yaml'"
-    return f"module file '{rel}' not found ({hint})"
+    expected = f"expected a file at {display_path(root / rel)}"
+    if not (root / MODULES_DIR).is_dir():
+        return f"module file '{rel}' not found ({expected}; the course folder has no {MODULES_DIR}/ folder)"
+    # The path always has the right form here (the model checks it): the file itself is
+    # missing, so name the unlisted files whose names are close, comparing stems so that
+    # '.yml' for '.yaml' and the shared 'modules/' prefix neither hide nor fake a match.
+    unlisted = {Path(r).stem: r for r in _unlisted_module_files(root, course_list)}
+    near = [unlisted[s] for s in difflib.get_close_matches(Path(rel).stem, list(unlisted), n=3, cutoff=0.6)]
+    if near:
+        return f"module file '{rel}' not found ({expected}; did you mean {_either(near)}?)"
+    return f"module file '{rel}' not found ({expected}; no unlisted file in {MODULES_DIR}/ has a similar name)"
+
+
+def _either(names: list[str]) -> str:
+    quoted = [f"'{n}'" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def case_insensitive_match(root: Path, rel: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,12 +28,31 @@ class CourseError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def display_path(path: Path, root: Path) -> str:
-    """Path as the author typed it: relative to the course folder's parent when possible."""
+@dataclass(frozen=True, order=True)
+class AuthorWarning:
+    """Something legal but probably unintended: printed, never changes the exit status."""
+
+    file: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: warning: {self.message}"
+
+
+def display_path(path: Path) -> str:
+    """path as it opens from the current directory: relative to it when inside it, else as given.
+
+    (`validate ../elsewhere/course` prints `../elsewhere/course/modules/...`, which the
+    user can paste into an editor from where they stand.)
+    """
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        cwd = Path.cwd()
+    except OSError:  # the current directory was deleted under us
+        return str(path)
+    # abspath first: it keeps symlinked folders as the user named them; resolve() catches the rest.
+    for here, there in ((Path(os.path.abspath(path)), cwd), (path.resolve(), cwd.resolve())):
         try:
-            return str(path.resolve().relative_to(root.resolve().parent))
+            return str(here.relative_to(there))
         except ValueError:
-            return str(path)
+            pass
+    return str(path)

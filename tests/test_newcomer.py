@@ -1,0 +1,168 @@
+"""What a new user meets first (issue 10, items 10-16): the README's commands, warnings,
+paths that open from where the user stands, `schema`, the shipped reference, the
+installed package's name and the missing-module hint."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from conftest import SCAFFOLD
+from coursepack.cli import main
+
+MODULE = "modules/01-welcome.yaml"
+
+
+def course_copy(parent: Path, name: str = "course") -> Path:
+    course = parent / name
+    shutil.copytree(SCAFFOLD, course)
+    return course
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def list_modules(course: Path, *files: str) -> None:
+    """Make course.yaml list exactly these module files."""
+    text = (course / "course.yaml").read_text()
+    listed = "".join(f"  - {f}\n" for f in files)
+    (course / "course.yaml").write_text(text.replace(f"  - {MODULE}\n", listed))
+
+
+# ---------------------------------------------------------------- 11: unlisted module files warn
+
+
+def test_unlisted_module_file_warns_and_validate_still_passes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    course = course_copy(tmp_path)
+    shutil.copyfile(course / MODULE, course / "modules" / "02-draft.yaml")
+    (course / "modules" / ".01-welcome.yaml.swp").write_text("editor junk")  # hidden: not a module
+    (course / "modules" / "notes.md").write_text("not a module")
+    monkeypatch.chdir(tmp_path)
+    result = run("validate", "course")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("OK ")
+    assert result.stderr.splitlines() == [
+        "course/modules/02-draft.yaml: warning: not listed in course.yaml modules "
+        "(learners will not see it; list it there or move it out of modules/)"
+    ]
+
+
+def test_build_prints_the_unlisted_warning_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    course = course_copy(tmp_path)
+    shutil.copyfile(course / MODULE, course / "modules" / "02-draft.yml")
+    monkeypatch.chdir(course)
+    result = run("build", "--edition", "standard")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "modules/02-draft.yml: warning: not listed in course.yaml modules "
+        "(learners will not see it; list it there or move it out of modules/)"
+    ]
+    assert len(list((course / "dist").glob("*.zip"))) == 1
+
+
+def test_every_listed_module_means_no_warning(tmp_path: Path) -> None:
+    course = course_copy(tmp_path)
+    result = run("validate", str(course))
+    assert result.exit_code == 0 and result.stderr == "", result.output
+
+
+# ---------------------------------------------------------------- 12: paths open from where the user stands
+
+
+def test_paths_outside_the_current_directory_print_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    course = course_copy(tmp_path / "elsewhere")
+    (tmp_path / "here").mkdir()
+    module = course / MODULE
+    module.write_text(module.read_text().replace("minutes: 10", "minutes: ten"))
+    monkeypatch.chdir(tmp_path / "here")
+    line = module.read_text().splitlines().index("minutes: ten") + 1
+    expected = f"../elsewhere/course/{MODULE}:{line}:10: 'minutes' is 'ten' (expected a whole number)"
+    assert run("validate", "../elsewhere/course").stderr.splitlines()[0] == expected
+    # The printed path opens from here.
+    assert Path(expected.split(":")[0]).resolve() == module.resolve()
+    # Given absolute, it prints absolute (it opens from anywhere).
+    assert run("validate", str(course)).stderr.splitlines()[0] == f"{module}:{line}:10: 'minutes' is 'ten' (expected a whole number)"
+
+
+@pytest.mark.parametrize("where, given, shown", [
+    ("course", ".", MODULE),                    # inside the course: relative to it
+    ("course/modules", "..", MODULE.replace("modules/", "")),  # deeper still: relative to the current directory
+    (".", "course", f"course/{MODULE}"),
+    (".", "./course/../course", f"course/{MODULE}"),
+])
+def test_paths_inside_the_current_directory_print_relative_to_it(
+    where: str, given: str, shown: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    course = course_copy(tmp_path)
+    module = course / MODULE
+    module.write_text(module.read_text().replace("minutes: 10", "minutes: ten"))
+    monkeypatch.chdir(tmp_path / where)
+    result = run("validate", given)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0].startswith(f"{shown}:")
+
+
+def test_missing_course_folder_prints_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    result = run("validate", "../nowhere")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == "../nowhere:1:1: course folder not found (expected a folder holding course.yaml)"
+
+
+# ---------------------------------------------------------------- 16: a listed module that is missing
+
+
+def test_missing_module_names_near_matches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    course = course_copy(tmp_path)
+    (course / MODULE).rename(course / "modules" / "01-welcome.yml")
+    shutil.copyfile(course / "modules" / "01-welcome.yml", course / "modules" / "01-welcom.yaml")
+    shutil.copyfile(course / "modules" / "01-welcome.yml", course / "modules" / "09-summary.yaml")
+    monkeypatch.chdir(tmp_path)
+    result = run("validate", "course")
+    assert result.exit_code == 2
+    line = (course / "course.yaml").read_text().splitlines().index(f"  - {MODULE}") + 1
+    assert result.stderr.splitlines() == [
+        f"course/course.yaml:{line}:5: module file '{MODULE}' not found (expected a file at course/{MODULE}; "
+        "did you mean 'modules/01-welcome.yml' or 'modules/01-welcom.yaml'?)",
+        "1 problem found.",
+    ]
+    assert "like 'modules/01-intro.yaml'" not in result.output
+
+
+def test_missing_module_with_no_near_match_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    course = course_copy(tmp_path)
+    list_modules(course, MODULE, "modules/02-next.yaml")
+    shutil.copyfile(course / MODULE, course / "modules" / "07-unrelated.yaml")
+    monkeypatch.chdir(course)
+    result = run("validate")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0].endswith(
+        "module file 'modules/02-next.yaml' not found (expected a file at modules/02-next.yaml; "
+        "no unlisted file in modules/ has a similar name)"
+    )
+
+
+def test_listed_files_are_not_offered_as_near_matches(tmp_path: Path) -> None:
+    # 01-welcome.yaml is close to 01-welcome2.yaml but already listed: suggesting it would
+    # only lead to "listed twice".
+    course = course_copy(tmp_path)
+    list_modules(course, MODULE, "modules/01-welcome2.yaml")
+    result = run("validate", str(course))
+    assert "did you mean" not in result.stderr
+    assert "no unlisted file in modules/ has a similar name" in result.stderr
+
+
+def test_missing_modules_folder_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    course = course_copy(tmp_path)
+    shutil.rmtree(course / "modules")
+    monkeypatch.chdir(course)
+    result = run("validate")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0].endswith(
+        f"module file '{MODULE}' not found (expected a file at {MODULE}; the course folder has no modules/ folder)"
+    )
