@@ -166,3 +166,50 @@ def test_missing_modules_folder_says_so(tmp_path: Path, monkeypatch: pytest.Monk
     assert result.stderr.splitlines()[0].endswith(
         f"module file '{MODULE}' not found (expected a file at {MODULE}; the course folder has no modules/ folder)"
     )
+
+
+# ---------------------------------------------------------------- 13: `schema` writes into the course folder
+
+
+def test_schema_writes_into_the_named_course_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    course_copy(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = run("schema", "course")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["wrote course/schemas/course.schema.json", "wrote course/schemas/module.schema.json"]
+    assert sorted(p.name for p in (tmp_path / "course" / "schemas").iterdir()) == ["course.schema.json", "module.schema.json"]
+    assert not (tmp_path / "schemas").exists()
+
+
+def test_schema_defaults_to_the_current_folder_when_it_is_a_course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    course = course_copy(tmp_path)
+    monkeypatch.chdir(course)
+    result = run("schema")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "wrote schemas/course.schema.json"
+    assert (course / "schemas" / "module.schema.json").is_file()
+
+
+def test_schema_outside_a_course_refuses_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("schema")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == ["course.yaml:1:1: file not found (expected a course folder holding course.yaml, or --out DIR)"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_schema_out_writes_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("schema", "--out", "editor/schemas")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "editor" / "schemas" / "course.schema.json").is_file()
+
+
+def test_schema_out_on_a_file_is_one_line_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("taken").write_text("a file")
+    result = run("schema", "--out", "taken/schemas")
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert result.stderr.splitlines() == ["taken/schemas:1:1: cannot write the schemas: Not a directory (expected a writable folder)"]
