@@ -6,6 +6,7 @@ import click
 
 from coursepack import __version__
 from coursepack.commands.build import build
+from coursepack.commands.docs import docs
 from coursepack.commands.new import new
 from coursepack.commands.schema import schema
 from coursepack.commands.validate import validate
@@ -17,7 +18,8 @@ def main() -> None:
     """Build LMS packages (SCORM 1.2, ...) from courses written in YAML.
 
     A course is a folder holding course.yaml, modules/ and assets/.
-    Start with `coursepack new my-course`, then `coursepack validate my-course`.
+    Start with `coursepack new my-course`, then `coursepack validate my-course`;
+    `coursepack docs` shows the authoring guide.
     """
 
 
@@ -25,3 +27,4 @@ main.add_command(validate)
 main.add_command(build)
 main.add_command(new)
 main.add_command(schema)
+main.add_command(docs)

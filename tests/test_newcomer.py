@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import SCAFFOLD
+from conftest import REPO, SCAFFOLD
 from coursepack.cli import main
 
 MODULE = "modules/01-welcome.yaml"
@@ -213,3 +213,37 @@ def test_schema_out_on_a_file_is_one_line_not_a_traceback(tmp_path: Path, monkey
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit)
     assert result.stderr.splitlines() == ["taken/schemas:1:1: cannot write the schemas: Not a directory (expected a writable folder)"]
+
+
+# ---------------------------------------------------------------- 14: the guide ships with coursepack
+
+
+def test_shipped_guide_is_docs_authoring_md() -> None:
+    shipped = SCAFFOLD / "AUTHORING.md"
+    assert shipped.read_text(encoding="utf-8") == (REPO / "docs" / "authoring.md").read_text(encoding="utf-8"), (
+        "the guide shipped with coursepack differs from docs/authoring.md; run "
+        "`cp docs/authoring.md builder/scaffold/AUTHORING.md`"
+    )
+
+
+def test_new_writes_the_guide_into_the_course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("new", "my-course")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "Created my-course (my-course/AUTHORING.md explains every field). Next: coursepack validate my-course"
+    assert (tmp_path / "my-course" / "AUTHORING.md").read_text(encoding="utf-8") == (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")
+
+
+def test_starter_course_points_at_a_guide_it_has() -> None:
+    text = (SCAFFOLD / "course.yaml").read_text()
+    assert "docs/authoring.md" not in text  # no such file beside an installed course
+    assert "AUTHORING.md beside it (or `coursepack docs`)" in text
+
+
+def test_docs_prints_the_guide_and_its_path() -> None:
+    guide = (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")
+    printed = run("docs")
+    assert printed.exit_code == 0 and printed.stdout == guide
+    where = run("docs", "--path")
+    assert where.exit_code == 0
+    assert Path(where.stdout.strip()).read_text(encoding="utf-8") == guide

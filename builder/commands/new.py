@@ -18,8 +18,9 @@ from coursepack.schemas import write_schemas
 def new(directory: Path) -> None:
     """Create DIRECTORY holding a one-module example course.
 
-    It has course.yaml, modules/01-welcome.yaml, assets/ and schemas/ (for editor
-    autocompletion) and passes `coursepack validate` as it is. DIRECTORY must not
+    It has course.yaml, modules/01-welcome.yaml, assets/, schemas/ (for editor
+    autocompletion) and AUTHORING.md (the guide to every field), and passes
+    `coursepack validate` as it is. DIRECTORY must not
     exist yet, or be empty.
     """
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
@@ -29,4 +30,4 @@ def new(directory: Path) -> None:
     with resources.as_file(scaffold) as source:
         shutil.copytree(source, directory, dirs_exist_ok=True)
     write_schemas(directory / "schemas")
-    click.echo(f"Created {directory}. Next: coursepack validate {directory}")
+    click.echo(f"Created {directory} ({directory / 'AUTHORING.md'} explains every field). Next: coursepack validate {directory}")
