@@ -4,7 +4,11 @@ installed package's name and the missing-module hint."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -247,3 +251,32 @@ def test_docs_prints_the_guide_and_its_path() -> None:
     where = run("docs", "--path")
     assert where.exit_code == 0
     assert Path(where.stdout.strip()).read_text(encoding="utf-8") == guide
+
+
+# ---------------------------------------------------------------- 15: installed as `coursepack`, no top-level `builder`
+
+_INSTALLED = """
+import importlib.metadata as md, importlib.util, json
+dist = md.distribution("coursepack")
+print(json.dumps({
+    "builder": importlib.util.find_spec("builder") is not None,
+    "coursepack": importlib.util.find_spec("coursepack") is not None,
+    "top_level": (dist.read_text("top_level.txt") or "").split(),
+    "files": sorted({str(f).split("/")[0] for f in dist.files or []}),
+    "scripts": sorted(f"{ep.name}={ep.value}" for ep in dist.entry_points if ep.group == "console_scripts"),
+}))
+"""
+
+
+def test_installed_distribution_is_coursepack_and_not_builder(tmp_path: Path) -> None:
+    # From another folder, so the repository's own builder/ folder is not on sys.path.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run([sys.executable, "-c", _INSTALLED], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout)
+    assert found["coursepack"] and not found["builder"], found
+    assert found["top_level"] == ["coursepack"]
+    assert "builder" not in found["files"]
+    assert found["scripts"] == ["coursepack=coursepack.cli:main"]
+    version = subprocess.run([sys.executable, "-m", "coursepack", "--version"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert version.returncode == 0 and version.stdout.startswith("coursepack, version "), version.stderr
