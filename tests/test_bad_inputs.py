@@ -229,6 +229,57 @@ def missing_course_folder(course: Path) -> list[str]:
     return ["course:1:1: course folder not found (expected a folder holding course.yaml)"]
 
 
+def _add_audio_page(course: Path, transcript: str) -> int:
+    """Append a page with an audio block; returns the line of its `transcript:` value."""
+    (course / "assets" / "talk.mp3").write_bytes(b"ID3 not really audio")
+    text = (course / MODULE).read_text()
+    text += "  - id: listen\n    title: Listen\n    blocks:\n      - type: audio\n        src: talk.mp3\n        title: A short talk\n"
+    (course / MODULE).write_text(text + f"        transcript: {transcript}\n")
+    return len(text.splitlines()) + 1
+
+
+def asset_linked_to_etc_passwd(course: Path) -> list[str]:
+    # Symbolic links cannot be committed portably, so the case is made here.
+    (course / "assets" / "welcome.svg").unlink()
+    (course / "assets" / "welcome.svg").symlink_to("/etc/passwd")
+    return [f"course/{MODULE}:16:14: asset 'welcome.svg': file 'assets/welcome.svg' links outside the course folder (expected files inside the course folder only; nothing outside it is read or packed)"]
+
+
+def transcript_linked_to_proc_environ(course: Path) -> list[str]:
+    (course / "assets" / "talk.txt").symlink_to("/proc/self/environ")
+    line = _add_audio_page(course, "talk.txt")
+    return [f"course/{MODULE}:{line}:21: asset 'talk.txt': file 'assets/talk.txt' links outside the course folder (expected files inside the course folder only; nothing outside it is read or packed)"]
+
+
+def asset_folder_linked_to_root(course: Path) -> list[str]:
+    (course / "assets" / "host").symlink_to("/", target_is_directory=True)
+    (course / MODULE).write_text((course / MODULE).read_text().replace("src: welcome.svg", "src: host/etc/logo.svg"))
+    return [f"course/{MODULE}:16:14: asset 'host/etc/logo.svg': folder 'assets/host' links outside the course folder (expected files inside the course folder only; nothing outside it is read or packed)"]
+
+
+def assets_differing_only_in_case(course: Path) -> list[str]:
+    # Welcome.svg beside welcome.svg cannot be checked out on macOS or Windows.
+    shutil.copyfile(course / "assets" / "welcome.svg", course / "assets" / "Welcome.svg")
+    text = (course / MODULE).read_text()
+    image = "      - type: image\n        src: welcome.svg\n"
+    (course / MODULE).write_text(text.replace(image, image.replace("welcome", "Welcome") + "        alt: The three boxes again.\n" + image, 1))
+    return [f"course/{MODULE}:19:14: asset 'welcome.svg' differs only in letter case from 'Welcome.svg' at {MODULE} line 16 (expected one spelling: on case-insensitive disks and LMS servers they are the same file)"]
+
+
+def transcript_not_utf8(course: Path) -> list[str]:
+    (course / "assets" / "talk.txt").write_bytes("Our talk.\nIt was a caf\u00e9 conversation.\n".encode("cp1252"))
+    line = _add_audio_page(course, "talk.txt")
+    return [f"course/{MODULE}:{line}:21: 'talk.txt' line 2 column 13: byte 0xe9 is not valid UTF-8 (expected a text file saved as UTF-8)"]
+
+
+def asset_is_a_fifo(course: Path) -> list[str]:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this platform")
+    (course / "assets" / "welcome.svg").unlink()
+    os.mkfifo(course / "assets" / "welcome.svg")  # packing it would block forever
+    return [f"course/{MODULE}:16:14: asset 'welcome.svg' is not a regular file (expected a file)"]
+
+
 GENERATED_CASES: dict[str, Callable[[Path], list[str]]] = {
     f.__name__: f
     for f in (
@@ -247,6 +298,12 @@ GENERATED_CASES: dict[str, Callable[[Path], list[str]]] = {
         nesting_10000_deep_unclosed,
         block_nesting_100_deep,
         missing_course_folder,
+        asset_linked_to_etc_passwd,
+        transcript_linked_to_proc_environ,
+        asset_folder_linked_to_root,
+        assets_differing_only_in_case,
+        transcript_not_utf8,
+        asset_is_a_fifo,
     )
 }
 

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import PurePosixPath
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from coursepack.load.course_loader import LoadedCourse, LoadedModule, PartialCourse, case_insensitive_match, exact_case
 from coursepack.load.errors import Problem
+from coursepack.load.paths import case_collisions, outside_folder, relative_path_problem
 from coursepack.load.svg_check import svg_problem
 from coursepack.model.content import AudioBlock, ImageBlock, ReflectionBlock, VideoBlock
 from coursepack.model.quiz import Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice
 
-_IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"}
-_VIDEO_TYPES = {".mp4", ".webm", ".ogv"}
-_AUDIO_TYPES = {".mp3", ".ogg", ".oga", ".wav", ".m4a", ".webm"}
-_TEXT_TYPES = {".md", ".txt"}
+_IMAGE_TYPES = frozenset({".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"})
+_VIDEO_TYPES = frozenset({".mp4", ".webm", ".ogv"})
+_AUDIO_TYPES = frozenset({".mp3", ".ogg", ".oga", ".wav", ".m4a", ".webm"})
+_TEXT_TYPES = frozenset({".md", ".txt"})
+_CAPTION_TYPES = frozenset({".vtt"})
 
 
 def check_course(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
@@ -30,6 +33,7 @@ def check_course(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
         problems += _page_ids(mod)
         for path, block in _blocks(mod):
             problems += _block_problems(loaded, mod, path, block)
+    problems += _asset_problems(loaded)
     problems += _activity_ids(loaded)
     problems += _reflection_limits(loaded)
     return problems
@@ -130,51 +134,123 @@ def _markdown_images(mod: LoadedModule, path: tuple[str | int, ...], node: Any) 
 
 def _block_problems(loaded: LoadedCourse | PartialCourse, mod: LoadedModule, path: tuple[str | int, ...], block: Any) -> list[Problem]:
     problems: list[Problem] = _markdown_images(mod, path, block)
-
-    def asset(field: str, kinds: set[str], what: str) -> None:
-        rel = getattr(block, field)
-        if rel is None:
-            return
-        message = _asset_problem(loaded, rel, kinds, what)
-        if message:
-            problems.append(mod.source.problem(path + (field,), message))
-
     if isinstance(block, ImageBlock):
-        asset("src", _IMAGE_TYPES, "an image")
         alt = block.alt.strip()
         src = PurePosixPath(block.src)
         if alt.lower() in {src.name.lower(), src.stem.lower(), "image", "picture", "photo", "diagram", "img"}:
             problems.append(mod.source.problem(path + ("alt",), f"alt text '{alt}' does not describe the image (expected what it shows and why it matters)"))
     elif isinstance(block, VideoBlock):
-        asset("src", _VIDEO_TYPES, "a video")
-        asset("captions", {".vtt"}, "a WebVTT captions file")
-        asset("transcript", _TEXT_TYPES, "a transcript")
-        asset("poster", _IMAGE_TYPES, "an image")
         if block.captions is None and block.transcript is None:
             problems.append(mod.source.problem(path, "video has neither 'captions' nor 'transcript' (expected at least one: deaf and hard-of-hearing learners need it)"))
-    elif isinstance(block, AudioBlock):
-        asset("src", _AUDIO_TYPES, "an audio file")
-        asset("transcript", _TEXT_TYPES, "a transcript")
     elif isinstance(block, QuizBlock):
         problems += _quiz_problems(mod, path, block)
     return problems
 
 
-def _asset_problem(loaded: LoadedCourse | PartialCourse, rel: str, kinds: set[str], what: str) -> str | None:
-    parts = PurePosixPath(rel).parts
-    if rel.startswith("/") or ".." in parts:
-        return f"asset path '{rel}' leaves assets/ (expected a path inside assets/, without '..' or a leading '/')"
+# ---------------------------------------------------------------- assets
+
+# Every block field that names a file in assets/: (field, allowed suffixes, what the file must be).
+_ASSET_FIELDS: dict[type, tuple[tuple[str, frozenset[str], str], ...]] = {
+    ImageBlock: (("src", _IMAGE_TYPES, "an image"),),
+    VideoBlock: (
+        ("src", _VIDEO_TYPES, "a video"),
+        ("captions", _CAPTION_TYPES, "a WebVTT captions file"),
+        ("transcript", _TEXT_TYPES, "a transcript"),
+        ("poster", _IMAGE_TYPES, "an image"),
+    ),
+    AudioBlock: (("src", _AUDIO_TYPES, "an audio file"), ("transcript", _TEXT_TYPES, "a transcript")),
+}
+
+
+@dataclass(frozen=True)
+class AssetReference:
+    """One place a module names an asset: where the author can fix it, and what it must be."""
+
+    module: LoadedModule
+    where: tuple[str | int, ...]  # YAML path of the field, e.g. ('pages', 0, 'blocks', 2, 'src')
+    rel: str  # as written, relative to assets/
+    kinds: frozenset[str]
+    what: str
+
+    def problem(self, message: str) -> Problem:
+        return self.module.source.problem(self.where, message)
+
+
+def asset_references(modules: Iterable[LoadedModule]) -> Iterator[AssetReference]:
+    """Every asset reference of the modules, in course order."""
+    for mod in modules:
+        for path, block in _blocks(mod):
+            for field, kinds, what in _ASSET_FIELDS.get(type(block), ()):
+                rel = getattr(block, field)
+                if rel is not None:
+                    yield AssetReference(mod, path + (field,), rel, kinds, what)
+
+
+def _asset_problems(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
+    refs = list(asset_references(loaded.modules))
+    problems = []
+    for ref in refs:
+        message = _asset_problem(loaded, ref)
+        if message:
+            problems.append(ref.problem(message))
+    problems += _asset_case_collisions(refs)
+    return problems
+
+
+def _asset_problem(loaded: LoadedCourse | PartialCourse, ref: AssetReference) -> str | None:
+    rel = ref.rel
+    form = relative_path_problem(rel)
+    if form:
+        return f"asset path '{rel}' {form} (expected a plain path inside assets/, like 'diagrams/ai-family.svg')"
     suffix = PurePosixPath(rel).suffix.lower()
-    if suffix not in kinds:
-        return f"'{rel}' is not {what} (expected a file ending in {', '.join(sorted(kinds))})"
-    if exact_case(loaded.assets_dir, rel) and (loaded.assets_dir / rel).is_file():
-        return svg_problem(loaded.assets_dir / rel) if suffix == ".svg" else None
+    if suffix not in ref.kinds:
+        return f"'{rel}' is not {ref.what} (expected a file ending in {', '.join(sorted(ref.kinds))})"
+    escape = outside_folder(loaded.root, f"assets/{rel}")
+    if escape is not None:
+        kind = "file" if escape == f"assets/{rel}" else "folder"
+        return f"asset '{rel}': {kind} '{escape}' links outside the course folder (expected files inside the course folder only; nothing outside it is read or packed)"
+    path = loaded.assets_dir / rel
+    if exact_case(loaded.assets_dir, rel) and path.exists():
+        if not path.is_file():
+            return f"asset '{rel}' is {'a folder' if path.is_dir() else 'not a regular file'} (expected a file)"
+        if suffix == ".svg":
+            return svg_problem(path)
+        if suffix in _TEXT_TYPES | _CAPTION_TYPES:
+            return _utf8_problem(path, rel)
+        return None
     on_disk = case_insensitive_match(loaded.assets_dir, rel)
     if on_disk is not None and on_disk != rel and (loaded.assets_dir / on_disk).is_file():
         return f"asset '{rel}' differs in letter case from '{on_disk}' on disk (expected the exact spelling; LMSs are case-sensitive)"
     if rel.startswith("assets/") and (loaded.assets_dir / rel[len("assets/"):]).is_file():
         return f"asset '{rel}' not found in assets/ (did you mean '{rel[len('assets/'):]}'? paths are relative to assets/)"
     return f"asset '{rel}' not found in assets/ (expected a file at assets/{rel})"
+
+
+def _utf8_problem(path: Path, rel: str) -> str | None:
+    """Transcripts are inlined and captions read as UTF-8: any other encoding would be garbled or dropped."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode("utf-8")  # valid up to the bad byte
+        line = before.count("\n") + 1
+        col = len(before) - (before.rfind("\n") + 1) + 1  # characters, as editors count
+        return f"'{rel}' line {line} column {col}: byte 0x{data[exc.start]:02x} is not valid UTF-8 (expected a text file saved as UTF-8)"
+    return None
+
+
+def _asset_case_collisions(refs: list[AssetReference]) -> list[Problem]:
+    """Two spellings of one file on a case-insensitive server: both would be packed, one would win."""
+    problems = []
+    for first, later, first_name, later_name in case_collisions([r.rel for r in refs]):
+        ref = refs[first]
+        line = ref.module.source.where(ref.where)[0]
+        what = "asset" if later_name == refs[later].rel else "folder"
+        problems.append(refs[later].problem(
+            f"{what} '{later_name}' differs only in letter case from '{first_name}' at {ref.module.file} line {line} "
+            "(expected one spelling: on case-insensitive disks and LMS servers they are the same file)"
+        ))
+    return problems
 
 
 def _quiz_problems(mod: LoadedModule, path: tuple[str | int, ...], quiz: QuizBlock) -> list[Problem]:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+from coursepack.load.checks import asset_references
 from coursepack.load.course_loader import LoadedCourse
 from coursepack.load.errors import CourseError, Problem
+from coursepack.load.paths import outside_folder, relative_path_problem
 from coursepack.targets import scorm12
 from coursepack.targets.editions import Sco, plan_scos
 
@@ -53,6 +56,21 @@ def package_files(loaded: LoadedCourse, target_name: str, edition: str, *, per_m
         files[sco.launch] = render_launch_page(loaded, edition, target.adapter, sco.module_ids)
         assets.update(referenced_assets(loaded, sco.module_ids))
     for rel in sorted(assets):
-        files[f"assets/{rel}"] = (loaded.assets_dir / rel).read_bytes()
+        files[f"assets/{rel}"] = _asset_file(loaded, rel).read_bytes()
     files[target.manifest_name] = target.write_manifest(loaded, edition, scos, files)
     return files
+
+
+def _asset_file(loaded: LoadedCourse, rel: str) -> Path:
+    """The file to pack for an asset path, checked again with validate's rules: the course
+    folder may have changed since it was loaded, and nothing outside it may be packed."""
+    path = loaded.assets_dir / rel
+    why = relative_path_problem(rel)
+    if why is None and outside_folder(loaded.root, f"assets/{rel}") is not None:
+        why = "links outside the course folder"
+    if why is None and not path.is_file():
+        why = "is no longer a regular file"
+    if why is None:
+        return path.resolve()
+    ref = next(r for r in asset_references(loaded.modules) if r.rel == rel)
+    raise CourseError([ref.problem(f"asset '{rel}' {why} (expected a file inside the course folder; nothing outside it is packed)")])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+
+from coursepack.load.paths import relative_path_problem
 
 # 1980-01-01 00:00:00 is the earliest time a zip entry can carry.
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -16,10 +18,11 @@ class UnsafeEntryName(ValueError):
 
 
 def safe_entry_name(name: str) -> str:
-    """Reject absolute, backslashed, empty-part and '..' names: no zip slip from our packages."""
-    path = PurePosixPath(name)
-    if not name or "\\" in name or path.is_absolute() or name != str(path) or any(p in ("..", ".", "") for p in path.parts):
-        raise UnsafeEntryName(f"unsafe path in package: {name!r}")
+    """Reject absolute, backslashed, empty-part and '..' names: no zip slip from our packages.
+    The rule is validate's own (relative_path_problem), so a path it accepts is packable."""
+    why = relative_path_problem(name)
+    if why:
+        raise UnsafeEntryName(f"unsafe path in package: {name!r} {why}")
     return name
 
 

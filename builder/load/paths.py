@@ -1,0 +1,78 @@
+"""The one rule for paths authors write and packages carry, and the one containment check.
+
+`validate` (builder/load/checks.py) and `build` (builder/targets/package.py, zipper.py)
+both call these, so a path that passes one can never crash the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+
+
+def relative_path_problem(rel: str) -> str | None:
+    """Why rel is not a plain relative POSIX path ('a/b.svg'), or None when it is.
+
+    Refused: empty, absolute, backslashes, '.', '..' or empty segments ('./a', 'a//b'),
+    a trailing '/'. Such paths name the same file in several spellings, and zip entries
+    with them can escape the folder they are unzipped into.
+    """
+    if not rel:
+        return "is empty"
+    if "\\" in rel:
+        return "contains a backslash"
+    if rel.startswith("/") or PurePosixPath(rel).is_absolute():
+        return "starts with '/'"
+    if rel.endswith("/"):
+        return "ends with '/'"
+    segments = rel.split("/")
+    if ".." in segments:
+        return "has a '..' segment"
+    if "." in segments:
+        return "has a '.' segment"
+    if "" in segments:
+        return "has an empty segment ('//')"
+    return None
+
+
+def outside_folder(root: Path, rel: str) -> str | None:
+    """The first prefix of rel (root-relative) that resolves outside root, or None.
+
+    Each prefix is resolved, so a folder linked to '/' is caught at the folder, and a
+    link to a missing target is caught too. Symbolic links whose target stays inside
+    root are allowed.
+    """
+    top = root.resolve()
+    here = root
+    done: list[str] = []
+    for segment in rel.split("/"):
+        here = here / segment
+        done.append(segment)
+        if not _inside(here.resolve(), top):
+            return "/".join(done)
+    return None
+
+
+def _inside(path: Path, top: Path) -> bool:
+    return path == top or top in path.parents
+
+
+def case_collisions(paths: Sequence[str]) -> list[tuple[int, int, str, str]]:
+    """Paths, or folders on their way, that differ from an earlier one only in letter case.
+
+    Each entry is (index of the earlier path, index of the later path, the earlier
+    spelling, the later spelling). On a case-insensitive disk or server 'Welcome.svg'
+    and 'welcome.svg' are one file, and 'Diagrams/' and 'diagrams/' one folder:
+    whichever unzips last wins.
+    """
+    seen: dict[str, tuple[str, int]] = {}
+    found: list[tuple[int, int, str, str]] = []
+    for index, path in enumerate(paths):
+        segments = path.split("/")
+        for end in range(1, len(segments) + 1):
+            prefix = "/".join(segments[:end])
+            first, first_index = seen.setdefault(prefix.lower(), (prefix, index))
+            if first != prefix:
+                found.append((first_index, index, first, prefix))
+                break  # one report per path: its shortest clashing prefix
+    return found
