@@ -51,3 +51,30 @@ def test_images_have_real_alt_text_and_facilitators_get_prompts(example) -> None
         callouts = [b for b in blocks(loaded.module) if b.type == "callout"]
         assert any((c.title or "").lower().startswith("for facilitators") for c in callouts), loaded.module.id
         assert any(isinstance(b, LinkBlock) for b in blocks(loaded.module)), loaded.module.id
+
+
+def test_course_is_dated_and_the_certificate_claims_no_more_hours_than_the_modules_hold(example) -> None:
+    course = example.course
+    assert course.reviewed is not None, "course.yaml needs a `reviewed` date (issue 11)"
+    total_minutes = sum(loaded.module.minutes for loaded in example.modules)
+    assert course.certificate.credit_hours is not None
+    assert course.certificate.credit_hours <= total_minutes / 60, (
+        f"the certificate claims {course.certificate.credit_hours} hours; the modules hold {total_minutes} minutes"
+    )
+
+
+def test_every_module_ends_with_a_sources_page(example) -> None:
+    for loaded in example.modules:
+        last = loaded.module.pages[-1]
+        assert last.id == "sources", loaded.module.id
+        text = " ".join(getattr(b, "text", "") or "" for b in last.blocks)
+        assert "https://" in text or any(isinstance(b, LinkBlock) for b in last.blocks), loaded.module.id
+
+
+def test_reflection_minimums_fit_every_script_in_scorm12_state(example) -> None:
+    """A non-Latin character can cost 3 saved characters, so minimums stay small (one-SCO package)."""
+    cert_min = example.course.certificate.requires.reflection_min_chars
+    reflections = [b for m in example.modules for b in blocks(m.module) if isinstance(b, ReflectionBlock)]
+    effective = [max(r.min_chars, cert_min) for r in reflections if r.required]
+    assert all(m <= 120 for m in effective), effective
+    assert sum(effective) <= 800, sum(effective)
