@@ -1,10 +1,15 @@
-"""Fixtures every test folder shares: paths, the reference schemas, built packages."""
+"""Fixtures every test folder shares: paths, the reference schemas, built packages; and the
+npm packages the browser tests need, installed when missing (the README's test command must
+work on a fresh clone)."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +18,14 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("COURSEPACK_SHARED", REPO.parent / "shared"))
 SCHEMAS = SHARED / "reference-schemas"
 SCAFFOLD = REPO / "builder" / "scaffold"
+BROWSER_TESTS = REPO / "tests" / "browser"
+CHROMIUM = Path("/usr/bin/chromium")
+NPM_CI = ["npm", "ci", "--no-audit", "--no-fund"]
+# Exact commands, because Debian's chromium and npm can only be installed as root.
+INSTALL_CHROMIUM = "sudo apt-get install chromium"
+INSTALL_NPM = "sudo apt-get install npm"
+
+_browser_notes: list[str] = []  # printed at the end of the run, after the skip reasons
 
 
 @pytest.fixture(scope="session")
@@ -26,3 +39,60 @@ def reference_validator() -> Path:
 
 def validate_manifest(validator: Path, manifest: Path, kind: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, str(validator), str(manifest), kind], capture_output=True, text=True)
+
+
+# ---------------------------------------------------------------- what the browser tests need
+
+
+def npm_packages_out_of_date(repo: Path) -> list[str]:
+    """Packages package-lock.json pins that node_modules/ lacks or holds at another version."""
+    lock = json.loads((repo / "package-lock.json").read_text(encoding="utf-8"))
+    stale = []
+    for key, entry in lock.get("packages", {}).items():
+        if not key.startswith("node_modules/"):
+            continue  # "" is the project itself
+        try:
+            installed = json.loads((repo / key / "package.json").read_text(encoding="utf-8")).get("version")
+        except (OSError, ValueError):
+            installed = None
+        if installed != entry.get("version"):
+            stale.append(key.removeprefix("node_modules/"))
+    return stale
+
+
+def ensure_npm_packages(repo: Path, say: Callable[[str], None] = print) -> str | None:
+    """Run `npm ci` in repo when node_modules/ is missing or out of date; a note on what failed, else None."""
+    stale = npm_packages_out_of_date(repo)
+    if not stale:
+        return None
+    command = " ".join(NPM_CI)
+    if shutil.which("npm") is None:
+        return f"npm packages missing ({', '.join(stale)}) and npm is not installed: run `{INSTALL_NPM}`, then the tests again"
+    say(f"browser tests: npm packages missing or out of date ({', '.join(stale)}); running `{command}`")
+    try:
+        proc = subprocess.run(NPM_CI, cwd=repo, capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"`{command}` could not run: {exc}"
+    if proc.returncode != 0:
+        tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
+        return f"`{command}` failed (exit {proc.returncode}): {tail}"
+    return None
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """When browser tests are selected, install their npm packages if needed and note what else is missing."""
+    if not any(BROWSER_TESTS in Path(item.path).parents for item in items):
+        return
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    note = ensure_npm_packages(REPO, say=reporter.write_line if reporter is not None else print)
+    if note:
+        _browser_notes.append(note)
+    if not CHROMIUM.exists():
+        _browser_notes.append(f"{CHROMIUM} is missing: Debian's chromium needs root, run `{INSTALL_CHROMIUM}`")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if _browser_notes:
+        terminalreporter.section("browser tests: what is missing")
+        for note in _browser_notes:
+            terminalreporter.write_line(note)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -235,7 +236,7 @@ def test_new_writes_the_guide_into_the_course(tmp_path: Path, monkeypatch: pytes
     result = run("new", "my-course")
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "Created my-course (my-course/AUTHORING.md explains every field). Next: coursepack validate my-course"
-    assert (tmp_path / "my-course" / "AUTHORING.md").read_text(encoding="utf-8") == (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")
+    assert (tmp_path / "my-course" / "AUTHORING.md").read_text(encoding="utf-8") == (SCAFFOLD / "AUTHORING.md").read_text(encoding="utf-8")
 
 
 def test_starter_course_points_at_a_guide_it_has() -> None:
@@ -245,7 +246,8 @@ def test_starter_course_points_at_a_guide_it_has() -> None:
 
 
 def test_docs_prints_the_guide_and_its_path() -> None:
-    guide = (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")
+    guide = (SCAFFOLD / "AUTHORING.md").read_text(encoding="utf-8")  # equal to docs/authoring.md: tested above
+    assert guide.startswith("# Writing a course for coursepack\n")
     printed = run("docs")
     assert printed.exit_code == 0 and printed.stdout == guide
     where = run("docs", "--path")
@@ -280,3 +282,123 @@ def test_installed_distribution_is_coursepack_and_not_builder(tmp_path: Path) ->
     assert found["scripts"] == ["coursepack=coursepack.cli:main"]
     version = subprocess.run([sys.executable, "-m", "coursepack", "--version"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert version.returncode == 0 and version.stdout.startswith("coursepack, version "), version.stderr
+
+
+# ---------------------------------------------------------------- 10: the README's two commands, and CI runs them
+
+
+def quick_start_commands() -> list[str]:
+    """The one-line fenced commands of README.md's Quick start section, in order."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Quick start", 1)[1].split("\n## ", 1)[0]
+    blocks = section.split("```")[1::2]
+    commands = [b.strip("\n") for b in blocks]
+    assert all(c and "\n" not in c for c in commands), commands
+    return commands
+
+
+def test_readme_has_two_quick_start_commands() -> None:
+    assert len(quick_start_commands()) == 2
+
+
+def test_first_command_makes_and_uses_a_virtual_environment() -> None:
+    setup, tests = quick_start_commands()
+    steps = setup.split(" && ")
+    # Debian's python3 refuses `pip install` outside a venv (PEP 668): make one, then use only its programs.
+    assert steps[0] == "python3 -m venv .venv"
+    assert steps[1:] == [".venv/bin/pip install -e '.[test]'", ".venv/bin/coursepack validate", ".venv/bin/coursepack build"]
+    assert tests == ".venv/bin/python -m pytest"  # the same venv, every test (no path, no -k, no --ignore)
+    assert ".venv/" in (REPO / ".gitignore").read_text().split()
+
+
+def test_ci_runs_exactly_the_readme_commands() -> None:
+    script = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    lines = [line.strip() for line in script.splitlines()]
+    commands = quick_start_commands()
+    positions = [lines.index(c) for c in commands]  # each command is a whole line, as written
+    assert positions == sorted(positions)
+    assert lines[-1] == commands[-1], "the tests' exit status must be the script's"
+    # Nothing else installs Python packages or runs tests behind the README's back.
+    code = [line for line in lines if line and not line.startswith(("#", "echo ")) and line not in commands]
+    assert not [line for line in code if re.search(r"\bpip\b|pytest|npm ci|-m venv", line)], code
+    assert "export CI=1" in lines
+    assert "PIP_BREAK_SYSTEM_PACKAGES" not in script  # the venv makes it unnecessary
+
+
+def test_ci_stops_when_the_first_command_fails(tmp_path: Path) -> None:
+    # set -e ignores a failure inside an && list, so .ci/run must wrap it; prove it with the real
+    # script, its first command made to fail and every apt-get/python3 call stubbed out.
+    script = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    setup = quick_start_commands()[0]
+    lines = script.splitlines()
+    start = lines.index("apt_packages=()")
+    end = lines.index("fi", start)
+    body = "\n".join(lines[:start] + lines[end + 1:])  # without the apt-get part
+    body = body.replace(setup, setup.replace("python3 -m venv .venv", "false"))
+    body = body.replace(".venv/bin/python -m pytest", "echo TESTS-RAN")
+    (tmp_path / ".ci").mkdir()
+    (tmp_path / ".ci" / "run").write_text(body)
+    proc = subprocess.run(["bash", str(tmp_path / ".ci" / "run")], capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0 and "TESTS-RAN" not in proc.stdout, proc.stdout
+
+
+def test_readme_and_skip_notes_give_the_same_root_commands() -> None:
+    from conftest import INSTALL_CHROMIUM, INSTALL_NPM, NPM_CI
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert INSTALL_CHROMIUM == "sudo apt-get install chromium"
+    for command in (INSTALL_CHROMIUM, INSTALL_NPM, " ".join(NPM_CI)):
+        assert f"`{command}`" in readme, command
+
+
+# ---------------------------------------------------------------- 10: the test run installs the npm packages
+
+
+def fake_repo(tmp_path: Path, installed: str | None) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    lock = {"lockfileVersion": 3, "packages": {"": {"name": "x"}, "node_modules/pkg-a": {"version": "1.2.3"}}}
+    (repo / "package-lock.json").write_text(json.dumps(lock))
+    if installed is not None:
+        (repo / "node_modules" / "pkg-a").mkdir(parents=True)
+        (repo / "node_modules" / "pkg-a" / "package.json").write_text(json.dumps({"version": installed}))
+    return repo
+
+
+def fake_npm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An `npm` on PATH that logs its call and installs pkg-a 1.2.3 (no network)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "npm.log"
+    (bin_dir / "npm").write_text(
+        "#!/bin/sh\n"
+        f'echo "$PWD $*" >> {log}\n'
+        "mkdir -p node_modules/pkg-a && echo '{\"version\": \"1.2.3\"}' > node_modules/pkg-a/package.json\n"
+    )
+    (bin_dir / "npm").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
+@pytest.mark.parametrize("installed", [None, "1.0.0"])
+def test_missing_or_outdated_npm_packages_are_installed_once(installed: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import ensure_npm_packages, npm_packages_out_of_date
+
+    repo = fake_repo(tmp_path, installed)
+    log = fake_npm(tmp_path, monkeypatch)
+    assert npm_packages_out_of_date(repo) == ["pkg-a"]
+    said: list[str] = []
+    assert ensure_npm_packages(repo, say=said.append) is None
+    assert ensure_npm_packages(repo, say=said.append) is None  # up to date now: npm not run again
+    assert log.read_text().splitlines() == [f"{repo} ci --no-audit --no-fund"]
+    assert said == ["browser tests: npm packages missing or out of date (pkg-a); running `npm ci --no-audit --no-fund`"]
+
+
+def test_without_npm_the_note_names_the_root_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import ensure_npm_packages
+
+    repo = fake_repo(tmp_path, None)
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    note = ensure_npm_packages(repo, say=pytest.fail)
+    assert note == "npm packages missing (pkg-a) and npm is not installed: run `sudo apt-get install npm`, then the tests again"
