@@ -214,7 +214,7 @@ def _asset_problem(loaded: LoadedCourse | PartialCourse, ref: AssetReference) ->
         if not path.is_file():
             return f"asset '{rel}' is {'a folder' if path.is_dir() else 'not a regular file'} (expected a file)"
         if suffix == ".svg":
-            return svg_problem(path)
+            return svg_problem(path, rel)
         if suffix in _TEXT_TYPES | _CAPTION_TYPES:
             return _utf8_problem(path, rel)
         return None
