@@ -211,8 +211,8 @@ BROKEN: dict[str, list[tuple[str, str, str]]] = {
     ],
     "big": [
         (MODULE, "        min_chars: 20\n",
-         "        min_chars: 20\n        max_chars: 3000\n      - type: reflection\n        id: welcome-worry\n"
-         "        prompt: What worries you about AI in school?\n        max_chars: 2000\n"),
+         "        min_chars: 20\n        max_chars: 700\n      - type: reflection\n        id: welcome-worry\n"
+         "        prompt: What worries you about AI in school?\n        max_chars: 400\n"),
     ],
 }
 

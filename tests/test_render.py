@@ -259,7 +259,7 @@ def tags_of(html: str) -> list[tuple[str, dict[str, str | None]]]:
 
 def test_course_data_shape(full) -> None:
     data = data_of(page_html(full))
-    assert data["format"] == 2 and len(data["fp"]) == 4
+    assert data["format"] == 3 and len(data["fp"]) == 4
     assert data["course"] == {"id": "https://example.org/courses/full", "version": "2.0.0", "title": "Every Block <Course>", "lang": "en-GB"}
     assert (data["edition"], data["adapter"], data["sco"], data["scored"], data["mark"]) == ("certificate", "scorm12", "course", True, 80)
     assert data["limits"] == {"suspend": 4096, "comments": 4096, "location": 255}
@@ -276,7 +276,7 @@ def test_course_data_shape(full) -> None:
     assert advanced["questions"][2]["items"] == ["first", "second", "third"]
     goal, extra = data["reflections"]
     assert goal["min"] == 30 and goal["required"] is True  # the certificate asks more than min_chars 20
-    assert extra == {"id": "basics-extra", "page": 2, "required": False, "min": 0, "max": 200}
+    assert extra == {"id": "basics-extra", "page": 2, "required": False, "min": 0, "max": 801, "chars": 200}  # 200 characters of any script
     assert goal["max"] + extra["max"] + 2 * 8 + len("basics-goal") + len("basics-extra") + 5 <= 4096
     assert data["certificate"] == {"title": "Certificate of Testing", "issuer": "Test Org", "hours": 1.5}
 
@@ -345,7 +345,9 @@ def test_structure_and_accessibility_hooks(full) -> None:
     # reflections: labelled, counted, capped
     ta = [a for t, a in tags if t == "textarea"]
     assert [a["data-cp-reflection-input"] for a in ta] == ["basics-goal", "basics-extra"]
-    assert ta[0]["aria-required"] == "true" and ta[1]["maxlength"] == "200"
+    # no maxlength: it counts UTF-16 units (an emoji is 2); the player counts characters and storage
+    assert ta[0]["aria-required"] == "true" and "maxlength" not in ta[1]
+    assert "at most 200" in html and "Write in any language" in html
     for a in ta:
         assert a["aria-labelledby"] and f'id="{a["aria-labelledby"]}"' in html
     # questions: fieldset + legend, inputs labelled

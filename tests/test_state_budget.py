@@ -77,11 +77,12 @@ def test_just_fits(tmp_path) -> None:
 
 
 def test_reflection_caps_share_what_is_left(tmp_path) -> None:
-    loaded = load_course(make_course(tmp_path / "refl", [reflection_page(0, 1000), reflection_page(1), reflection_page(2)]))
+    loaded = load_course(make_course(tmp_path / "refl", [reflection_page(0, 250), reflection_page(1), reflection_page(2)]))
     plan = plan_sco(loaded, "standard", "scorm12")
     caps = reflection_caps(plan)
     overhead = 5 + 3 * (1 + 2 + 1 + 4 + 1 + 1)
-    assert caps["r0"] == 1000 and caps["r1"] == caps["r2"] == (4096 - overhead - 1000) // 2
+    # max_chars 250 in any script: up to 4 storage units a character (emoji), plus a wide-run mark
+    assert caps["r0"] == 1001 and caps["r1"] == caps["r2"] == (4096 - overhead - 1001) // 2
     assert comments_chars(plan) <= 4096
     # the saved state holds them too, after its progress part and one '|' each
     assert suspend_chars(plan) == progress_chars(plan) + 3 + sum(caps.values()) <= 4096
@@ -89,28 +90,42 @@ def test_reflection_caps_share_what_is_left(tmp_path) -> None:
 
 
 def test_author_caps_too_big_name_the_caps_to_lower(tmp_path) -> None:
-    loaded = load_course(make_course(tmp_path / "caps", [reflection_page(n, 1500) for n in range(3)]))
+    loaded = load_course(make_course(tmp_path / "caps", [reflection_page(n, 375) for n in range(3)]))
     problems = check_state_budget(loaded, "standard", "scorm12")
     assert len(problems) == 1
     text = str(problems[0])
     progress = 5 + 2 + 1 + 4  # header, 4 pages seen, completion day; no quizzes
-    total = progress + 3 * (1 + 1500)  # each reflection after a '|' in the saved state
-    assert f"reflections of the course can reach {total:,} characters; SCORM 1.2 keeps them in cmi.suspend_data, with the saved state (12 characters of it for pages and quizzes), which holds 4,096: lower max_chars of 'r0' (1,500), 'r1' (1,500), 'r2' (1,500) or split the course with --sco-per-module" in text
+    total = progress + 3 * (1 + 4 * 375 + 1)  # each reflection after a '|', 375 characters of any script
+    assert f"reflections of the course can reach {total:,} characters; SCORM 1.2 keeps them in cmi.suspend_data, with the saved state (12 characters of it for pages and quizzes), which holds 4,096: lower max_chars of 'r0' (375), 'r1' (375), 'r2' (375) or split the course with --sco-per-module" in text
     assert "m.yaml:" in text and text.split(":")[1] != "1"  # located at the max_chars line
 
 
 def test_uncapped_share_too_small(tmp_path) -> None:
-    pages = [reflection_page(0, 4000), reflection_page(1, min_chars=80)]
+    pages = [reflection_page(0, 1006), reflection_page(1)]
     loaded = load_course(make_course(tmp_path / "small", pages))
     problems = check_state_budget(loaded, "standard", "scorm12")
     assert len(problems) == 1
     text = str(problems[0])
-    in_state = 4096 - (5 + 2 + 1 + 4) - 2 - 4000  # saved state: progress, two '|', r0's cap
-    in_comments = 4096 - 5 - 2 * 10 - 4000  # comments: write mark, two record frames, r0's cap
+    in_state = 4096 - (5 + 2 + 1 + 4) - 2 - 4025  # saved state: progress, two '|', r0's cap (1,006 x 4 + 1)
+    in_comments = 4096 - 5 - 2 * 10 - 4025  # comments: write mark, two record frames, r0's cap
     share = min(in_state, in_comments)
-    assert (in_state, in_comments) == (82, 71)
-    assert f"reflection 'r1' gets only {share} characters: SCORM 1.2 keeps all 2 reflections of the course both in cmi.suspend_data, with the saved state (4,096 characters, 12 of them for pages and quizzes), and in cmi.comments (4,096), and it needs at least 80" in text
-    assert "lower max_chars of 'r0' (4,000)" in text
+    assert (in_state, in_comments) == (57, 46)
+    assert f"reflection 'r1' gets only {share} characters of storage: SCORM 1.2 keeps all 2 reflections of the course both in cmi.suspend_data, with the saved state (4,096 characters, 12 of them for pages and quizzes), and in cmi.comments (4,096); it needs at least 50: lower max_chars of 'r0' (1,006)" in text, text
+
+
+def test_min_chars_unreachable_in_some_script_is_refused(tmp_path) -> None:
+    # r1 needs 250 characters; in Chinese or with emoji they take up to 4 x 250 + 1 = 1,001 units
+    pages = [reflection_page(0, 800), reflection_page(1, min_chars=250)]
+    loaded = load_course(make_course(tmp_path / "small", pages))
+    problems = check_state_budget(loaded, "standard", "scorm12")
+    assert len(problems) == 1
+    text = str(problems[0])
+    assert ("reflection 'r1' gets only 870 characters of storage: SCORM 1.2 keeps all 2 reflections of the course both "
+            "in cmi.suspend_data, with the saved state (4,096 characters, 12 of them for pages and quizzes), and in "
+            "cmi.comments (4,096); 250 characters in any script need up to 1,001 (4 per character for emoji, 3 for "
+            "most scripts, 1 for English), so a learner writing in Chinese or with emoji could never reach the "
+            "minimum; lower min_chars to 217, lower max_chars of 'r0' (800)") in text, text
+    assert "m.yaml:" in text
 
 
 def test_answer_sizes() -> None:

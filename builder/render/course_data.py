@@ -19,14 +19,14 @@ from coursepack.load.course_loader import LoadedCourse, LoadedModule
 from coursepack.model.content import ReflectionBlock
 from coursepack.model.quiz import FillIn, Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice, TrueFalse
 
-DATA_FORMAT = 2  # 2: reflections travel in the saved state
+DATA_FORMAT = 3  # 3: reflections packed in the saved state, caps in storage units
 
 # Storage limits of each target's run-time data model (characters; see peers-and-standards §4.1).
 LIMITS: dict[str, dict[str, int]] = {
     "scorm12": {"suspend": 4096, "comments": 4096, "location": 255},
 }
 
-# Longest fill-in answer kept in the saved state when it was wrong (escaped characters).
+# Longest fill-in answer kept in the saved state when it was wrong (packed characters).
 FILL_IN_SAVED_CHARS = 48
 # Fill-in inputs accept at most this many characters (SCORM 1.2 student_response is 255).
 FILL_IN_MAX = 255
@@ -241,7 +241,7 @@ def course_data(plan: ScoPlan) -> dict[str, Any]:
             }
         )
     reflections = [
-        {"id": r.block.id, "page": r.page_index, "required": r.block.required, "min": reflection_min(plan, r.block), "max": caps[r.block.id]}
+        {"id": r.block.id, "page": r.page_index, "required": r.block.required, "min": reflection_min(plan, r.block), "max": caps[r.block.id], "chars": r.block.max_chars}
         for r in plan.reflections
     ]
     mark = edition_mark(plan)

@@ -4,9 +4,13 @@ The sizes mirror the encoding in builder/runtime/tracking.js (CP.codec) and the 
 in builder/runtime/adapters/scorm12.js; tests/test_state_budget.py and the browser tests hold them
 to each other. Everything the codec writes is ASCII, so characters and UTF-8 bytes are the same count.
 
-Reflections are stored twice: escaped in the saved state (cmi.suspend_data, committed on every page
-turn, what a resumed session reads) and as plain text in cmi.comments (written at a clean finish, for
-the LMS's reports). Each reflection's cap, in escaped characters, must fit both.
+Reflections are stored twice: packed in the saved state (cmi.suspend_data, committed on every edit,
+what a resumed session reads) and as plain text in cmi.comments (written at a clean finish, for the
+LMS's reports). A reflection's cap is in storage units: a text's cost is the larger of its packed
+length and its UTF-8 bytes, so one cap bounds both stores. Plain English costs 1 per character; any
+character of any script, emoji included, costs at most COST_PER_CHAR (4, for a 4-byte emoji; 3 for
+other scripts), plus 1 for a wide run. So a learner can always type ``min_chars`` characters when
+the cap is at least ``worst_cost(min_chars)``, which the build proves for every reflection.
 """
 
 from __future__ import annotations
@@ -36,6 +40,18 @@ BEST_CHARS = 3  # best score x 100, base36, at most 10000 ("7ps")
 MIN_USEFUL_REFLECTION = 50
 
 _TARGET_NAMES = {"scorm12": "SCORM 1.2"}
+# Storage units one character of any script can take (tracking.js packing, and UTF-8 for cmi.comments).
+COST_PER_CHAR = 4
+
+
+def worst_cost(chars: int) -> int:
+    """Storage units ``chars`` characters of any script (emoji included) can need."""
+    return COST_PER_CHAR * chars + 1 if chars else 0
+
+
+def chars_always_fitting(cap: int) -> int:
+    """Characters of any script a cap always holds."""
+    return max((cap - 1) // COST_PER_CHAR, 0)
 
 
 def _base36_len(n: int) -> int:
@@ -80,17 +96,23 @@ def suspend_chars(plan: ScoPlan) -> int:
     return progress_chars(plan) + sum(1 + caps[r.block.id] for r in plan.reflections)
 
 
+def authored_cap(max_chars: int) -> int:
+    """Storage an author's max_chars (characters the learner sees, in any script) needs."""
+    return worst_cost(max_chars)
+
+
 def reflection_caps(plan: ScoPlan) -> dict[str, int]:
-    """Most characters each reflection may hold: the author's max_chars, else an even share of the
-    room both stores have left (the saved state after its progress part, and cmi.comments)."""
+    """Storage units each reflection may fill: enough for the author's max_chars in any script, else
+    an even share of the room both stores have left (the saved state after its progress part, and
+    cmi.comments)."""
     limits = limits_for(plan.adapter)
-    authored = sum(r.block.max_chars for r in plan.reflections if r.block.max_chars is not None)
+    authored = sum(authored_cap(r.block.max_chars) for r in plan.reflections if r.block.max_chars is not None)
     in_state = limits["suspend"] - progress_chars(plan) - len(plan.reflections) - authored
     in_comments = limits["comments"] - COMMENTS_MARK - sum(comments_record_overhead(r.block.id) for r in plan.reflections) - authored
     uncapped = [r for r in plan.reflections if r.block.max_chars is None]
     share = max(min(in_state, in_comments) // len(uncapped), 0) if uncapped else 0
-    share = min(share, 4000)  # the model's ceiling for max_chars
-    return {r.block.id: (r.block.max_chars if r.block.max_chars is not None else share) for r in plan.reflections}
+    share = min(share, authored_cap(4000))  # no more than the model's ceiling for max_chars allows
+    return {r.block.id: (authored_cap(r.block.max_chars) if r.block.max_chars is not None else share) for r in plan.reflections}
 
 
 def comments_chars(plan: ScoPlan) -> int:
@@ -161,20 +183,25 @@ def check_state_budget(loaded: LoadedCourse, edition: str, adapter: str, module_
             return problems
     for ref in uncapped:
         share = caps[ref.block.id]
-        needed = max(reflection_min(plan, ref.block), MIN_USEFUL_REFLECTION if ref.block.required else 1)
+        least = reflection_min(plan, ref.block)
+        needed = max(worst_cost(least), MIN_USEFUL_REFLECTION if ref.block.required else 1)
         if share >= needed:
             continue
         line, col = ref.module.source.where(ref.path)
         hint = f"lower max_chars of {largest}" if capped else "split the course with --sco-per-module"
+        why = (f"{_n(least)} characters in any script need up to {_n(needed)} ({COST_PER_CHAR} per character "
+               f"for emoji, 3 for most scripts, 1 for English), so a learner writing in Chinese or with emoji "
+               f"could never reach the minimum; lower min_chars to {_n(chars_always_fitting(share))}, " if least and share < worst_cost(least)
+               else f"it needs at least {_n(needed)}: ")
         problems.append(
             Problem(
                 ref.module.source.file,
                 line,
                 col,
-                f"reflection '{ref.block.id}' gets only {_n(share)} characters: {target} keeps all "
+                f"reflection '{ref.block.id}' gets only {_n(share)} characters of storage: {target} keeps all "
                 f"{len(plan.reflections)} reflections of {scope} both in cmi.suspend_data, with the saved state "
                 f"({_n(limits['suspend'])} characters, {_n(progress)} of them for pages and quizzes), and in "
-                f"cmi.comments ({_n(limits['comments'])}), and it needs at least {_n(needed)}: {hint}, or give it a max_chars",
+                f"cmi.comments ({_n(limits['comments'])}); {why}{hint}, or give it a max_chars",
             )
         )
     return problems

@@ -36,15 +36,9 @@
   }
 
   /* ---- rules ---------------------------------------------------------------------------------- */
-  function textLength(text) { return String(text || "").trim().length; }
-  function fitCap(text, max) {
-    var out = "";
-    for (var ch of String(text)) {
-      if (CP.codec.encodedLength(out + ch) > max) break;
-      out += ch;
-    }
-    return out;
-  }
+  // characters as the learner sees them: Unicode code points (an emoji is one, not two UTF-16 units)
+  function charCount(text) { return Array.from(String(text || "")).length; }
+  function textLength(text) { return charCount(String(text || "").trim()); }
   function reflectionOk(ri) {
     var r = data.reflections[ri];
     return !r.min || textLength(reflections[r.id]) >= r.min;
@@ -97,7 +91,9 @@
         if (status === "passed") raw = Math.max(raw, data.mark);
         else if (data.mark > 0) raw = Math.min(raw, data.mark - 0.01);
       }
-    } else if (data.quizzes.length && state.quizzes.some(function (s) { return s.attempts > 0; })) {
+    } else if (status === "completed" && data.quizzes.length) {
+      // the course's quiz score, sent only once the course is completed: a practice score posted
+      // earlier would be the one Moodle grades with while the status still reads "incomplete"
       var earned = 0, total = 0;
       data.quizzes.forEach(function (q, qi) {
         var points = q.questions.reduce(function (a, x) { return a + x.points; }, 0);
@@ -132,6 +128,7 @@
     flushReflections();
     views().forEach(function (v) { v.hidden = true; });
     target.hidden = false;
+    quizzes.forEach(function (q) { if (q) q.shown(pageEl(q.data.page) === target); });
     w.scrollTo(0, 0);
     var heading = $("h2", target);
     if (focus && heading) heading.focus();
@@ -206,34 +203,83 @@
   }
 
   /* ---- reflections ------------------------------------------------------------------------------ */
+  // Saving while the learner types: after IDLE_MS without a keystroke, at most one commit per
+  // MIN_GAP_MS, and at once when the box loses focus (docs/authoring.md states this budget).
+  var IDLE_MS = 1500, MIN_GAP_MS = 5000;
+  var lastReflectionCommit = 0, saveTimer = null, unsaved = false;
+  function saveReflectionsNow() {
+    if (saveTimer) { w.clearTimeout(saveTimer); saveTimer = null; }
+    if (!unsaved || finished) return;
+    unsaved = false;
+    lastReflectionCommit = Date.now();
+    flushReflections();
+    report();
+    tracking.commit();
+  }
+  function scheduleReflectionSave() {
+    unsaved = true;
+    if (saveTimer) w.clearTimeout(saveTimer);
+    var wait = Math.max(IDLE_MS, lastReflectionCommit + MIN_GAP_MS - Date.now());
+    saveTimer = w.setTimeout(safe(saveReflectionsNow), wait);
+  }
+  // The part of an edit that was inserted: [start, end) in `next`, given the text before it.
+  function insertedRange(prev, next) {
+    var s = 0, maxS = Math.min(prev.length, next.length);
+    while (s < maxS && prev.charCodeAt(s) === next.charCodeAt(s)) s++;
+    var e = 0, maxE = Math.min(prev.length, next.length) - s;
+    while (e < maxE && prev.charCodeAt(prev.length - 1 - e) === next.charCodeAt(next.length - 1 - e)) e++;
+    if (s > 0 && next.charCodeAt(s - 1) >= 0xd800 && next.charCodeAt(s - 1) < 0xdc00) s--; // whole characters
+    return [s, next.length - e];
+  }
   function setupReflections() {
     data.reflections.forEach(function (r) {
       var ta = $('[data-cp-reflection-input="' + r.id + '"]');
       var counter = $('[data-cp-counter="' + r.id + '"]');
       if (!ta) return;
-      if (reflections[r.id]) ta.value = fitCap(reflections[r.id], r.max);
-      var wasEnough = textLength(ta.value) >= r.min;
+      if (reflections[r.id]) ta.value = CP.codec.fitReflection(reflections[r.id], r.max, r.chars);
+      var wasEnough = textLength(ta.value) >= r.min, good = ta.value, note = "";
+      var fits = function (text) { return CP.codec.reflectionCost(text) <= r.max && (r.chars == null || charCount(text) <= r.chars); };
+      var describe = function () {
+        var n = charCount(ta.value), t = textLength(ta.value), used = CP.codec.reflectionCost(ta.value);
+        var parts = [plural(n, "character", "characters")];
+        if (r.min) parts.push(t >= r.min ? "enough to count" : (r.min - t) + " more needed");
+        if (r.chars != null) parts.push("at most " + r.chars);
+        else {
+          // room left, in characters like the ones typed so far (scripts take 1 to 4 storage units)
+          var per = n ? Math.max(1, used / n) : 1, left = Math.floor((r.max - used) / per);
+          parts.push(left <= 0 ? "no space left" : "space for about " + left + " more");
+        }
+        counter.textContent = parts.join(" · ") + (note ? ". " + note : "");
+      };
       var update = function () {
-        // The cap counts characters as saved: the saved state is plain ASCII (so characters and
-        // bytes agree in every LMS), where an accented letter or a symbol is stored as 3 to 12.
-        if (CP.codec.encodedLength(ta.value) > r.max) ta.value = fitCap(ta.value, r.max);
-        var n = CP.codec.encodedLength(ta.value), t = textLength(ta.value);
-        var text = n + " of " + r.max + " characters" + (n !== ta.value.length ? " (accented letters, symbols and line breaks count as 3 or more)" : "");
-        if (r.min) text += t >= r.min ? " (enough to count)" : " (" + (r.min - t) + " more needed)";
-        if (counter) counter.textContent = text;
-        var enough = t >= r.min;
+        note = "";
+        if (!fits(ta.value)) {
+          // keep what fits of the new text, say what was left out: never cut silently
+          var range = insertedRange(good, ta.value), before = ta.value.slice(0, range[0]), after = ta.value.slice(range[1]);
+          var added = Array.from(ta.value.slice(range[0], range[1])), keep = added.length;
+          var lo = 0, hi = keep;
+          while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (fits(before + added.slice(0, mid).join("") + after)) lo = mid; else hi = mid - 1; }
+          keep = lo;
+          var kept = before + added.slice(0, keep).join("");
+          ta.value = fits(kept + after) ? kept + after : good;
+          ta.setSelectionRange(kept.length, kept.length);
+          var dropped = added.length - keep;
+          note = "This reflection is full: " + plural(dropped, "character was", "characters were") + " not added.";
+          announce(note);
+        }
+        good = ta.value;
+        describe();
+        var enough = textLength(ta.value) >= r.min;
         if (r.min && enough !== wasEnough) announce(enough ? "Your reflection is long enough to count." : "Your reflection is now below the minimum length.");
         wasEnough = enough;
       };
-      update();
-      ta.addEventListener("input", safe(update));
-      var save = safe(function () {
+      describe();
+      ta.addEventListener("input", safe(function () {
+        update();
         reflections[r.id] = ta.value;
-        tracking.reflected(r.id, ta.value);
-        report();
-      });
-      ta.addEventListener("change", save);
-      ta.addEventListener("blur", save);
+        scheduleReflectionSave();
+      }));
+      ta.addEventListener("blur", safe(saveReflectionsNow));
     });
   }
 
@@ -268,7 +314,8 @@
       var seq = $("[data-cp-sequence]", f);
       return seq ? $all("[data-cp-item]", seq) : null;
     });
-    this.started = Date.now();
+    this.onScreen = 0;
+    this.visibleSince = null;
     var self = this;
     this.form.addEventListener("submit", safe(function (e) { e.preventDefault(); self.submit(); }));
     this.retryBtn.addEventListener("click", safe(function () { self.retry(); }));
@@ -319,7 +366,9 @@
     this.setEnabled(true);
     show(this.submitBtn, true);
     show(this.retryBtn, false);
-    this.started = Date.now();
+    // a new attempt's time starts now (the quiz is on screen when the learner asks for it)
+    this.onScreen = 0;
+    this.visibleSince = pageEl(this.data.page) && !pageEl(this.data.page).hidden ? Date.now() : null;
     this.updateStatus();
   };
   Quiz.prototype.answers = function () {
@@ -376,7 +425,7 @@
       }
     }
     var grades = qs.map(function (q, n) { return grade(q, a[n]); });
-    var earned = 0, total = 0, when = new Date(), latency = Date.now() - this.started;
+    var earned = 0, total = 0, when = new Date(), latency = this.visibleTime();
     qs.forEach(function (q, n) {
       total += q.points;
       if (isRight(grades[n])) earned += q.points;
@@ -387,7 +436,17 @@
     s.best = s.best == null ? pct : Math.max(s.best, pct);
     s.last = qs.map(function (q, n) { return q.type === "fill_in" ? grades[n] : a[n]; });
     report();
+    tracking.commit(); // a submitted attempt is saved at once, not at the next page turn
     this.showResult(s.last, true, earned, total);
+  };
+  // Time this attempt has been on screen: from the quiz being shown to now, summed over visits.
+  Quiz.prototype.shown = function (on) {
+    var now = Date.now();
+    if (on && this.visibleSince == null) this.visibleSince = now;
+    if (!on && this.visibleSince != null) { this.onScreen += now - this.visibleSince; this.visibleSince = null; }
+  };
+  Quiz.prototype.visibleTime = function () {
+    return this.onScreen + (this.visibleSince != null ? Date.now() - this.visibleSince : 0);
   };
   function interaction(quiz, q, answer, right, latency, when) {
     var correct;
@@ -627,6 +686,7 @@
   var finished = false;
   function finish() {
     if (finished) return;
+    if (saveTimer) { w.clearTimeout(saveTimer); saveTimer = null; }
     finished = true;
     flushReflections();
     report();
@@ -708,6 +768,7 @@
         error.textContent = "";
         learnerName = name;
         tracking.setLearnerName(name);
+        tracking.commit();
         renderCertificate();
         var h = $("[data-cp-cert-name]");
         announce("Your certificate is ready.");
@@ -718,7 +779,11 @@
       if (nameInput && learnerName) nameInput.value = learnerName;
     }
     d.addEventListener("visibilitychange", safe(function () {
+      var onQuiz = function (q) { return q && current.view === "page" && q.data.page === current.page; };
+      quizzes.forEach(function (q) { if (q) q.shown(d.visibilityState !== "hidden" && onQuiz(q)); });
       if (d.visibilityState === "hidden" && !finished) {
+        if (saveTimer) { w.clearTimeout(saveTimer); saveTimer = null; }
+        unsaved = false;
         flushReflections();
         report();
         tracking.commit();

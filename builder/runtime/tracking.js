@@ -5,8 +5,10 @@
  *   answered(interaction)    one submitted question (neutral form, see player.js `interaction`)
  *   reflected(id, text)      a reflection's full text (stored by the adapter, written on commit)
  *   saveState(state)         the player's progress object (encoded here, compact ASCII)
- *   setResult({status, scoreRaw})  status: incomplete|completed|passed|failed; scoreRaw null = write none
- *   commit()                 persist (page turn, tab hidden)
+ *   setResult({status, scoreRaw})  status: incomplete|completed|passed|failed; scoreRaw null = write none.
+ *                            The adapter orders the writes for the LMS (SCORM 1.2: a changed status is
+ *                            committed before its score, see adapters/scorm12.js)
+ *   commit()                 persist (page turn, quiz submitted, certificate name, reflection edit, tab hidden)
  *   finish()                 end the session; nothing is called after it
  *
  * Adapters (runtime/adapters/<name>.js) register Coursepack.adapters[name] = {detect(win) -> api|null,
@@ -19,7 +21,7 @@
   CP.adapters = CP.adapters || {};
 
   /* ---- saved-state codec -------------------------------------------------------------------------
-   * state := "2" fp4 "|" pages "|" done ("|" quiz)* ("|" reflection)*   (in course order)
+   * state := "3" fp4 "|" pages "|" done ("|" quiz)* ("|" reflection)*   (in course order)
    * pages := bitset of pages seen, base64url, 6 pages per char (page i -> char i/6, bit i%6)
    * done  := day of first completion (days since 1970-01-01, base36) or ""
    * quiz  := "" (never submitted) | attempts36 "," best36 "," answers   (best = percent x 100, 0..10000)
@@ -28,16 +30,28 @@
    *   multiple_response bitset of ticked positions, ceil(n/6) base64url chars
    *   matching one char per prompt: position of the chosen match (base36) or "_"
    *   sequencing one char per position: the item (authored position, base36) placed there
-   *   fill_in "=" k36 "~" (right: matched accepted[k]) | "!" text "~" (wrong: text escaped, <= 48 chars)
- * reflection := the learner's full text, escaped (at most the reflection's cap, which the player enforces
- *   in these escaped characters). Reflections live here, not only in cmi.comments, because suspend_data
- *   is replaced on every commit by every LMS and is committed on each page turn: a session that ends
- *   without a clean LMSFinish (a closed tab whose unload request the browser drops) keeps them.
-   * Only printable ASCII; nothing that needs escaping in XML, JSON or URLs besides "%" escapes.
+   *   fill_in "=" k36 "~" (right: matched accepted[k]) | "!" text "~" (wrong: packed text, <= 48 chars)
+   * reflection := the learner's full text, packed (at most the reflection's cap in packed characters,
+   *   which the player enforces). Reflections live here, not only in cmi.comments, because
+   *   suspend_data is replaced on every commit by every LMS and is committed on each edit: a session
+   *   that ends without a clean LMSFinish (a closed last tab) keeps them.
+   *
+   * Packed text (any script, printable ASCII out): ALPHA is printable ASCII without "|" "~" "`" (92
+   * characters). Those characters stand for themselves; "`" switches to and from a wide run, where
+   * every character is 3 ALPHA digits (base 92) of its code point (planes 0-5 as they are, planes
+   * 14-16 moved down to 0x60000; unassigned planes 6-13 as a UTF-16 surrogate pair, 6 digits).
+   * The encoder picks the cheapest runs, so a text of n code points costs at most 3n + 1 packed
+   * characters, and plain English n. Format "2" (percent escapes of UTF-8) is still read.
+   * Only printable ASCII: characters and bytes are the same count in every LMS.
    */
   var B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var FILL_SAVED = 48;
-  var RAW = /^[A-Za-z0-9 .,;:?!'()\/_*+=@#$-]$/;
+  var ALPHA = "", DIGIT = {};
+  for (var a = 32; a < 127; a++) {
+    var c = String.fromCharCode(a);
+    if (c !== "|" && c !== "~" && c !== "`") { DIGIT[c] = ALPHA.length; ALPHA += c; }
+  }
+  var BASE = ALPHA.length, WIDE = "`";
 
   function bitsEncode(flags) {
     var out = "";
@@ -65,21 +79,97 @@
     }
     return n;
   }
-  function escapeText(text, limit) {
-    var out = "";
-    var enc = w.TextEncoder ? new w.TextEncoder() : null;
-    for (var ch of String(text)) {
-      var piece;
-      if (RAW.test(ch)) piece = ch;
+  // one code point -> the digit values of its wide form (1 value, or 2 for a surrogate pair)
+  function wideValues(cp) {
+    if (cp < 0x60000) return [cp];
+    if (cp >= 0xe0000) return [cp - 0xe0000 + 0x60000];
+    var u = cp - 0x10000;
+    return [0xd800 + (u >> 10), 0xdc00 + (u & 0x3ff)];
+  }
+  function digits3(v) { return ALPHA.charAt((v / (BASE * BASE)) | 0) + ALPHA.charAt(((v / BASE) | 0) % BASE) + ALPHA.charAt(v % BASE); }
+  // cheapest packing by dynamic programming over two states (narrow, wide): O(n)
+  function plan(chars) {
+    var n = chars.length, INF = 1e15;
+    var cn = 0, cw = 1; // cost so far ending narrow / wide (start narrow; entering wide costs "`")
+    var fromN = [], fromW = []; // for each i, whether the best way into state X at i came from narrow
+    for (var i = 0; i < n; i++) {
+      var raw = DIGIT[chars[i]] !== undefined;
+      var w = 3 * wideValues(chars[i].codePointAt(0)).length;
+      var nn = raw ? Math.min(cn, cw + 1) + 1 : INF;
+      var ww = Math.min(cw, cn + 1) + w;
+      fromN.push(raw ? cn <= cw + 1 : false);
+      fromW.push(cn + 1 < cw);
+      cn = nn; cw = ww;
+    }
+    return { cost: Math.min(cn, cw), endWide: cw < cn, fromN: fromN, fromW: fromW };
+  }
+  function packedLength(text) {
+    var chars = Array.from(String(text));
+    return chars.length ? plan(chars).cost : 0;
+  }
+  function pack(text) {
+    var chars = Array.from(String(text));
+    if (!chars.length) return "";
+    var p = plan(chars), wide = [], state = p.endWide;
+    for (var i = chars.length - 1; i >= 0; i--) {
+      wide[i] = state;
+      state = state ? !p.fromW[i] : !p.fromN[i];
+    }
+    var out = "", inWide = false;
+    for (var j = 0; j < chars.length; j++) {
+      if (wide[j] !== inWide) { out += WIDE; inWide = wide[j]; }
+      if (!inWide) out += chars[j];
       else {
-        piece = "";
-        var bytes = enc ? enc.encode(ch) : [ch.charCodeAt(0) & 255];
-        for (var b = 0; b < bytes.length; b++) piece += "%" + (bytes[b] < 16 ? "0" : "") + bytes[b].toString(16).toUpperCase();
+        var vs = wideValues(chars[j].codePointAt(0));
+        for (var k = 0; k < vs.length; k++) out += digits3(vs[k]);
       }
-      if (out.length + piece.length > limit) break;
-      out += piece;
     }
     return out;
+  }
+  function unpack(text) {
+    var out = "", wide = false, i = 0;
+    while (i < text.length) {
+      var c = text.charAt(i);
+      if (c === WIDE) { wide = !wide; i++; continue; }
+      if (!wide) { out += c; i++; continue; }
+      var d0 = DIGIT[c], d1 = DIGIT[text.charAt(i + 1)], d2 = DIGIT[text.charAt(i + 2)];
+      if (d0 === undefined || d1 === undefined || d2 === undefined) throw new Error("packed");
+      var v = (d0 * BASE + d1) * BASE + d2;
+      i += 3;
+      if (v >= 0xd800 && v < 0xdc00) { out += String.fromCharCode(v); continue; } // high half of a pair
+      if (v >= 0x60000) v = v - 0x60000 + 0xe0000;
+      out += String.fromCodePoint(v);
+    }
+    return out;
+  }
+  // the longest prefix (in code points) of text whose packing fits `limit`
+  function fitPrefix(text, limit) {
+    var chars = Array.from(String(text));
+    if (packedLength(text) <= limit) return String(text);
+    var lo = 0, hi = chars.length;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (packedLength(chars.slice(0, mid).join("")) <= limit) lo = mid; else hi = mid - 1;
+    }
+    return chars.slice(0, lo).join("");
+  }
+  // What a reflection costs in storage: the packed saved state or the UTF-8 of its cmi.comments copy,
+  // whichever is larger (state_budget.py proves every reflection's cap against this).
+  function reflectionCost(text) { return Math.max(packedLength(text), utf8Length(text)); }
+  // the longest prefix of text within `max` storage units and `chars` code points (null: no limit)
+  function fitReflection(text, max, chars) {
+    var all = Array.from(String(text));
+    var fits = function (k) { var s = all.slice(0, k).join(""); return (chars == null || k <= chars) && reflectionCost(s) <= max; };
+    if (fits(all.length)) return String(text);
+    var lo = 0, hi = all.length;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (fits(mid)) lo = mid; else hi = mid - 1;
+    }
+    return all.slice(0, lo).join("");
+  }
+  function oldUnescape(body) {
+    try { return decodeURIComponent(body); } catch (e) { return null; }
   }
   function q36(n) { return n.toString(36); }
 
@@ -101,12 +191,12 @@
         return s;
       case "fill_in":
         if (a && a.ok) return "=" + q36(a.k || 0) + "~";
-        return "!" + escapeText(a ? a.text : "", FILL_SAVED) + "~";
+        return "!" + pack(fitPrefix(a ? a.text : "", FILL_SAVED)) + "~";
     }
     return "";
   }
 
-  function decodeAnswer(q, text, pos) {
+  function decodeAnswer(q, text, pos, format) {
     // returns [answer, newPos]
     function ch(i) { var c = text.charAt(i); if (!c) throw new Error("short"); return c; }
     function n36(c) { var v = parseInt(c, 36); if (isNaN(v)) throw new Error("n36"); return v; }
@@ -136,15 +226,14 @@
         if (end < 0) throw new Error("fill");
         var kind = ch(pos), body = text.slice(pos + 1, end);
         if (kind === "=") return [{ ok: true, k: n36(body), text: q.accepted[n36(body)] || "" }, end + 1];
-        var decoded = body;
-        try { decoded = decodeURIComponent(body); } catch (e) { /* keep as is */ }
-        return [{ ok: false, text: decoded }, end + 1];
+        var decoded = format === "2" ? oldUnescape(body) : unpack(body);
+        return [{ ok: false, text: decoded == null ? body : decoded }, end + 1];
     }
     throw new Error("type");
   }
 
-  var FORMAT = "2";
-  function encodedLength(text) { return escapeText(text, Infinity).length; }
+  var FORMAT = "3";
+  var READABLE = { "2": true, "3": true };
 
   CP.utf8Length = utf8Length;
   CP.codec = {
@@ -160,13 +249,14 @@
       var texts = state.reflections || {};
       for (var r = 0; r < data.reflections.length; r++) {
         var ref = data.reflections[r];
-        parts.push(escapeText(texts[ref.id] || "", ref.max));
+        parts.push(pack(fitPrefix(texts[ref.id] || "", ref.max)));
       }
       return parts.join("|");
     },
     decode: function (text, data) {
       // null when empty, from another course shape, or damaged: the player then starts afresh.
-      if (!text || text.charAt(0) !== FORMAT || text.substr(1, 4) !== data.fp) return null;
+      var format = text ? text.charAt(0) : "";
+      if (!READABLE[format] || text.substr(1, 4) !== data.fp) return null;
       try {
         var parts = text.slice(5).split("|");
         // parts[0] is the empty string before the first "|"
@@ -176,7 +266,8 @@
         for (var r = 0; r < data.reflections.length; r++) {
           var body = parts[3 + nq + r];
           if (!body) continue;
-          try { state.reflections[data.reflections[r].id] = decodeURIComponent(body); } catch (e) { /* damaged: drop it */ }
+          var restored = format === "2" ? oldUnescape(body) : unpack(body);
+          if (restored != null) state.reflections[data.reflections[r].id] = restored;
         }
         for (var i = 0; i < data.quizzes.length; i++) {
           var rec = parts[3 + i], quiz = data.quizzes[i];
@@ -186,7 +277,7 @@
           if (!(qs.attempts > 0) || isNaN(qs.best)) return null;
           var pos = c2 + 1;
           for (var j = 0; j < quiz.questions.length; j++) {
-            var r = decodeAnswer(quiz.questions[j], rec, pos);
+            var r = decodeAnswer(quiz.questions[j], rec, pos, format);
             qs.last.push(r[0]);
             pos = r[1];
           }
@@ -197,8 +288,12 @@
         return null;
       }
     },
-    escapeText: escapeText,
-    encodedLength: encodedLength
+    reflectionCost: reflectionCost,
+    fitReflection: fitReflection,
+    pack: pack,
+    unpack: unpack,
+    packedLength: packedLength,
+    fitPrefix: fitPrefix
   };
 
   /* ---- the guarded interface ------------------------------------------------------------------ */
@@ -242,10 +337,15 @@
         var info = null;
         try { info = adapter.start(); } catch (e) { CP.warn("start", "start failed: " + (e && e.message)); }
         info = info || {};
+        var state = CP.codec.decode(info.state || "", data);
+        // texts restored from the saved state were reported in an earlier session: never again
+        if (state && adapter.restored) {
+          try { adapter.restored(state.reflections); } catch (e) { CP.warn("restored", "restored failed: " + (e && e.message)); }
+        }
         return {
           entry: info.entry || "",
           location: info.location || "",
-          state: CP.codec.decode(info.state || "", data),
+          state: state,
           reflections: info.reflections || {},
           learnerName: info.learnerName || "",
           learnerId: info.learnerId || "",
@@ -293,6 +393,26 @@
     // printable ASCII only, at most n characters
     ascii: function (text, n) {
       return String(text == null ? "" : text).replace(/[^\x20-\x7E]/g, "").slice(0, n);
+    },
+    // the learner's own words in any script, on one line, at most n UTF-16 units (what Moodle's
+    // CMIString255 check counts) and never half a character; "…" marks a cut
+    // free text in any script, control characters as spaces, at most n UTF-16 units, whole characters
+    clean: function (text, n) {
+      var flat = String(text == null ? "" : text).replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, " ");
+      if (flat.length <= n) return flat;
+      var out = "";
+      for (var ch of flat) { if (out.length + ch.length > n) break; out += ch; }
+      return out;
+    },
+    readable: function (text, n) {
+      var flat = String(text == null ? "" : text).replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g, " ").replace(/\s+/g, " ").trim();
+      if (flat.length <= n) return flat;
+      var out = "";
+      for (var ch of flat) {
+        if (out.length + ch.length > n - 1) break;
+        out += ch;
+      }
+      return out + "\u2026";
     }
   };
 })(window);

@@ -166,9 +166,29 @@ def fill_in_text(question: FillIn) -> str:
     return text
 
 
-def ascii_only(text: str, n: int = 255) -> str:
-    """What the SCORM 1.2 adapter keeps of free text (printable ASCII, at most n characters)."""
-    return re.sub(r"[^\x20-\x7E]", "", text)[:n]
+def _cut_units(text: str, n: int) -> str:
+    """At most n UTF-16 units (what Moodle's CMIString255 check counts), whole characters."""
+    out, units = [], 0
+    for ch in text:
+        w = 2 if ord(ch) > 0xFFFF else 1
+        if units + w > n:
+            break
+        out.append(ch)
+        units += w
+    return "".join(out)
+
+
+def clean_text(text: str, n: int = 255) -> str:
+    """What the SCORM 1.2 adapter sends of a fill-in answer: the learner's script, controls as spaces."""
+    return _cut_units(re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", text), n)
+
+
+def readable(text: str, n: int = 255) -> str:
+    """What the SCORM 1.2 adapter sends of a reflection: one line in the learner's script, "…" at a cut."""
+    flat = " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+", " ", text).split())
+    if len(flat.encode("utf-16-le")) // 2 <= n:
+        return flat
+    return _cut_units(flat, n - 1) + "\u2026"
 
 
 def expected_interaction(question: Any, answer: Any) -> tuple[str, str, str]:
@@ -185,7 +205,7 @@ def expected_interaction(question: Any, answer: Any) -> tuple[str, str, str]:
     if isinstance(question, TrueFalse):
         return "true-false", "t" if answer else "f", "t" if question.answer else "f"
     if isinstance(question, FillIn):
-        return "fill-in", ascii_only(answer), ascii_only(question.accepted[0])
+        return "fill-in", clean_text(answer), clean_text(question.accepted[0])
     if isinstance(question, Matching):
         ids = [p.id for p in question.pairs]
         got = ",".join(f"{PROMPTS[i]}.{LETTERS[ids.index(answer[pid])]}" for i, pid in enumerate(ids))

@@ -5,7 +5,10 @@
  *   cmi.suspend_data          the compact ASCII state from tracking.js (<= 4,096, checked at build)
  *   cmi.comments              every reflection, framed "#<id>:<length>:<text>\n" (see below)
  *   cmi.interactions.n.*      one per submitted question per attempt; one per reflection per session
- *   cmi.core.score.min/max/raw before cmi.core.lesson_status; never "not attempted"
+ *   cmi.core.lesson_status, never "not attempted"; a CHANGED status is committed on its own, and
+ *     only then cmi.core.score.min/max/raw, committed again. Why: Moodle 4.3 re-grades and re-checks
+ *     completion only when a score.raw is posted (and its JS posts score before status in one commit),
+ *     so the score must arrive after the final status is stored. No score while incomplete.
  *   cmi.core.exit "suspend" until completed/passed, then ""; cmi.core.session_time once, at finish
  *   lesson_mode "review": reads only (no status, score, state, interactions or comments written)
  *   lesson_mode "browse": status "browsed", no score; pages, answers and reflections are still saved
@@ -14,14 +17,16 @@
  * (cmi.comments = cmi.comments + value); scorm-again REPLACES it. So:
  *   - it is written at most once per session, at finish, and only when some reflection changed;
  *   - each write starts with a mark "@<n>" (n = 1, 2, ... per write) followed by records
- *     "#<reflection id>:<length>:<text>\n"; the reader takes the last record of each id, so the value
+ *     "#<reflection id>:<length>:<text>\n" in course order, length in Unicode code points (what Python's
+ *     len() and PHP's mb_strlen count); the reader takes the last record of each id, so the value
  *     parses the same whether the LMS appended or replaced;
  *   - the marks the LMS kept tell which it does: several marks = appends, one mark "@2" or above =
  *     replaces. Appending LMS: only the changed records are written. Replacing LMS: all of them.
  *     Not yet known (second session): all of them when the old value plus the new one still fit
  *     4,096 characters (right either way), else only the changed ones.
- *   - the texts also go, cut to 255 printable-ASCII characters, into one cmi.interactions.n per
- *     reflection per session (type fill-in, result neutral), written on commit, for LMS reports.
+ *   - the texts also go, in the learner's script on one line, cut to 255 characters ("…" marks a cut),
+ *     into one cmi.interactions.n per reflection per session (type fill-in, result neutral), written
+ *     on commit, for LMS reports; a text restored from the saved state is not reported again.
  */
 (function (w) {
   "use strict";
@@ -57,6 +62,16 @@
   var LETTERS = "abcdefghijklmnopqrstuvwxyz";
   var PROMPTS = "123456789abcdefghijklmnopq";
 
+  // index just past `count` code points from `start`, or -1 when the text is shorter
+  function afterCodePoints(text, start, count) {
+    var i = start;
+    for (var k = 0; k < count; k++) {
+      if (i >= text.length) return -1;
+      var c = text.charCodeAt(i);
+      i += c >= 0xd800 && c < 0xdc00 && i + 1 < text.length ? 2 : 1;
+    }
+    return i;
+  }
   // "@<n>" opens the n-th write (one per session); "#<id>:<length>:<text>\n" is one reflection.
   // Anything else between records is skipped. Later records win.
   function parseComments(text) {
@@ -70,9 +85,10 @@
       } else if (c === "#") {
         var c1 = text.indexOf(":", pos + 1), c2 = c1 < 0 ? -1 : text.indexOf(":", c1 + 1);
         var id = c1 < 0 ? "" : text.slice(pos + 1, c1), len = c2 < 0 ? NaN : parseInt(text.slice(c1 + 1, c2), 10);
-        if (/^[a-z0-9][a-z0-9-]{0,63}$/.test(id) && len >= 0 && c2 + 1 + len <= text.length) {
-          out.texts[id] = text.substr(c2 + 1, len);
-          pos = c2 + 1 + len;
+        var end = len >= 0 ? afterCodePoints(text, c2 + 1, len) : -1;
+        if (/^[a-z0-9][a-z0-9-]{0,63}$/.test(id) && end >= 0) {
+          out.texts[id] = text.slice(c2 + 1, end);
+          pos = end;
           continue;
         }
       }
@@ -87,7 +103,7 @@
     if (marks.length === 1 && marks[0] > 1) return "replace";
     return "unknown";
   }
-  function frame(id, text) { return "#" + id + ":" + text.length + ":" + text + "\n"; }
+  function frame(id, text) { return "#" + id + ":" + Array.from(text).length + ":" + text + "\n"; }
 
   function response(ix) {
     var r = ix.response, c = ix.correct;
@@ -100,7 +116,7 @@
       case "true_false":
         return ["true-false", r == null ? "" : r ? "t" : "f", c ? "t" : "f"];
       case "fill_in":
-        return ["fill-in", CP.util.ascii(r, 255), CP.util.ascii(c, 255)];
+        return ["fill-in", CP.util.clean(r, 255), CP.util.clean(c, 255)];
       case "matching":
         var pairs = function (list) {
           var out = [];
@@ -126,6 +142,10 @@
     var review = false; // lesson_mode "review": show the learner's data, change nothing
     var browse = false; // lesson_mode "browse": a preview; progress is kept, results are not reported
     var nextInteraction = 0;
+    var order = {}; // reflection id -> position in the course (comments and interactions follow it)
+    for (var ri = 0; ri < data.reflections.length; ri++) order[data.reflections[ri].id] = ri;
+    var pendingScore = null; // score values waiting for their status to be committed first
+    function inCourseOrder(ids) { return ids.sort(function (a, b) { return (order[a] || 0) - (order[b] || 0); }); }
 
     function get(name) {
       try {
@@ -160,9 +180,25 @@
       return n;
     }
 
+    var statusUncommitted = false; // a status change not yet committed: its score must wait
+    function writeScore() {
+      setOnce("cmi.core.score.min", "0");
+      setOnce("cmi.core.score.max", "100");
+      setOnce("cmi.core.score.raw", pendingScore);
+      pendingScore = null;
+    }
+    // LMSCommit; when a score waits for a status change, commit the status first, then the score.
+    function commitInOrder() {
+      api.LMSCommit("");
+      statusUncommitted = false;
+      if (pendingScore != null) {
+        writeScore();
+        api.LMSCommit("");
+      }
+    }
     // One interaction per reflection per session (updated in place), written on commit.
     function flushInteractions() {
-      var ids = Object.keys(dirty).sort();
+      var ids = inCourseOrder(Object.keys(dirty));
       dirty = {};
       if (review) return;
       for (var j = 0; j < ids.length; j++) {
@@ -170,7 +206,7 @@
         if (text === written[rid]) continue;
         var fields = [
           ["type", "fill-in"],
-          ["student_response", CP.util.ascii(text, 255)],
+          ["student_response", CP.util.readable(text, 255)],
           ["result", "neutral"],
           ["time", CP.util.clock(new Date())]
         ];
@@ -183,7 +219,7 @@
     // Moodle appends every write to the stored value, scorm-again replaces it.
     function writeComments() {
       if (review) return;
-      var ids = Object.keys(reflections).sort(), changed = [];
+      var ids = inCourseOrder(Object.keys(reflections)), changed = [];
       for (var i = 0; i < ids.length; i++) if ((reflections[ids[i]] || "") !== (atStart.texts[ids[i]] || "")) changed.push(ids[i]);
       if (!changed.length) return;
       var mark = "@" + ((atStart.marks.length ? Math.max.apply(null, atStart.marks) : 0) + 1);
@@ -249,6 +285,9 @@
           ["time", CP.util.clock(ix.when || new Date())]
         ]);
       },
+      restored: function (texts) {
+        for (var id in texts) if (texts.hasOwnProperty(id)) written[id] = reflections[id] = texts[id];
+      },
       reflected: function (id, text) {
         text = String(text || "");
         if ((reflections[id] || "") === text) return; // an untouched, empty box is no answer to report
@@ -265,29 +304,29 @@
       },
       setResult: function (result) {
         if (review || browse) return; // a preview earns no score and no status beyond "browsed"
-        if (result.scoreRaw != null) {
-          var raw = String(Math.max(0, Math.min(100, Math.floor(result.scoreRaw * 100) / 100)));
-          if (values["cmi.core.score.raw"] !== raw) {
-            setOnce("cmi.core.score.min", "0");
-            setOnce("cmi.core.score.max", "100");
-            setOnce("cmi.core.score.raw", raw);
-          }
-        }
-        var next = result.status;
-        if (!next || next === "not attempted" || next === status) return;
+        var next = result.status, changed = false;
         // never step back from a final status
-        if (status === "passed" || (status === "completed" && next === "incomplete") || (status === "failed" && next === "incomplete")) return;
-        if (set("cmi.core.lesson_status", next)) status = next;
+        var stepBack = status === "passed" || ((status === "completed" || status === "failed") && next === "incomplete");
+        if (next && next !== "not attempted" && next !== status && !stepBack) {
+          if (set("cmi.core.lesson_status", next)) { status = next; changed = true; }
+        }
+        if (result.scoreRaw == null || status === "incomplete" || status === "browsed" || status === "") return;
+        var raw = String(Math.max(0, Math.min(100, Math.floor(result.scoreRaw * 100) / 100)));
+        if (values["cmi.core.score.raw"] === raw) { pendingScore = null; return; }
+        pendingScore = raw;
+        if (!changed && !statusUncommitted) writeScore();
+        else statusUncommitted = true;
       },
       commit: function () {
         flushInteractions();
-        api.LMSCommit("");
+        commitInOrder();
       },
       finish: function () {
         flushInteractions();
         writeComments();
         if (!review) set("cmi.core.exit", status === "completed" || status === "passed" ? "" : "suspend");
         set("cmi.core.session_time", CP.util.timespan(Date.now() - started));
+        if (pendingScore != null) commitInOrder(); // the score still needs its own commit after the status
         api.LMSFinish("");
       }
     };
