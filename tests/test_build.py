@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -140,3 +142,34 @@ def test_course_that_could_overflow_suspend_data_is_refused_by_validate_and_buil
     built = CliRunner().invoke(main, ["build", str(course), "--out", str(out)])
     assert built.exit_code == 2 and expected in built.output and "Traceback" not in built.output
     assert not out.exists()
+
+
+BUILD_WITH_BIG_VIDEO = """
+import sys, tracemalloc
+from click.testing import CliRunner
+from coursepack.cli import main
+tracemalloc.start()
+result = CliRunner().invoke(main, ["build", sys.argv[1], "--out", sys.argv[2], "--edition", "standard"])
+assert result.exit_code == 0, result.output
+print(tracemalloc.get_traced_memory()[1])
+"""
+
+
+def test_build_memory_does_not_grow_with_asset_size(course: Path, tmp_path: Path) -> None:
+    """A 32 MB video and 32 MB of captions are streamed into the zip, never held in memory."""
+    with (course / "assets" / "big.mp4").open("wb") as handle:
+        handle.truncate(32 * 1024 * 1024)  # sparse: instant to make
+    with (course / "assets" / "big.vtt").open("wb") as handle:
+        handle.truncate(32 * 1024 * 1024)  # NUL bytes are valid UTF-8: the captions check reads it all
+    module = course / "modules" / "01-welcome.yaml"
+    module.write_text(module.read_text() + "  - id: watch\n    title: Watch\n    blocks:\n      - type: video\n"
+                      "        src: big.mp4\n        title: A long video\n        captions: big.vtt\n")
+    result = subprocess.run([sys.executable, "-c", BUILD_WITH_BIG_VIDEO, str(course), str(tmp_path / "out")],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    peak = int(result.stdout.split()[-1])
+    # Python allocations traced in a fresh process: exact, whatever the machine's load.
+    assert peak < 16 * 1024 * 1024, f"building with 64 MB of assets peaked at {peak / 1048576:.1f} MB of Python allocations"
+    with zipfile.ZipFile(tmp_path / "out" / "my-course-0.1.0-scorm12.zip") as archive:
+        assert archive.getinfo("assets/big.mp4").compress_type == zipfile.ZIP_STORED
+        assert archive.getinfo("assets/big.vtt").compress_type == zipfile.ZIP_DEFLATED

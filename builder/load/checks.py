@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ _VIDEO_TYPES = frozenset({".mp4", ".webm", ".ogv"})
 _AUDIO_TYPES = frozenset({".mp3", ".ogg", ".oga", ".wav", ".m4a", ".webm"})
 _TEXT_TYPES = frozenset({".md", ".txt"})
 _CAPTION_TYPES = frozenset({".vtt"})
+_CHUNK = 1024 * 1024
 
 
 def check_course(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
@@ -227,16 +229,28 @@ def _asset_problem(loaded: LoadedCourse | PartialCourse, ref: AssetReference) ->
 
 
 def _utf8_problem(path: Path, rel: str) -> str | None:
-    """Transcripts are inlined and captions read as UTF-8: any other encoding would be garbled or dropped."""
-    data = path.read_bytes()
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start].decode("utf-8")  # valid up to the bad byte
-        line = before.count("\n") + 1
-        col = len(before) - (before.rfind("\n") + 1) + 1  # characters, as editors count
-        return f"'{rel}' line {line} column {col}: byte 0x{data[exc.start]:02x} is not valid UTF-8 (expected a text file saved as UTF-8)"
-    return None
+    """Transcripts are inlined and captions read as UTF-8: any other encoding would be garbled or dropped.
+    Read in chunks: a captions file may be big, and memory must not grow with it."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, col = 1, 1  # where the next character sits, counted in characters as editors do
+    with path.open("rb") as source:
+        while True:
+            chunk = source.read(_CHUNK)
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                line, col = _advance(line, col, exc.object[: exc.start].decode("utf-8"))
+                return f"'{rel}' line {line} column {col}: byte 0x{exc.object[exc.start]:02x} is not valid UTF-8 (expected a text file saved as UTF-8)"
+            line, col = _advance(line, col, text)
+            if not chunk:
+                return None
+
+
+def _advance(line: int, col: int, text: str) -> tuple[int, int]:
+    newlines = text.count("\n")
+    if newlines:
+        return line + newlines, len(text) - text.rfind("\n")
+    return line, col + len(text)
 
 
 def _asset_case_collisions(refs: list[AssetReference]) -> list[Problem]:

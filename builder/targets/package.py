@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from coursepack.load.errors import CourseError, Problem
 from coursepack.load.paths import outside_folder, relative_path_problem
 from coursepack.targets import scorm12
 from coursepack.targets.editions import Sco, plan_scos
+from coursepack.targets.zipper import Content
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class Target:
     name: str
     adapter: str  # the runtime adapter the player ships with
     manifest_name: str
-    write_manifest: Callable[[LoadedCourse, str, list[Sco], dict[str, bytes]], bytes]
+    write_manifest: Callable[[LoadedCourse, str, list[Sco], Collection[str]], bytes]
 
 
 TARGETS: dict[str, Target] = {
@@ -40,8 +41,9 @@ def fit_problems(loaded: LoadedCourse, target_name: str, edition: str, *, per_mo
     return [p for sco in plan_scos(loaded, per_module) for p in check_state_budget(loaded, edition, adapter, sco.module_ids)]
 
 
-def package_files(loaded: LoadedCourse, target_name: str, edition: str, *, per_module: bool = False) -> dict[str, bytes]:
-    """Every file of the package, by path. Raises CourseError when the course cannot fit the target."""
+def package_files(loaded: LoadedCourse, target_name: str, edition: str, *, per_module: bool = False) -> dict[str, Content]:
+    """Every file of the package, by path: bytes made here, or the asset file to stream.
+    Raises CourseError when the course cannot fit the target."""
     # Imported here so that `--help` never pays for the renderer.
     from coursepack.render.page import referenced_assets, render_launch_page, runtime_files
 
@@ -50,13 +52,13 @@ def package_files(loaded: LoadedCourse, target_name: str, edition: str, *, per_m
     problems = fit_problems(loaded, target_name, edition, per_module=per_module)
     if problems:
         raise CourseError(problems)
-    files: dict[str, bytes] = dict(runtime_files(target.adapter))
+    files: dict[str, Content] = dict(runtime_files(target.adapter))
     assets: set[str] = set()
     for sco in scos:
         files[sco.launch] = render_launch_page(loaded, edition, target.adapter, sco.module_ids)
         assets.update(referenced_assets(loaded, sco.module_ids))
     for rel in sorted(assets):
-        files[f"assets/{rel}"] = _asset_file(loaded, rel).read_bytes()
+        files[f"assets/{rel}"] = _asset_file(loaded, rel)  # streamed by the zipper, never held in memory
     files[target.manifest_name] = target.write_manifest(loaded, edition, scos, files)
     return files
 

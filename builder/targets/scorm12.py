@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Collection
 
 from lxml import etree
 
@@ -59,8 +59,8 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, ns: str = NS
     return element
 
 
-def build_manifest(loaded: LoadedCourse, edition: str, scos: list[Sco], files: Mapping[str, bytes]) -> bytes:
-    """imsmanifest.xml for the given SCOs; files are every package file besides the manifest."""
+def build_manifest(loaded: LoadedCourse, edition: str, scos: list[Sco], files: Collection[str]) -> bytes:
+    """imsmanifest.xml for the given SCOs; files are the paths of every package file besides the manifest."""
     course = loaded.course
     root = etree.Element(f"{{{NS_CP}}}manifest", nsmap=NSMAP, identifier=manifest_identifier(loaded, edition), version=course.version)
     metadata = _sub(root, "metadata")
