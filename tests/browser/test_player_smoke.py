@@ -34,7 +34,8 @@ def build(root: Path, edition: str, out: Path, per_module: bool = False) -> Path
     for name, content in files.items():
         path = out / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        # assets come as the file to copy (streamed by the zipper), the rest as bytes
+        path.write_bytes(content.read_bytes() if isinstance(content, Path) else content)
     return out
 
 

@@ -135,7 +135,8 @@ def _build(root: Path, edition: str, out: Path) -> Path:
     for name, content in package_files(load_course(root), "scorm12", edition).items():
         path = out / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        # assets come as the file to copy (streamed by the zipper), the rest as bytes
+        path.write_bytes(content.read_bytes() if isinstance(content, Path) else content)
     return out
 
 
