@@ -3,6 +3,8 @@
 - build time (wall) and peak RSS of `coursepack build` on the example course;
 - the same on a generated 500-module / 5,000-question course (--sco-per-module: one
   SCO per module, as such a course must be split to fit SCORM 1.2's 4,096 characters);
+- peak RSS of a build of the example course plus one 300 MB video (made at bench time in
+  a temporary copy of the course: assets are streamed, so memory must not follow size);
 - gzipped size of the runtime JS + CSS that ships in every package;
 - time to the first interactive page in headless Debian chromium.
 """
@@ -12,6 +14,8 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -69,6 +73,29 @@ def generate_course(root: Path, modules: int, questions_per_module: int) -> None
         (root / rel).write_text(json.dumps(module))
 
 
+def course_with_big_video(root: Path, megabytes: int) -> None:
+    """A copy of the example course with one more module: a page holding a video of the given size."""
+    root.mkdir(parents=True)
+    shutil.copyfile(REPO / "course.yaml", root / "course.yaml")
+    for folder in ("modules", "assets"):
+        shutil.copytree(REPO / folder, root / folder)
+    with (root / "assets" / "big.mp4").open("wb") as handle:
+        for _ in range(megabytes):  # random bytes: nothing on disk or in zlib can shortcut them
+            handle.write(os.urandom(1024 * 1024))
+    (root / "assets" / "big.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:05.000\nA long video.\n", encoding="utf-8")
+    module = {
+        "id": "bench-video", "title": "A long video", "objectives": ["Watch."], "minutes": 10,
+        "pages": [{"id": "watch", "title": "Watch", "blocks": [
+            {"type": "video", "src": "big.mp4", "title": "A long video", "captions": "big.vtt"},
+        ]}],
+    }
+    (root / "modules" / "99-bench-video.yaml").write_text(json.dumps(module))
+    text = (root / "course.yaml").read_text(encoding="utf-8")
+    last = "  - modules/07-policy-responsible-use.yaml\n"
+    assert last in text, "the example course's module list changed: update bench/run.py"
+    (root / "course.yaml").write_text(text.replace(last, last + "  - modules/99-bench-video.yaml\n"), encoding="utf-8")
+
+
 def runtime_size() -> tuple[int, int]:
     from coursepack.render.page import runtime_files
 
@@ -123,6 +150,13 @@ def main() -> None:
         generate_course(big, 500, 10)
         seconds, rss = timed_build(big, tmp_path / "big-out", "--sco-per-module")
         print(f"500 modules / 5,000 questions build: {seconds:.2f} s wall, peak RSS {rss:.0f} MB  (target < 10 s, < 300 MB)")
+        video = tmp_path / "video"
+        course_with_big_video(video, 300)
+        seconds, rss = timed_build(video, tmp_path / "video-out")
+        shutil.rmtree(video)
+        sizes = ", ".join(f"{p.stat().st_size / 1048576:.0f} MB" for p in sorted((tmp_path / "video-out").glob("*.zip")))
+        print(f"example course + one 300 MB video build: {seconds:.2f} s wall, peak RSS {rss:.0f} MB, packages {sizes}  (target: RSS as without the video)")
+        shutil.rmtree(tmp_path / "video-out")
         raw, gz = runtime_size()
         print(f"runtime JS+CSS: {raw / 1024:.1f} KB raw, {gz / 1024:.1f} KB gzipped  (target < 40 KB gzipped)")
         if not args.skip_browser:
