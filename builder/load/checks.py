@@ -15,6 +15,7 @@ from coursepack.load.paths import case_collisions, outside_folder, relative_path
 from coursepack.load.svg_check import svg_problem
 from coursepack.model.content import AudioBlock, ImageBlock, ReflectionBlock, VideoBlock
 from coursepack.model.quiz import Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice
+from coursepack.render.markdown import link_targets
 
 _IMAGE_TYPES = frozenset({".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"})
 _VIDEO_TYPES = frozenset({".mp4", ".webm", ".ogv"})
@@ -118,24 +119,35 @@ def _reflection_limits(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
 
 
 _MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<img\b", re.IGNORECASE)
+_LINK_SCHEME = re.compile(r"(?i)https?://|mailto:|#")
 _MARKDOWN_FIELDS = ("text", "caption", "prompt", "guidance", "explanation", "feedback", "description", "true_feedback", "false_feedback")
 
 
-def _markdown_images(mod: LoadedModule, path: tuple[str | int, ...], node: Any) -> list[Problem]:
-    """Images written in Markdown would be stripped by the sanitizer, alt text and all."""
-    problems = []
+def _markdown_texts(path: tuple[str | int, ...], node: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(YAML path, text) of every Markdown field of a block, its questions and their choices."""
     for field in _MARKDOWN_FIELDS:
         value = getattr(node, field, None)
-        if isinstance(value, str) and _MARKDOWN_IMAGE.search(value):
-            problems.append(mod.source.problem(path + (field,), "image written in Markdown (expected an 'image' block with src and alt text)"))
+        if isinstance(value, str):
+            yield path + (field,), value
     for key in ("choices", "questions"):
         for i, child in enumerate(getattr(node, key, None) or ()):
-            problems += _markdown_images(mod, path + (key, i), child)
+            yield from _markdown_texts(path + (key, i), child)
+
+
+def _markdown_problems(mod: LoadedModule, path: tuple[str | int, ...], node: Any) -> list[Problem]:
+    problems = []
+    for where, text in _markdown_texts(path, node):
+        if _MARKDOWN_IMAGE.search(text):
+            # Images written in Markdown would be stripped by the sanitizer, alt text and all.
+            problems.append(mod.source.problem(where, "image written in Markdown (expected an 'image' block with src and alt text)"))
+        for target in link_targets(text):
+            if not _LINK_SCHEME.match(target):
+                problems.append(mod.source.problem(where, f"link to '{target}' is not a web address (expected https://..., mailto: or a #anchor: files beside the course are not packed, and learners would leave the course window)"))
     return problems
 
 
 def _block_problems(loaded: LoadedCourse | PartialCourse, mod: LoadedModule, path: tuple[str | int, ...], block: Any) -> list[Problem]:
-    problems: list[Problem] = _markdown_images(mod, path, block)
+    problems: list[Problem] = _markdown_problems(mod, path, block)
     if isinstance(block, ImageBlock):
         alt = block.alt.strip()
         src = PurePosixPath(block.src)

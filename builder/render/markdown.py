@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html as html_lib
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -11,7 +14,7 @@ _md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": F
 
 _TAGS = {
     "p", "br", "hr", "em", "strong", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
-    "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "a", "abbr", "sub", "sup", "kbd",
+    "h3", "h4", "h5", "h6", "table", "caption", "thead", "tbody", "tr", "th", "td", "a", "abbr", "sub", "sup", "kbd",
 }
 _ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align", "scope"}, "td": {"align"}, "ol": {"start"}}
 
@@ -24,22 +27,107 @@ def _shift_headings(html: str) -> str:
     return html
 
 
+# markdown-it writes one block per line: "<p>...</p>\n", "<table>\n", "<h3>...</h3>\n".
+_HEADING_OR_BOLD_PARAGRAPH = re.compile(
+    r"<h([1-6])>|^<p><strong>((?:(?!</?strong>|</?p>).)+)</strong></p>\n(?=\S)", re.MULTILINE | re.DOTALL
+)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _bold_paragraphs_to_headings(html: str, level: int) -> str:
+    """A paragraph that is one bold phrase, with more text after it, is a heading that an author
+    wrote as "**Try this**": screen-reader users jump by headings, so make it one. It goes one
+    level below the heading before it in the same text, else at `level` (under the page's or the
+    block's own heading). A bold sentence ending in "." is emphasis, not a heading."""
+    last: int | None = None
+
+    def rewrite(match: re.Match[str]) -> str:
+        nonlocal last
+        if match.group(1):
+            last = int(match.group(1))
+            return match.group(0)
+        content = match.group(2)
+        if _TAG.sub("", content).rstrip().endswith("."):
+            return match.group(0)
+        new = min(last + 1 if last else level, 6)
+        return f"<h{new}>{content}</h{new}>\n"
+
+    return _HEADING_OR_BOLD_PARAGRAPH.sub(rewrite, html)
+
+
+# A paragraph directly before a table: "Table: ..." names it (pandoc's syntax), and so does a
+# lead-in sentence ending in ":" ("Compare two prompts:").
+_CAPTIONED_TABLE = re.compile(r"^<p>((?:(?!</?p>).)*)</p>\n<table>\n", re.MULTILINE | re.DOTALL)
+_TABLE_LABEL = re.compile(r"^Table:\s*")
+
+
+def _table_captions(html: str) -> str:
+    """Screen readers announce a table by its <caption>: move the paragraph that names a table
+    into it (moved, not copied, so the words are read once and shown once)."""
+
+    def rewrite(match: re.Match[str]) -> str:
+        text = match.group(1)
+        if _TABLE_LABEL.match(text):
+            return f"<table>\n<caption>{_TABLE_LABEL.sub('', text, count=1)}</caption>\n"
+        if _TAG.sub("", text).rstrip().endswith(":"):
+            return f"<table>\n<caption>{text}</caption>\n"
+        return match.group(0)
+
+    return _CAPTIONED_TABLE.sub(rewrite, html)
+
+
+# nh3 writes every attribute double-quoted, with '"' escaped and '>' as '&gt;', and never
+# nests <a>: so these patterns see exactly the links it kept.
+_LINK = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.DOTALL)
+_HREF = re.compile(r'\shref="([^"]*)"')
+NEW_TAB_NOTE = '<span class="cp-sr"> (opens in a new tab)</span>'
+
+
 def sanitize(html: str) -> str:
-    return nh3.clean(
+    return _open_in_new_tab(nh3.clean(
         html,
         tags=_TAGS,
         attributes=_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
         strip_comments=True,
-    )
+    ))
 
 
-def markdown_html(text: str | None) -> Markup:
-    """Block Markdown (paragraphs, lists, tables) as safe HTML."""
+def _stays_in_page(href: str) -> bool:
+    """#anchors move within the page and mailto: hands over to the mail program; neither leaves the frame."""
+    return href.startswith("#") or href.lower().startswith("mailto:")
+
+
+def _open_in_new_tab(html: str) -> str:
+    """Every other link opens a new tab, and says so to screen readers: followed inside the
+    course frame it would unload the player, which ends the LMS session (LMSFinish)."""
+
+    def rewrite(link: re.Match[str]) -> str:
+        attrs, text = link.groups()
+        href = _HREF.search(attrs)
+        if href is None or _stays_in_page(html_lib.unescape(href.group(1))):
+            return link.group(0)
+        return f'<a{attrs} target="_blank">{text}{NEW_TAB_NOTE}</a>'
+
+    return _LINK.sub(rewrite, html)
+
+
+def link_targets(text: str | None) -> list[str]:
+    """Where the links of a Markdown text lead (after sanitizing, as learners get them)."""
+    if not text:
+        return []
+    html = nh3.clean(_md.render(text), tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto"})
+    return [html_lib.unescape(href) for href in _HREF.findall(html)]
+
+
+def markdown_html(text: str | None, heading_level: int = 3) -> Markup:
+    """Block Markdown (paragraphs, lists, tables) as safe HTML. heading_level is where a bold
+    paragraph used as a heading goes: 3 under a page title (h2), 4 in a block with its own h3."""
     if not text:
         return Markup("")
-    return Markup(sanitize(_shift_headings(_md.render(text))))
+    html = _table_captions(_shift_headings(_md.render(text)))
+    return Markup(sanitize(_bold_paragraphs_to_headings(html, heading_level)))
 
 
 def markdown_inline(text: str | None) -> Markup:
