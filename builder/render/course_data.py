@@ -249,7 +249,7 @@ def course_data(plan: ScoPlan) -> dict[str, Any]:
     if plan.edition == "certificate" and plan.whole_course:
         cert = course.certificate
         assert cert is not None
-        certificate = {"title": cert.title, "issuer": cert.issuer, "hours": cert.credit_hours}
+        certificate = {"title": cert.title, "issuer": cert.issuer, "hours": cert.credit_hours, "standalone": cert.standalone}
     sco = "course" if module_ids_of(plan) is None else "module:" + ",".join(m.module.id for m in plan.modules)
     return {
         "format": DATA_FORMAT,

@@ -54,11 +54,22 @@
   }
   function quizLost(qi) { return data.quizzes[qi].mark != null && !quizPassed(qi) && attemptsLeft(qi) === 0; }
   function pagesSeen(m) { return m.pages.filter(function (p) { return state.pages[p]; }).length; }
+  function quizDone(qi) { return data.scored ? quizPassed(qi) : state.quizzes[qi].attempts > 0; }
   function moduleComplete(mi) {
     var m = data.modules[mi];
-    return pagesSeen(m) === m.pages.length && m.reflections.every(reflectionOk) &&
-      m.quizzes.every(function (qi) { return state.quizzes[qi].attempts > 0; });
+    return pagesSeen(m) === m.pages.length && m.reflections.every(reflectionOk) && m.quizzes.every(quizDone);
   }
+  // quizzes of a module that can no longer be passed (no attempts left below the pass mark)
+  function lostQuizzes(mi) { return data.scored ? data.modules[mi].quizzes.filter(quizLost) : []; }
+  // share of a module's requirements met: pages seen, reflections long enough, quizzes done
+  function moduleProgress(mi) {
+    var m = data.modules[mi];
+    var total = m.pages.length + m.reflections.length + m.quizzes.length;
+    var met = pagesSeen(m) + m.reflections.filter(reflectionOk).length + m.quizzes.filter(quizDone).length;
+    return total ? met / total : 1;
+  }
+  function moduleOf(pageIndex) { return data.modules[data.pages[pageIndex].module]; }
+  function moduleNumber(pageIndex) { return data.pages[pageIndex].module + 1; }
   function requiredQuizzes() {
     var out = [];
     data.modules.forEach(function (m) { if (m.required) out = out.concat(m.quizzes); });
@@ -105,7 +116,11 @@
     return { status: status, scoreRaw: raw == null ? null : Math.floor(raw * 100) / 100 };
   }
   function report() {
+    var wasDone = state.done != null;
     var r = result(); // may record the completion day in state, so it runs before saveState
+    if (!wasDone && state.done != null) {
+      announce(data.certificate ? "You have finished the course: your certificate is unlocked." : "You have finished the course.");
+    }
     state.reflections = reflections; // saved with the state, so every commit keeps them
     tracking.saveState(state);
     tracking.setResult(r);
@@ -134,8 +149,13 @@
     if (focus && heading) heading.focus();
   }
 
+  // document.title names where the learner is: "page - module - course"
+  function setTitle(parts) { d.title = parts.concat([data.course.title]).join(" \u2014 "); }
+  function hideWelcome() { show($("[data-cp-welcome]"), false); }
   function goPage(i, focus) {
     if (i < 0 || i >= data.pages.length) return;
+    if (current.view === "page" && current.page !== i) hideWelcome();
+    setTitle([data.pages[i].title, "Module " + moduleNumber(i) + ": " + moduleOf(i).title]);
     current = { view: "page", page: i };
     lastPage = i;
     state.pages[i] = true;
@@ -146,6 +166,8 @@
     tracking.commit();
   }
   function goMenu(focus) {
+    hideWelcome();
+    setTitle(["Contents"]);
     current = { view: "menu", page: -1 };
     turn(d.getElementById("cp-menu"), focus !== false);
     updateNav();
@@ -153,6 +175,8 @@
     tracking.commit();
   }
   function goCertificate(focus) {
+    hideWelcome();
+    setTitle([data.certificate ? data.certificate.title : "Certificate"]);
     current = { view: "certificate", page: -1 };
     report();
     renderCertificate();
@@ -161,45 +185,151 @@
     tracking.commit();
   }
 
+  // The completion view: what the learner achieved and what comes next.
+  function goComplete(focus) {
+    hideWelcome();
+    setTitle(["Course complete"]);
+    current = { view: "complete", page: -1 };
+    report();
+    renderComplete();
+    turn(d.getElementById("cp-complete"), focus !== false);
+    updateNav();
+    tracking.commit();
+  }
+  function renderComplete() {
+    $("[data-cp-complete-lead]").textContent = "You have " + (data.scored ? "passed " : "completed ") + "\u201c" + data.course.title + "\u201d" +
+      (state.done != null ? " on " + longDay(state.done) : "") + ".";
+    var list = $("[data-cp-achieved]");
+    list.textContent = "";
+    var add = function (text) { var li = d.createElement("li"); li.textContent = text; list.appendChild(li); };
+    add(plural(data.modules.filter(function (m, mi) { return moduleComplete(mi); }).length, "module", "modules") + " completed, " + plural(data.pages.filter(function (p, i) { return state.pages[i]; }).length, "page", "pages") + " read.");
+    if (data.reflections.length) add(plural(data.reflections.filter(function (r) { return textLength(reflections[r.id]) > 0; }).length, "reflection", "reflections") + " written.");
+    data.quizzes.forEach(function (q, qi) {
+      var best = quizBest(qi);
+      if (best != null) add("\u201c" + q.title + "\u201d: best score " + fmt(best) + "%.");
+    });
+    $("[data-cp-complete-next]").textContent = data.certificate
+      ? "Your certificate is ready: choose \u201cGet your certificate\u201d, type your name as it should appear, then print it or save it as PDF."
+      : "Your result has been sent to your learning platform. You can review any page from the contents.";
+  }
+
   function updateNav() {
     var nav = $("[data-cp-nav]");
     var onPage = current.view === "page";
-    show(nav, onPage || current.view === "certificate");
+    show(nav, onPage || current.view === "certificate" || current.view === "complete");
     var prev = $("#cp-prev"), next = $("#cp-next");
     var last = data.pages.length - 1;
-    show(prev, current.view === "certificate" || (onPage && current.page > 0));
+    show(prev, current.view === "certificate" || current.view === "complete" || (onPage && current.page > 0));
     show(next, onPage);
-    if (onPage) next.textContent = current.page < last ? "Next" : data.certificate ? "Certificate" : "Back to contents";
+    if (onPage) next.textContent = current.page < last ? "Next" : state.done != null ? "Finish" : data.certificate ? "Certificate" : "Back to contents";
     var pos = $("[data-cp-position]");
     if (pos) pos.textContent = onPage ? "Page " + (current.page + 1) + " of " + data.pages.length : "";
   }
 
   function updateMenu() {
-    var done = 0;
+    var done = 0, seenAll = 0, totalPages = 0;
     data.modules.forEach(function (m, mi) {
-      var seen = pagesSeen(m), complete = moduleComplete(mi);
+      var seen = pagesSeen(m), complete = moduleComplete(mi), lost = lostQuizzes(mi);
       if (complete) done++;
       var p = $('[data-cp-module-progress="' + mi + '"]');
       if (p) p.textContent = seen + " of " + plural(m.pages.length, "page", "pages") + " seen";
       show($('[data-cp-module-done="' + mi + '"]'), complete);
+      var blocked = $('[data-cp-module-blocked="' + mi + '"]');
+      if (blocked) {
+        blocked.textContent = lost.length ? " \u00b7 Not passed: no attempts left at " + lost.map(function (qi) { return "\u201c" + data.quizzes[qi].title + "\u201d"; }).join(", ") : "";
+        show(blocked, lost.length > 0);
+      }
+      var pct = Math.floor(moduleProgress(mi) * 100);
+      var bar = $('[data-cp-module-bar="' + mi + '"]');
+      if (bar) bar.value = pct;
+      var label = $('[data-cp-module-percent="' + mi + '"]');
+      if (label) label.textContent = pct + "%";
+      seenAll += seen;
+      totalPages += m.pages.length;
     });
     data.pages.forEach(function (pg, i) { show($('[data-cp-seen="' + i + '"]'), !!state.pages[i]); });
-    var overall = $("[data-cp-overall]");
+    updateChecklist();
+    var overall = $("[data-cp-overall]"), status = outcome();
     if (overall) {
-      var status = outcome();
       var text = done + " of " + plural(data.modules.length, "module", "modules") + " complete.";
       if (status === "passed") text += " You have passed the course.";
       else if (status === "completed") text += " You have completed the course.";
-      else if (status === "failed") text += " A quiz has no attempts left below its pass mark.";
+      else if (status === "failed") {
+        var lost = requiredQuizzes().filter(quizLost).map(function (qi) {
+          var q = data.quizzes[qi];
+          return "\u201c" + q.title + "\u201d (Module " + moduleNumber(q.page) + ", pass mark " + q.mark + "%)";
+        });
+        text += " You can no longer pass the course in this attempt: you have used every attempt at " + lost.join(" and ") + " without reaching the pass mark.";
+      }
       overall.textContent = text;
     }
-    var resume = $("[data-cp-resume]");
-    show(resume, lastPage >= 0);
-    show($("[data-cp-start]"), lastPage < 0);
-    var where = $("[data-cp-resume-title]");
-    if (where && lastPage >= 0) where.textContent = "(" + data.pages[lastPage].title + ")";
+    show($("[data-cp-failed-help]"), status === "failed" && !!$("[data-cp-failed-help]").children.length);
+    var resume = $("[data-cp-resume]"), resumeButton = $("#cp-resume");
+    show(resume, lastPage >= 0 || state.done != null);
+    show($("[data-cp-start]"), lastPage < 0 && state.done == null);
+    if (resumeButton) {
+      if (state.done != null) resumeButton.textContent = data.certificate ? "View your certificate" : "Review the course";
+      else if (lastPage >= 0) resumeButton.textContent = "Resume: Module " + moduleNumber(lastPage) + " \u00b7 " + data.pages[lastPage].title;
+    }
     var certState = $("[data-cp-cert-state]");
     if (certState) certState.textContent = state.done != null ? "(unlocked)" : "(locked until you finish the course)";
+  }
+
+  // The live checklist of what completion (or the certificate) takes, and the course progress bar.
+  function updateChecklist() {
+    var list = $("[data-cp-checklist]");
+    if (!list) return;
+    var required = data.modules.filter(function (m) { return m.required; });
+    var pages = 0, pagesSeenNow = 0, refl = [], quizIds = [];
+    required.forEach(function (m) {
+      pages += m.pages.length;
+      pagesSeenNow += pagesSeen(m);
+      refl = refl.concat(m.reflections.filter(function (ri) { return data.reflections[ri].min > 0; }));
+      quizIds = quizIds.concat(m.quizzes);
+    });
+    var items = [];
+    items.push([pagesSeenNow === pages, "Visit every page (" + pagesSeenNow + " of " + pages + " seen)."]);
+    if (refl.length) {
+      var mins = refl.map(function (ri) { return data.reflections[ri].min; });
+      var same = mins.every(function (x) { return x === mins[0]; });
+      var okCount = refl.filter(reflectionOk).length;
+      items.push([okCount === refl.length, "Write " + plural(refl.length, "reflection", "reflections") + (same ? ", at least " + mins[0] + " characters each" : ", each at least its stated length") + " (" + okCount + " of " + refl.length + " done)."]);
+    }
+    if (quizIds.length) {
+      var passed = quizIds.filter(quizDone).length;
+      var limits = quizIds.map(function (qi) { return data.quizzes[qi].attempts; });
+      var attempts = limits.every(function (a) { return a && a === limits[0]; }) ? " (up to " + plural(limits[0], "attempt", "attempts") + " each)" : limits.some(function (a) { return a; }) ? " (some quizzes limit attempts: see each quiz)" : "";
+      items.push([passed === quizIds.length, data.scored
+        ? "Score at least " + data.mark + "% in each of the " + plural(quizIds.length, "quiz", "quizzes") + attempts + " (" + passed + " of " + quizIds.length + " passed)."
+        : "Submit each of the " + plural(quizIds.length, "quiz", "quizzes") + " once (" + passed + " of " + quizIds.length + " submitted)."]);
+    }
+    list.textContent = "";
+    items.forEach(function (item) {
+      var li = d.createElement("li");
+      li.className = item[0] ? "cp-rule cp-rule-met" : "cp-rule";
+      var mark = d.createElement("span");
+      mark.setAttribute("aria-hidden", "true");
+      mark.textContent = item[0] ? "\u2713 " : "\u25cb ";
+      var sr = d.createElement("span");
+      sr.className = "cp-sr";
+      sr.textContent = item[0] ? "Done: " : "To do: ";
+      li.appendChild(mark);
+      li.appendChild(sr);
+      li.appendChild(d.createTextNode(item[1]));
+      list.appendChild(li);
+    });
+    var total = 0, met = 0;
+    data.modules.forEach(function (m, mi) {
+      if (!m.required) return;
+      var n = m.pages.length + m.reflections.length + m.quizzes.length;
+      total += n;
+      met += moduleProgress(mi) * n;
+    });
+    var pct = total ? Math.floor((met * 100) / total) : 100;
+    var bar = $("[data-cp-course-bar]");
+    if (bar) bar.value = pct;
+    var label = $("[data-cp-course-percent]");
+    if (label) label.textContent = pct + "%";
   }
 
   /* ---- reflections ------------------------------------------------------------------------------ */
@@ -318,6 +448,27 @@
     this.visibleSince = null;
     var self = this;
     this.form.addEventListener("submit", safe(function (e) { e.preventDefault(); self.submit(); }));
+    // Enter in a fill-in box would submit the whole quiz and spend an attempt: only the button submits
+    this.form.addEventListener("keydown", safe(function (e) {
+      if (e.key === "Enter" && e.target && e.target.matches && e.target.matches("input[type=text]")) {
+        e.preventDefault();
+        announce("To submit, use the Submit answers button.");
+      }
+    }));
+    // answers stay focusable after submitting (to review them) but cannot change
+    this.form.addEventListener("click", function (e) {
+      var x = e.target;
+      if (self.locked && x && x.matches && x.matches("input[type=radio], input[type=checkbox]")) e.preventDefault();
+    }, true);
+    this.form.addEventListener("keydown", function (e) {
+      var x = e.target;
+      if (!self.locked || !x || !x.matches) return;
+      if (x.matches("select") && e.key !== "Tab") e.preventDefault();
+      if (x.matches("input[type=radio]") && /^Arrow/.test(e.key)) e.preventDefault();
+    }, true);
+    this.form.addEventListener("mousedown", function (e) {
+      if (self.locked && e.target && e.target.matches && e.target.matches("select, select *")) e.preventDefault();
+    }, true);
     this.retryBtn.addEventListener("click", safe(function () { self.retry(); }));
     this.fields.forEach(function (f) {
       var seq = $("[data-cp-sequence]", f);
@@ -326,7 +477,7 @@
   }
   Quiz.prototype.move = function (e, seq) {
     var btn = e.target.closest ? e.target.closest("[data-cp-move]") : null;
-    if (!btn || btn.disabled) return;
+    if (!btn || btn.disabled || this.locked) return;
     var li = btn.closest("[data-cp-item]");
     var items = $all("[data-cp-item]", seq), pos = items.indexOf(li);
     var text = $(".cp-seq-text", li).textContent;
@@ -341,14 +492,45 @@
     }
     announce(text + ": position " + (pos + 1) + " of " + items.length + ".");
   };
+  // Submitted answers are locked, not disabled: disabled controls leave the tab order and grey out
+  // the learner's own choice, so a learner could not review what they answered.
   Quiz.prototype.setEnabled = function (on) {
-    $all("input, select, [data-cp-move]", this.form).forEach(function (x) { x.disabled = !on; });
+    this.locked = !on;
+    $all("input, select, [data-cp-move]", this.form).forEach(function (x) {
+      x.disabled = false;
+      if (on) x.removeAttribute("aria-disabled"); else x.setAttribute("aria-disabled", "true");
+      if (x.matches("input[type=text]")) x.readOnly = !on;
+    });
   };
   Quiz.prototype.clearFeedback = function () {
     $all("[data-cp-qfeedback], [data-cp-choice-feedback]", this.el).forEach(function (x) { x.hidden = true; });
+    $all("[data-cp-mark], [data-cp-qerror]", this.el).forEach(function (x) { x.parentNode.removeChild(x); });
+    $all(".cp-picked", this.el).forEach(function (x) { x.classList.remove("cp-picked"); });
+    $all("[aria-describedby]", this.form).forEach(function (x) {
+      var ids = (x.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return id && !/-(fb|mark)$/.test(id); });
+      if (ids.length) x.setAttribute("aria-describedby", ids.join(" ")); else x.removeAttribute("aria-describedby");
+    });
     this.fields.forEach(function (f) { f.classList.remove("cp-right", "cp-wrong"); });
     this.result.textContent = "";
   };
+  // a short visible note after a control, tied to it for screen readers
+  function markControl(control, text, good) {
+    var note = d.createElement("span");
+    note.className = "cp-mark " + (good ? "cp-mark-good" : "cp-mark-bad");
+    note.setAttribute("data-cp-mark", "");
+    note.id = control.id + "-mark";
+    note.textContent = text;
+    // inside a choice's label (the choice row is a grid), else right after the control
+    var label = control.matches("input[type=radio], input[type=checkbox]") ? d.querySelector('label[for="' + control.id + '"]') : null;
+    if (label) label.appendChild(note);
+    else control.parentNode.insertBefore(note, control.nextSibling);
+    describeBy(control, note.id);
+  }
+  function describeBy(control, id) {
+    var ids = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    if (ids.indexOf(id) < 0) ids.push(id);
+    control.setAttribute("aria-describedby", ids.join(" "));
+  }
   Quiz.prototype.fresh = function (reshuffle) {
     var self = this;
     this.clearFeedback();
@@ -418,9 +600,20 @@
     var a = this.answers();
     for (var n = 0; n < qs.length; n++) {
       if (unanswered(qs[n], a[n])) {
-        this.result.textContent = "Please answer every question before submitting. Question " + (n + 1) + " has no answer yet.";
+        var message = "Please answer every question before submitting. Question " + (n + 1) + " has no answer yet.";
+        this.clearFeedback();
+        this.result.textContent = message;
+        // the message goes where focus goes: at the unanswered question, not below the button
+        var note = d.createElement("p");
+        note.className = "cp-qerror";
+        note.setAttribute("data-cp-qerror", "");
+        note.id = this.fields[n].id ? this.fields[n].id + "-error" : "cp-qerror-" + this.qi + "-" + n;
+        note.textContent = message;
+        var legend = $("legend", this.fields[n]);
+        this.fields[n].insertBefore(note, legend ? legend.nextSibling : this.fields[n].firstChild);
         var first = $("input, select, button", this.fields[n]);
-        if (first) first.focus();
+        if (first) { describeBy(first, note.id); first.focus(); }
+        announce(message);
         return;
       }
     }
@@ -484,7 +677,7 @@
     this.showResult(last, false, earned, total);
   };
   Quiz.prototype.showResult = function (last, fresh, earned, total) {
-    var self = this, s = state.quizzes[this.qi], q = this.data;
+    var self = this, s = state.quizzes[this.qi], q = this.data, verdicts = [];
     this.clearFeedback();
     this.fields.forEach(function (f, n) {
       var question = q.questions[n], a = last[n];
@@ -498,22 +691,44 @@
       if (question.type === "single_choice" && a != null) picked = [String(a)];
       if (question.type === "multiple_response") picked = (a || []).map(String);
       if (question.type === "true_false" && a != null) picked = [a ? "true" : "false"];
-      picked.forEach(function (p) { show($('[data-cp-choice-feedback="' + p + '"]', f), true); });
+      picked.forEach(function (p) {
+        var input = $('input[value="' + p + '"]', f), fb = $('[data-cp-choice-feedback="' + p + '"]', f);
+        if (input) {
+          input.closest(".cp-choice").classList.add("cp-picked");
+          markControl(input, "Your answer", right);
+        }
+        if (fb) {
+          show(fb, true);
+          if (input) { fb.id = input.id + "-fb"; describeBy(input, fb.id); }
+        }
+      });
+      // which pair or position was wrong
+      if (question.type === "matching" && a) {
+        $all("select", f).forEach(function (s, i) { markControl(s, a[i] === i ? "Correct" : "Not this match", a[i] === i); });
+      }
+      if (question.type === "sequencing" && a) {
+        $all("[data-cp-item]", f).forEach(function (li, pos) {
+          var ok = +li.getAttribute("data-cp-item-index") === pos, text = $(".cp-seq-text", li);
+          if (text) markControl(text, ok ? "Right position" : "Wrong position", ok);
+        });
+      }
+      verdicts.push("Question " + (n + 1) + ": " + (right ? "correct" : "not quite"));
     });
     this.setEnabled(false);
     show(this.submitBtn, false);
     var left = attemptsLeft(this.qi);
-    show(this.retryBtn, left > 0);
+    show(this.retryBtn, left > 0 && earned < total);
     var pct = total ? Math.floor((earned * 10000) / total) / 100 : 0;
     var text = "You scored " + earned + " of " + plural(total, "point", "points") + " (" + fmt(pct) + "%).";
     if (q.mark != null) text += pct >= q.mark ? " You passed: the pass mark is " + q.mark + "%." : " The pass mark is " + q.mark + "%.";
     if (s.attempts > 1) text += " Your best score is " + fmt(s.best / 100) + "%.";
     if (left === 0) text += " You have no attempts left.";
-    else if (left !== Infinity) text += " You have " + plural(left, "attempt", "attempts") + " left.";
+    else if (left !== Infinity && earned < total) text += " You have " + plural(left, "attempt", "attempts") + " left.";
     this.result.textContent = text;
     this.updateStatus();
+    if (fresh) announce(verdicts.join(". ") + ".");  // the result region reads the total itself
     if (fresh) {
-      if (left > 0) this.retryBtn.focus();
+      if (left > 0 && earned < total) this.retryBtn.focus();
       else this.result.focus();
     }
   };
@@ -668,6 +883,8 @@
     }
     show(form, false);
     show(ready, true);
+    // without an LMS nothing is recorded: a practice copy, unless the course allows standalone certificates
+    show($("[data-cp-cert-practice]"), !info.lms && !(data.certificate && data.certificate.standalone));
     $("[data-cp-cert-name]").textContent = learnerName;
     $("[data-cp-cert-date]").textContent = longDay(state.done);
     $("[data-cp-cert-code]").textContent = verificationCode(learnerName, state.done);
@@ -705,14 +922,18 @@
     }
     switch (target.getAttribute("data-cp-action")) {
       case "start": goPage(0); break;
-      case "resume": goPage(lastPage >= 0 ? lastPage : 0); break;
+      case "resume":
+        if (state.done != null && data.certificate) goCertificate();
+        else goPage(lastPage >= 0 && state.done == null ? lastPage : 0);
+        break;
       case "menu": goMenu(); break;
       case "prev":
-        if (current.view === "certificate") goPage(data.pages.length - 1);
+        if (current.view === "certificate" || current.view === "complete") goPage(data.pages.length - 1);
         else goPage(current.page - 1);
         break;
       case "next":
         if (current.page < data.pages.length - 1) goPage(current.page + 1);
+        else if (state.done != null) goComplete();
         else if (data.certificate) goCertificate();
         else goMenu();
         break;
@@ -764,8 +985,14 @@
         e.preventDefault();
         var input = $("[data-cp-cert-name-input]"), error = $("[data-cp-cert-name-error]");
         var name = input.value.trim().replace(/\s+/g, " ");
-        if (!name) { error.textContent = "Please type your name."; input.focus(); return; }
+        if (!name) {
+          error.textContent = "Please type your name.";
+          input.setAttribute("aria-invalid", "true");
+          input.focus();
+          return;
+        }
         error.textContent = "";
+        input.removeAttribute("aria-invalid");
         learnerName = name;
         tracking.setLearnerName(name);
         tracking.commit();
@@ -798,7 +1025,10 @@
     if (resumeAt >= 0 && (info.state || info.entry === "resume")) {
       lastPage = resumeAt;
       goPage(resumeAt, false);
-      announce("Welcome back. You are on the page where you left off.");
+      var cue = "Welcome back \u2014 continue with Module " + moduleNumber(resumeAt) + " \u00b7 " + data.pages[resumeAt].title + ".";
+      var welcome = $("[data-cp-welcome]");
+      if (welcome) { welcome.textContent = cue; show(welcome, true); }
+      announce(cue);
     } else {
       goMenu(false);
     }
