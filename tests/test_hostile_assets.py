@@ -103,6 +103,12 @@ def test_assets_folder_linked_to_root_is_refused(course: Path) -> None:
     assert_refused_by_both(course, "folder 'assets' links outside the course folder")
 
 
+def test_link_loop_is_refused_without_a_traceback(course: Path) -> None:
+    (course / "assets" / "loop.png").symlink_to("loop.png")
+    set_image_src(course, "loop.png")
+    assert_refused_by_both(course, "asset 'loop.png': file 'assets/loop.png' links outside the course folder")
+
+
 def test_link_inside_the_course_folder_is_followed(course: Path) -> None:
     (course / "assets" / "alias.svg").symlink_to("welcome.svg")
     set_image_src(course, "alias.svg")

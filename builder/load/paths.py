@@ -40,7 +40,7 @@ def outside_folder(root: Path, rel: str) -> str | None:
 
     Each prefix is resolved, so a folder linked to '/' is caught at the folder, and a
     link to a missing target is caught too. Symbolic links whose target stays inside
-    root are allowed.
+    root are allowed; a link that cannot be resolved (a loop) counts as leading out.
     """
     top = root.resolve()
     here = root
@@ -48,7 +48,11 @@ def outside_folder(root: Path, rel: str) -> str | None:
     for segment in rel.split("/"):
         here = here / segment
         done.append(segment)
-        if not _inside(here.resolve(), top):
+        try:
+            resolved = here.resolve()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+            return "/".join(done)
+        if not _inside(resolved, top):
             return "/".join(done)
     return None
 
