@@ -120,6 +120,7 @@
     var r = result(); // may record the completion day in state, so it runs before saveState
     if (!wasDone && state.done != null) {
       announce(data.certificate ? "You have finished the course: your certificate is unlocked." : "You have finished the course.");
+      if (current.view === "page") updateNav(); // the last page's button becomes "Finish"
     }
     state.reflections = reflections; // saved with the state, so every commit keeps them
     tracking.saveState(state);
@@ -507,7 +508,7 @@
     $all("[data-cp-mark], [data-cp-qerror]", this.el).forEach(function (x) { x.parentNode.removeChild(x); });
     $all(".cp-picked", this.el).forEach(function (x) { x.classList.remove("cp-picked"); });
     $all("[aria-describedby]", this.form).forEach(function (x) {
-      var ids = (x.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return id && !/-(fb|mark)$/.test(id); });
+      var ids = (x.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return id && !/-(fb|mark|error)$/.test(id); });
       if (ids.length) x.setAttribute("aria-describedby", ids.join(" ")); else x.removeAttribute("aria-describedby");
     });
     this.fields.forEach(function (f) { f.classList.remove("cp-right", "cp-wrong"); });
