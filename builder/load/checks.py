@@ -13,6 +13,7 @@ from coursepack.load.course_loader import LoadedCourse, LoadedModule, PartialCou
 from coursepack.load.errors import Problem
 from coursepack.load.paths import case_collisions, outside_folder, relative_path_problem
 from coursepack.load.svg_check import svg_problem
+from coursepack.model.base import TITLE_MAX
 from coursepack.model.content import AudioBlock, ImageBlock, ReflectionBlock, VideoBlock
 from coursepack.model.quiz import Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice
 from coursepack.render.markdown import link_targets
@@ -37,6 +38,7 @@ def check_course(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
         for path, block in _blocks(mod):
             problems += _block_problems(loaded, mod, path, block)
     problems += _asset_problems(loaded)
+    problems += _manifest_titles(loaded)
     problems += _activity_ids(loaded)
     problems += _reflection_limits(loaded)
     return problems
@@ -74,6 +76,22 @@ def _module_references(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
         for i, module_id in enumerate(refs):
             if module_id not in known:
                 problems.append(loaded.source.problem(path + (i,), f"no module has id '{module_id}' (expected one of: {', '.join(sorted(known))})"))
+    return problems
+
+
+def _manifest_titles(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
+    """Titles the SCORM 1.2 manifest carries must fit its 200 characters, or the LMS rejects the package."""
+    problems = []
+    course = loaded.course
+    if course is not None and course.certificate is not None:
+        # The certificate edition's package title is "<course title> (<certificate title>)"
+        # (scorm12.package_title), so the two edition titles differ in the LMS.
+        length = len(course.title) + len(course.certificate.title) + 3
+        if length > TITLE_MAX:
+            problems.append(loaded.source.problem(("certificate", "title"), f"the certificate edition's title '<course title> (<certificate title>)' would be {length} characters (expected at most {TITLE_MAX}, the SCORM 1.2 limit: shorten this title or the course title)"))
+    for mod in loaded.modules:
+        if len(mod.module.title) > TITLE_MAX:
+            problems.append(mod.source.problem(("title",), f"module title is {len(mod.module.title)} characters (expected at most {TITLE_MAX}: it is a SCORM 1.2 manifest title with --sco-per-module)"))
     return problems
 
 

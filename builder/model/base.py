@@ -24,9 +24,13 @@ Markdown = Annotated[
 
 AssetPath = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Za-z0-9_./-]+$", min_length=1),
+    # 1,000 keeps "assets/<path>" well inside the 2,000 characters of a SCORM 1.2 manifest href.
+    StringConstraints(pattern=r"^[A-Za-z0-9_./-]+$", min_length=1, max_length=1000),
     Field(description="Path of a file inside the course's assets/ folder, e.g. 'diagrams/pipeline.svg'."),
 ]
+
+# The most characters a SCORM 1.2 manifest <title> holds (imscp_rootv1p1p2.xsd, titleType).
+TITLE_MAX = 200
 
 Percent = Annotated[int, Field(ge=0, le=100, description="A percentage, 0-100.")]
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from coursepack.model.base import Markdown, NonEmptyText, Percent, Slug, Strict
+from coursepack.model.base import TITLE_MAX, Markdown, NonEmptyText, Percent, Slug, Strict
 
 CourseIri = Annotated[
     str,
@@ -23,8 +23,9 @@ LanguageTag = Annotated[
 
 Version = Annotated[
     str,
-    StringConstraints(pattern=r"^[0-9]+(\.[0-9]+){0,2}([-+][A-Za-z0-9.]+)?$"),
-    Field(description="Course version, e.g. '1.0.0'. Goes into package file names."),
+    # 20 characters: the most a SCORM 1.2 manifest's version attribute holds (imscp_rootv1p1p2.xsd).
+    StringConstraints(pattern=r"^[0-9]+(\.[0-9]+){0,2}([-+][A-Za-z0-9.]+)?$", max_length=20),
+    Field(description="Course version, e.g. '1.0.0', at most 20 characters. Goes into package file names."),
 ]
 
 ModuleFile = Annotated[
@@ -81,7 +82,7 @@ class Certificate(Strict):
 class Course(Strict):
     id: CourseIri
     slug: Slug = Field(description="Short name used in package file names, e.g. 'ai-literacy-educators'.")
-    title: NonEmptyText
+    title: NonEmptyText = Field(max_length=TITLE_MAX)  # a SCORM 1.2 manifest <title> holds 200
     description: Markdown
     language: LanguageTag = "en"
     version: Version
