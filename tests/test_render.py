@@ -335,7 +335,7 @@ def test_structure_and_accessibility_hooks(full) -> None:
     assert all("hidden" in s for s in sections)
     # images: alt, assets/ path, caption as figcaption
     imgs = [a for t, a in tags if t == "img"]
-    assert imgs[0] == {"src": "assets/pic.svg", "alt": "A dark square that stands for the test picture.", "width": "200"}
+    assert imgs[0] == {"src": "assets/pic.svg", "alt": "A dark square that stands for the test picture.", "id": "cp-b-0-1-img", "width": "200"}
     assert "<figcaption>The <em>test</em> picture.</figcaption>" in html
     # media: captions track and transcript disclosure
     assert '<track kind="captions" src="assets/clip.vtt" srclang="en-GB" label="Captions" default>' in html
@@ -435,3 +435,100 @@ def test_verification_code_documented_algorithm() -> None:
     assert verification_code("c", "1", "", "Ann  Lee", "2026-01-01") == verification_code("c", "1", "", "ann lee", "2026-01-01")
     assert verification_code("c", "1", "", "Ann Lee", "2026-01-01") != verification_code("c", "1", "", "Ann Lee", "2026-01-02")
     assert code == "Y5X1B-YMHYK"  # the player computed this for the scaffold's certificate (browser-checked)
+
+
+# ---- issue 10 §5-§7: headings, captions, figures, the certificate ------------------------------
+
+from coursepack.load.errors import CourseError  # noqa: E402
+from coursepack.render.markdown import markdown_html  # noqa: E402
+
+
+def test_bold_paragraph_used_as_heading_becomes_one() -> None:
+    html = str(markdown_html("**Try this**\n\nOpen the tool.\n\n# Part\n\n**Sub-step**\n\nMore."))
+    assert "<h3>Try this</h3>" in html and "<h3>Part</h3>" in html
+    assert "<h4>Sub-step</h4>" in html  # one level below the heading before it
+    assert "<h4>Try this</h4>" in str(markdown_html("**Try this**\n\nOpen the tool.", 4))  # in a block with its own h3
+
+
+def test_bold_text_that_is_not_a_heading_stays_bold() -> None:
+    for text in ("**Never paste student names.**\n\nThey stay in the log.", "Before.\n\n**Last words**", "**Alone**",
+                 "Some **bold** words.\n\nMore."):
+        html = str(markdown_html(text))
+        assert "<h" not in html and "<strong>" in html, text
+
+
+def test_table_caption_from_table_line_or_lead_in() -> None:
+    table = "| a | b |\n|---|---|\n| 1 | 2 |\n"
+    html = str(markdown_html(f"Table: Tools *we* use\n\n{table}"))
+    assert "<table>\n<caption>Tools <em>we</em> use</caption>" in html and "Table:" not in html and "<p>" not in html
+    html = str(markdown_html(f"Compare two prompts:\n\n{table}"))
+    assert "<caption>Compare two prompts:</caption>" in html and html.count("Compare two prompts") == 1
+    html = str(markdown_html(f"A paragraph about something else.\n\n{table}"))
+    assert "<caption>" not in html and "<p>A paragraph about something else.</p>" in html
+    assert "<caption>" not in str(markdown_html(table))
+
+
+def test_reflection_is_headed_and_named_by_its_prompt(full) -> None:
+    html = page_html(full)
+    block = re.search(r'<div class="cp-block cp-reflection".*?</textarea>', html, re.S)
+    assert block and '<h3 class="cp-kind">Reflection</h3>' in block.group(0)
+    textarea = re.search(r'<textarea [^>]*aria-labelledby="([^"]+)"', block.group(0))
+    assert textarea and f'id="{textarea.group(1)}"' in block.group(0) and "cp-reflection-prompt" in block.group(0)
+
+
+def test_every_image_opens_full_size_in_a_new_tab(full) -> None:
+    html = page_html(full)
+    images = [a for t, a in tags_of(html) if t == "img"]
+    links = [a for t, a in tags_of(html) if t == "a" and (a.get("href") or "").startswith("assets/")]
+    assert len(images) == 2 and [link["href"] for link in links] == [img["src"] for img in images]
+    for img, link in zip(images, links):
+        assert link["target"] == "_blank" and link["rel"] == "noopener noreferrer"
+        assert link["aria-describedby"] == img["id"]  # the alt text tells two figures' links apart
+    assert html.count("Open full size <span class=\"cp-newtab\">(opens in a new tab)</span>") == 2
+
+
+def _signed_course(tmp_path: Path, signature: str = "sign/dana.svg", statement: str | None = None) -> Path:
+    root = make_full_course(tmp_path)
+    text = (root / "course.yaml").read_text(encoding="utf-8")
+    text = text.replace("    role: Lead\n", f"    role: Lead\n    signature: {signature}\n")
+    if statement is not None:
+        text = text.replace("  statement: has *completed* every test.\n", f"  statement: {statement}\n")
+    (root / "course.yaml").write_text(text, encoding="utf-8")
+    (root / "assets" / "sign").mkdir()
+    (root / "assets" / "sign" / "dana.svg").write_text(SVG, encoding="utf-8")
+    return root
+
+
+def test_certificate_signature_hours_and_course_named_once(tmp_path) -> None:
+    loaded = load_course(_signed_course(tmp_path))
+    html = page_html(loaded)
+    assert '<img class="cp-cert-signature" src="assets/sign/dana.svg" alt="Signature of Dana Signer">' in html
+    assert "<dt>Hours of professional learning</dt><dd>1.5</dd>" in html and "Credit hours" not in html
+    assert '<p class="cp-cert-course">Every Block &lt;Course&gt;</p>' in html  # the statement does not name it
+    assert "sign/dana.svg" in referenced_assets(loaded)
+    assert "sign/dana.svg" not in referenced_assets(loaded, ["basics"])  # no certificate page in a module's SCO
+    named = load_course(_signed_course(tmp_path / "named", statement="has completed *Every Block <Course>*."))
+    assert 'class="cp-cert-course"' not in page_html(named)
+
+
+def test_no_signature_no_empty_signature_line(full) -> None:
+    html = page_html(full)
+    assert 'class="cp-cert-sign"' in html and "cp-cert-signed" not in html and "cp-cert-signature" not in html
+
+
+@pytest.mark.parametrize(
+    ("signature", "setup", "expected"),
+    [
+        ("sign/missing.svg", None, "asset 'sign/missing.svg' not found in assets/"),
+        ("sign/dana.gif", "GIF89a", "'sign/dana.gif' is not a PNG, JPEG or SVG image"),
+        ("sign/evil.svg", '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "script"),
+    ],
+)
+def test_signature_checked_like_other_images(tmp_path, signature, setup, expected) -> None:
+    root = _signed_course(tmp_path, signature)
+    if setup is not None:
+        (root / "assets" / signature).write_text(setup, encoding="utf-8")
+    with pytest.raises(CourseError) as caught:
+        load_course(root)
+    messages = [str(p) for p in caught.value.problems]
+    assert any(m.split(":")[0].endswith("course.yaml") and expected in m for m in messages), messages

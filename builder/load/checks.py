@@ -12,6 +12,7 @@ from typing import Any
 from coursepack.load.course_loader import LoadedCourse, LoadedModule, PartialCourse, case_insensitive_match, exact_case
 from coursepack.load.errors import Problem
 from coursepack.load.paths import case_collisions, outside_folder, relative_path_problem
+from coursepack.load.yaml_source import SourceMap
 from coursepack.load.svg_check import svg_problem
 from coursepack.model.base import TITLE_MAX
 from coursepack.model.content import AudioBlock, ImageBlock, ReflectionBlock, VideoBlock
@@ -192,13 +193,23 @@ _ASSET_FIELDS: dict[type, tuple[tuple[str, frozenset[str], str], ...]] = {
     ),
     AudioBlock: (("src", _AUDIO_TYPES, "an audio file"), ("transcript", _TEXT_TYPES, "a transcript")),
 }
+# The certificate's signature image (course.yaml): printed, so a format every browser prints.
+_SIGNATURE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".svg"})
+
+
+@dataclass(frozen=True)
+class _CourseFile:
+    """course.yaml as the place an asset is named (the certificate's signature)."""
+
+    file: str
+    source: SourceMap
 
 
 @dataclass(frozen=True)
 class AssetReference:
     """One place a module names an asset: where the author can fix it, and what it must be."""
 
-    module: LoadedModule
+    module: LoadedModule | _CourseFile
     where: tuple[str | int, ...]  # YAML path of the field, e.g. ('pages', 0, 'blocks', 2, 'src')
     rel: str  # as written, relative to assets/
     kinds: frozenset[str]
@@ -218,8 +229,19 @@ def asset_references(modules: Iterable[LoadedModule]) -> Iterator[AssetReference
                     yield AssetReference(mod, path + (field,), rel, kinds, what)
 
 
+def signature_reference(loaded: LoadedCourse | PartialCourse) -> AssetReference | None:
+    """The certificate's signature image named in course.yaml, if any: checked like a module's images."""
+    certificate = loaded.course.certificate if loaded.course else None
+    rel = certificate.signatory.signature if certificate else None
+    if rel is None:
+        return None
+    where = ("certificate", "signatory", "signature")
+    return AssetReference(_CourseFile("course.yaml", loaded.source), where, rel, _SIGNATURE_TYPES, "a PNG, JPEG or SVG image")
+
+
 def _asset_problems(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
-    refs = list(asset_references(loaded.modules))
+    signature = signature_reference(loaded)
+    refs = list(asset_references(loaded.modules)) + ([signature] if signature else [])
     problems = []
     for ref in refs:
         message = _asset_problem(loaded, ref)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from coursepack.model.base import TITLE_MAX, Markdown, NonEmptyText, Percent, Slug, Strict
+from coursepack.model.base import TITLE_MAX, AssetPath, Markdown, NonEmptyText, Percent, Slug, Strict
 
 CourseIri = Annotated[
     str,
@@ -58,6 +58,11 @@ class Completion(Strict):
 class Signatory(Strict):
     name: NonEmptyText
     role: NonEmptyText
+    signature: AssetPath | None = Field(
+        None,
+        description="Image of the signature in assets/ (.png, .jpg, .jpeg or .svg), printed above the name "
+        "(its alt text: 'Signature of' and the name). Without it the name is printed alone.",
+    )
 
 
 class CertificateRequirements(Strict):

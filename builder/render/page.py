@@ -171,4 +171,7 @@ def referenced_assets(loaded: LoadedCourse, module_ids: list[str] | None = None)
                 found.update(x for x in (block.src, block.captions, block.poster) if x)
             elif isinstance(block, AudioBlock):
                 found.add(block.src)
+    certificate = loaded.course.certificate
+    if plan.whole_course and certificate and certificate.signatory.signature:
+        found.add(certificate.signatory.signature)  # only a whole-course SCO has the certificate page
     return sorted(found)
