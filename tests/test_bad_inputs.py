@@ -272,6 +272,14 @@ def transcript_not_utf8(course: Path) -> list[str]:
     return [f"course/{MODULE}:{line}:21: 'talk.txt' line 2 column 13: byte 0xe9 is not valid UTF-8 (expected a text file saved as UTF-8)"]
 
 
+def module_file_linked_from_outside(course: Path) -> list[str]:
+    outside = course.parent / "elsewhere.yaml"
+    (course / MODULE).rename(outside)
+    (course / MODULE).symlink_to(outside)
+    line = (course / "course.yaml").read_text().splitlines().index(f"  - {MODULE}") + 1
+    return [f"course/course.yaml:{line}:5: module file '{MODULE}': file '{MODULE}' links outside the course folder (expected module files inside the course folder)"]
+
+
 def asset_is_a_fifo(course: Path) -> list[str]:
     if not hasattr(os, "mkfifo"):
         pytest.skip("no FIFOs on this platform")
@@ -304,6 +312,7 @@ GENERATED_CASES: dict[str, Callable[[Path], list[str]]] = {
         assets_differing_only_in_case,
         transcript_not_utf8,
         asset_is_a_fifo,
+        module_file_linked_from_outside,
     )
 }
 

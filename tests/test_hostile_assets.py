@@ -103,6 +103,13 @@ def test_assets_folder_linked_to_root_is_refused(course: Path) -> None:
     assert_refused_by_both(course, "folder 'assets' links outside the course folder")
 
 
+def test_module_file_linked_outside_is_refused(course: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.yaml"
+    (course / MODULE).rename(outside)
+    (course / MODULE).symlink_to(outside)
+    assert_refused_by_both(course, "course.yaml:15:5: module file 'modules/01-welcome.yaml': file 'modules/01-welcome.yaml' links outside the course folder")
+
+
 def test_link_loop_is_refused_without_a_traceback(course: Path) -> None:
     (course / "assets" / "loop.png").symlink_to("loop.png")
     set_image_src(course, "loop.png")
