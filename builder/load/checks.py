@@ -18,6 +18,7 @@ from coursepack.model.base import TITLE_MAX
 from coursepack.model.content import AudioBlock, ImageBlock, ReflectionBlock, VideoBlock
 from coursepack.model.quiz import Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice
 from coursepack.render.markdown import link_targets
+from coursepack.render.strings import override_problem
 
 _IMAGE_TYPES = frozenset({".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"})
 _VIDEO_TYPES = frozenset({".mp4", ".webm", ".ogv"})
@@ -43,6 +44,20 @@ def check_course(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
     problems += _manifest_titles(loaded)
     problems += _activity_ids(loaded)
     problems += _reflection_limits(loaded)
+    problems += _string_overrides(loaded)
+    return problems
+
+
+def _string_overrides(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
+    """course.yaml `strings`: known player strings with the placeholders the player fills in."""
+    course = loaded.course
+    if course is None or not course.strings:
+        return []
+    problems = []
+    for key, text in course.strings.items():
+        message = override_problem(key, text)
+        if message:
+            problems.append(loaded.source.problem(("strings", key), message))
     return problems
 
 

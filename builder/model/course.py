@@ -53,6 +53,11 @@ class Completion(Strict):
         "when absent, quizzes are practice and the course reports completed.",
     )
     reflections_required: bool = Field(True, description="Whether required reflections must be answered.")
+    if_failed: Markdown | None = Field(
+        None,
+        description="What a learner who can no longer pass should do next (for instance whom to contact); "
+        "shown on the contents page once a quiz has no attempts left below its pass mark.",
+    )
 
 
 class Signatory(Strict):
@@ -82,6 +87,11 @@ class Certificate(Strict):
     statement: Markdown | None = Field(None, description="Sentence under the learner's name.")
     credit_hours: float | None = Field(None, gt=0, le=100, description="Professional-development hours, if any.")
     requires: CertificateRequirements = CertificateRequirements()
+    standalone: bool = Field(
+        False,
+        description="Whether a certificate earned with no LMS (progress kept in the browser only) may be printed "
+        "as a certificate. When false it prints marked 'Practice copy - not recorded'.",
+    )
 
 
 class Course(Strict):
@@ -97,6 +107,11 @@ class Course(Strict):
     certificate: Certificate | None = Field(None, description="Defines the certificate edition; omit for none.")
     reviewed: date | None = Field(
         None, description="Date (YYYY-MM-DD) the content was last checked; shown to learners on the contents page."
+    )
+    strings: dict[str, NonEmptyText] | None = Field(
+        None,
+        description="Your own wording for any of the player's texts, by key (see 'Player text' in the authoring guide); "
+        "the rest come from the table for `language` (English or Spanish).",
     )
 
     def editions(self) -> list[str]:

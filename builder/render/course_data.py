@@ -18,6 +18,7 @@ from typing import Any
 from coursepack.load.course_loader import LoadedCourse, LoadedModule
 from coursepack.model.content import ReflectionBlock
 from coursepack.model.quiz import FillIn, Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice, TrueFalse
+from coursepack.render.strings import strings_for
 
 DATA_FORMAT = 3  # 3: reflections packed in the saved state, caps in storage units
 
@@ -266,6 +267,7 @@ def course_data(plan: ScoPlan) -> dict[str, Any]:
         "quizzes": quizzes,
         "reflections": reflections,
         "certificate": certificate,
+        "strings": strings_for(course.language, course.strings),
     }
 
 

@@ -31,6 +31,7 @@ from coursepack.render.course_data import (
 )
 from coursepack.render.state_budget import reflection_caps
 from coursepack.render.markdown import markdown_html, markdown_inline
+from coursepack.render.strings import format_string, strings_for
 
 # Files of builder/runtime that every package carries, and the adapter files by name.
 _COMMON_RUNTIME = ("player.css", "tracking.js", "player.js", "adapters/standalone.js")
@@ -129,7 +130,9 @@ def _view(plan: ScoPlan) -> dict[str, Any]:
         modules.append({"m": mod.module, "index": m_index, "number": m_index + 1, "pages": pages})
     whole = plan.whole_course
     single = plan.modules[0].module if not whole and len(plan.modules) == 1 else None
+    strings = strings_for(course.language, course.strings)
     return {
+        "t": lambda key, **values: format_string(strings, key, **values),  # the player's words (strings.py)
         "course": course,
         "lang": course.language,
         "edition": plan.edition,

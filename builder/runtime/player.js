@@ -18,7 +18,16 @@
   function $all(sel, root) { return Array.prototype.slice.call((root || d).querySelectorAll(sel)); }
   function show(el, on) { if (el) el.hidden = !on; }
   function fmt(n) { return Math.floor(n * 100) / 100 + ""; }
-  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+  // the player's words, from the course's strings table (builder/render/strings.py)
+  var S = {};
+  function T(key, vars) {
+    var s = S[key];
+    if (s == null) return key;
+    return s.replace(/\{(\w+)\}/g, function (m, name) { return vars && vars[name] != null ? String(vars[name]) : m; });
+  }
+  // a counted word: "n.page.one" / "n.page.other"
+  function N(word, n) { return T("n." + word + (n === 1 ? ".one" : ".other"), { n: n }); }
+  function quoted(text) { return T("quoted", { text: text }); }
 
   var data, tracking, info;
   var state = null;
@@ -119,7 +128,7 @@
     var wasDone = state.done != null;
     var r = result(); // may record the completion day in state, so it runs before saveState
     if (!wasDone && state.done != null) {
-      announce(data.certificate ? "You have finished the course: your certificate is unlocked." : "You have finished the course.");
+      announce(T(data.certificate ? "finished_certificate_announce" : "finished_announce"));
       if (current.view === "page") updateNav(); // the last page's button becomes "Finish"
     }
     state.reflections = reflections; // saved with the state, so every commit keeps them
@@ -156,7 +165,7 @@
   function goPage(i, focus) {
     if (i < 0 || i >= data.pages.length) return;
     if (current.view === "page" && current.page !== i) hideWelcome();
-    setTitle([data.pages[i].title, "Module " + moduleNumber(i) + ": " + moduleOf(i).title]);
+    setTitle([data.pages[i].title, T("module_title", { n: moduleNumber(i), title: moduleOf(i).title })]);
     current = { view: "page", page: i };
     lastPage = i;
     state.pages[i] = true;
@@ -168,7 +177,7 @@
   }
   function goMenu(focus) {
     hideWelcome();
-    setTitle(["Contents"]);
+    setTitle([T("contents")]);
     current = { view: "menu", page: -1 };
     turn(d.getElementById("cp-menu"), focus !== false);
     updateNav();
@@ -177,7 +186,7 @@
   }
   function goCertificate(focus) {
     hideWelcome();
-    setTitle([data.certificate ? data.certificate.title : "Certificate"]);
+    setTitle([data.certificate ? data.certificate.title : T("certificate")]);
     current = { view: "certificate", page: -1 };
     report();
     renderCertificate();
@@ -189,7 +198,7 @@
   // The completion view: what the learner achieved and what comes next.
   function goComplete(focus) {
     hideWelcome();
-    setTitle(["Course complete"]);
+    setTitle([T("course_complete")]);
     current = { view: "complete", page: -1 };
     report();
     renderComplete();
@@ -198,20 +207,19 @@
     tracking.commit();
   }
   function renderComplete() {
-    $("[data-cp-complete-lead]").textContent = "You have " + (data.scored ? "passed " : "completed ") + "\u201c" + data.course.title + "\u201d" +
-      (state.done != null ? " on " + longDay(state.done) : "") + ".";
+    $("[data-cp-complete-lead]").textContent = T(data.scored ? "you_passed" : "you_completed",
+      { course: data.course.title, when: state.done != null ? T("on_day", { day: longDay(state.done) }) : "" });
     var list = $("[data-cp-achieved]");
     list.textContent = "";
     var add = function (text) { var li = d.createElement("li"); li.textContent = text; list.appendChild(li); };
-    add(plural(data.modules.filter(function (m, mi) { return moduleComplete(mi); }).length, "module", "modules") + " completed, " + plural(data.pages.filter(function (p, i) { return state.pages[i]; }).length, "page", "pages") + " read.");
-    if (data.reflections.length) add(plural(data.reflections.filter(function (r) { return textLength(reflections[r.id]) > 0; }).length, "reflection", "reflections") + " written.");
+    add(T("achieved_modules", { modules: N("module", data.modules.filter(function (m, mi) { return moduleComplete(mi); }).length),
+      pages: N("page", data.pages.filter(function (p, i) { return state.pages[i]; }).length) }));
+    if (data.reflections.length) add(T("achieved_reflections", { reflections: N("reflection", data.reflections.filter(function (r) { return textLength(reflections[r.id]) > 0; }).length) }));
     data.quizzes.forEach(function (q, qi) {
       var best = quizBest(qi);
-      if (best != null) add("\u201c" + q.title + "\u201d: best score " + fmt(best) + "%.");
+      if (best != null) add(T("achieved_quiz", { title: q.title, score: fmt(best) }));
     });
-    $("[data-cp-complete-next]").textContent = data.certificate
-      ? "Your certificate is ready: choose \u201cGet your certificate\u201d, type your name as it should appear, then print it or save it as PDF."
-      : "Your result has been sent to your learning platform. You can review any page from the contents.";
+    $("[data-cp-complete-next]").textContent = T(data.certificate ? "next_certificate" : "next_lms");
   }
 
   function updateNav() {
@@ -222,9 +230,9 @@
     var last = data.pages.length - 1;
     show(prev, current.view === "certificate" || current.view === "complete" || (onPage && current.page > 0));
     show(next, onPage);
-    if (onPage) next.textContent = current.page < last ? "Next" : state.done != null ? "Finish" : data.certificate ? "Certificate" : "Back to contents";
+    if (onPage) next.textContent = T(current.page < last ? "next" : state.done != null ? "finish" : data.certificate ? "certificate" : "back_to_contents");
     var pos = $("[data-cp-position]");
-    if (pos) pos.textContent = onPage ? "Page " + (current.page + 1) + " of " + data.pages.length : "";
+    if (pos) pos.textContent = onPage ? T("page_of", { n: current.page + 1, total: data.pages.length }) : "";
   }
 
   function updateMenu() {
@@ -233,11 +241,11 @@
       var seen = pagesSeen(m), complete = moduleComplete(mi), lost = lostQuizzes(mi);
       if (complete) done++;
       var p = $('[data-cp-module-progress="' + mi + '"]');
-      if (p) p.textContent = seen + " of " + plural(m.pages.length, "page", "pages") + " seen";
+      if (p) p.textContent = T("pages_seen", { seen: seen, pages: N("page", m.pages.length) });
       show($('[data-cp-module-done="' + mi + '"]'), complete);
       var blocked = $('[data-cp-module-blocked="' + mi + '"]');
       if (blocked) {
-        blocked.textContent = lost.length ? " \u00b7 Not passed: no attempts left at " + lost.map(function (qi) { return "\u201c" + data.quizzes[qi].title + "\u201d"; }).join(", ") : "";
+        blocked.textContent = lost.length ? T("not_passed_at", { quizzes: lost.map(function (qi) { return quoted(data.quizzes[qi].title); }).join(", ") }) : "";
         show(blocked, lost.length > 0);
       }
       var pct = Math.floor(moduleProgress(mi) * 100);
@@ -252,15 +260,15 @@
     updateChecklist();
     var overall = $("[data-cp-overall]"), status = outcome();
     if (overall) {
-      var text = done + " of " + plural(data.modules.length, "module", "modules") + " complete.";
-      if (status === "passed") text += " You have passed the course.";
-      else if (status === "completed") text += " You have completed the course.";
+      var text = T("modules_complete", { done: done, modules: N("module", data.modules.length) });
+      if (status === "passed") text += " " + T("passed_course");
+      else if (status === "completed") text += " " + T("completed_course");
       else if (status === "failed") {
         var lost = requiredQuizzes().filter(quizLost).map(function (qi) {
           var q = data.quizzes[qi];
-          return "\u201c" + q.title + "\u201d (Module " + moduleNumber(q.page) + ", pass mark " + q.mark + "%)";
+          return T("lost_quiz", { title: q.title, module: moduleNumber(q.page), mark: q.mark });
         });
-        text += " You can no longer pass the course in this attempt: you have used every attempt at " + lost.join(" and ") + " without reaching the pass mark.";
+        text += " " + T("cannot_pass", { quizzes: lost.join(T("and")) });
       }
       overall.textContent = text;
     }
@@ -269,11 +277,11 @@
     show(resume, lastPage >= 0 || state.done != null);
     show($("[data-cp-start]"), lastPage < 0 && state.done == null);
     if (resumeButton) {
-      if (state.done != null) resumeButton.textContent = data.certificate ? "View your certificate" : "Review the course";
-      else if (lastPage >= 0) resumeButton.textContent = "Resume: Module " + moduleNumber(lastPage) + " \u00b7 " + data.pages[lastPage].title;
+      if (state.done != null) resumeButton.textContent = T(data.certificate ? "view_certificate" : "review_course");
+      else if (lastPage >= 0) resumeButton.textContent = T("resume_at", { module: moduleNumber(lastPage), page: data.pages[lastPage].title });
     }
     var certState = $("[data-cp-cert-state]");
-    if (certState) certState.textContent = state.done != null ? "(unlocked)" : "(locked until you finish the course)";
+    if (certState) certState.textContent = T(state.done != null ? "cert_unlocked" : "cert_locked");
   }
 
   // The live checklist of what completion (or the certificate) takes, and the course progress bar.
@@ -289,20 +297,21 @@
       quizIds = quizIds.concat(m.quizzes);
     });
     var items = [];
-    items.push([pagesSeenNow === pages, "Visit every page (" + pagesSeenNow + " of " + pages + " seen)."]);
+    items.push([pagesSeenNow === pages, T("rule_pages", { seen: pagesSeenNow, pages: pages })]);
     if (refl.length) {
       var mins = refl.map(function (ri) { return data.reflections[ri].min; });
       var same = mins.every(function (x) { return x === mins[0]; });
       var okCount = refl.filter(reflectionOk).length;
-      items.push([okCount === refl.length, "Write " + plural(refl.length, "reflection", "reflections") + (same ? ", at least " + mins[0] + " characters each" : ", each at least its stated length") + " (" + okCount + " of " + refl.length + " done)."]);
+      items.push([okCount === refl.length, T(same ? "rule_reflections_same" : "rule_reflections_each",
+        { reflections: N("reflection", refl.length), min: mins[0], done: okCount, total: refl.length })]);
     }
     if (quizIds.length) {
       var passed = quizIds.filter(quizDone).length;
       var limits = quizIds.map(function (qi) { return data.quizzes[qi].attempts; });
-      var attempts = limits.every(function (a) { return a && a === limits[0]; }) ? " (up to " + plural(limits[0], "attempt", "attempts") + " each)" : limits.some(function (a) { return a; }) ? " (some quizzes limit attempts: see each quiz)" : "";
-      items.push([passed === quizIds.length, data.scored
-        ? "Score at least " + data.mark + "% in each of the " + plural(quizIds.length, "quiz", "quizzes") + attempts + " (" + passed + " of " + quizIds.length + " passed)."
-        : "Submit each of the " + plural(quizIds.length, "quiz", "quizzes") + " once (" + passed + " of " + quizIds.length + " submitted)."]);
+      var attempts = limits.every(function (a) { return a && a === limits[0]; }) ? T("rule_attempts_each", { attempts: N("attempt", limits[0]) })
+        : limits.some(function (a) { return a; }) ? T("rule_attempts_some") : "";
+      items.push([passed === quizIds.length, T(data.scored ? "rule_quizzes_scored" : "rule_quizzes_practice",
+        { mark: data.mark, quizzes: N("quiz", quizIds.length), attempts: attempts, done: passed, total: quizIds.length })]);
     }
     list.textContent = "";
     items.forEach(function (item) {
@@ -313,7 +322,7 @@
       mark.textContent = item[0] ? "\u2713 " : "\u25cb ";
       var sr = d.createElement("span");
       sr.className = "cp-sr";
-      sr.textContent = item[0] ? "Done: " : "To do: ";
+      sr.textContent = T(item[0] ? "rule_done" : "rule_todo");
       li.appendChild(mark);
       li.appendChild(sr);
       li.appendChild(d.createTextNode(item[1]));
@@ -372,13 +381,13 @@
       var fits = function (text) { return CP.codec.reflectionCost(text) <= r.max && (r.chars == null || charCount(text) <= r.chars); };
       var describe = function () {
         var n = charCount(ta.value), t = textLength(ta.value), used = CP.codec.reflectionCost(ta.value);
-        var parts = [plural(n, "character", "characters")];
-        if (r.min) parts.push(t >= r.min ? "enough to count" : (r.min - t) + " more needed");
-        if (r.chars != null) parts.push("at most " + r.chars);
+        var parts = [N("character", n)];
+        if (r.min) parts.push(t >= r.min ? T("enough") : T("more_needed", { n: r.min - t }));
+        if (r.chars != null) parts.push(T("at_most_short", { max: r.chars }));
         else {
           // room left, in characters like the ones typed so far (scripts take 1 to 4 storage units)
           var per = n ? Math.max(1, used / n) : 1, left = Math.floor((r.max - used) / per);
-          parts.push(left <= 0 ? "no space left" : "space for about " + left + " more");
+          parts.push(left <= 0 ? T("no_space") : T("space_for", { n: left }));
         }
         counter.textContent = parts.join(" · ") + (note ? ". " + note : "");
       };
@@ -395,13 +404,13 @@
           ta.value = fits(kept + after) ? kept + after : good;
           ta.setSelectionRange(kept.length, kept.length);
           var dropped = added.length - keep;
-          note = "This reflection is full: " + plural(dropped, "character was", "characters were") + " not added.";
+          note = T("full_note", { dropped: N("dropped", dropped) });
           announce(note);
         }
         good = ta.value;
         describe();
         var enough = textLength(ta.value) >= r.min;
-        if (r.min && enough !== wasEnough) announce(enough ? "Your reflection is long enough to count." : "Your reflection is now below the minimum length.");
+        if (r.min && enough !== wasEnough) announce(T(enough ? "long_enough" : "below_min"));
         wasEnough = enough;
       };
       describe();
@@ -453,7 +462,7 @@
     this.form.addEventListener("keydown", safe(function (e) {
       if (e.key === "Enter" && e.target && e.target.matches && e.target.matches("input[type=text]")) {
         e.preventDefault();
-        announce("To submit, use the Submit answers button.");
+        announce(T("enter_hint"));
       }
     }));
     // answers stay focusable after submitting (to review them) but cannot change
@@ -483,15 +492,15 @@
     var items = $all("[data-cp-item]", seq), pos = items.indexOf(li);
     var text = $(".cp-seq-text", li).textContent;
     if (btn.getAttribute("data-cp-move") === "up") {
-      if (pos === 0) return announce(text + " is already first.");
+      if (pos === 0) return announce(T("already_first", { item: text }));
       seq.insertBefore(items[pos - 1], li.nextSibling); // move the neighbour, so focus stays put
       pos--;
     } else {
-      if (pos === items.length - 1) return announce(text + " is already last.");
+      if (pos === items.length - 1) return announce(T("already_last", { item: text }));
       seq.insertBefore(items[pos + 1], li);
       pos++;
     }
-    announce(text + ": position " + (pos + 1) + " of " + items.length + ".");
+    announce(T("moved", { item: text, n: pos + 1, total: items.length }));
   };
   // Submitted answers are locked, not disabled: disabled controls leave the tab order and grey out
   // the learner's own choice, so a learner could not review what they answered.
@@ -601,7 +610,7 @@
     var a = this.answers();
     for (var n = 0; n < qs.length; n++) {
       if (unanswered(qs[n], a[n])) {
-        var message = "Please answer every question before submitting. Question " + (n + 1) + " has no answer yet.";
+        var message = T("answer_every", { n: n + 1 });
         this.clearFeedback();
         this.result.textContent = message;
         // the message goes where focus goes: at the unanswered question, not below the button
@@ -686,7 +695,7 @@
       var right = isRight(g);
       f.classList.add(right ? "cp-right" : "cp-wrong");
       var verdict = $("[data-cp-verdict]", f);
-      if (verdict) verdict.textContent = right ? "Correct." : "Not quite.";
+      if (verdict) verdict.textContent = T(right ? "correct" : "not_quite");
       show($("[data-cp-qfeedback]", f), true);
       var picked = [];
       if (question.type === "single_choice" && a != null) picked = [String(a)];
@@ -696,7 +705,7 @@
         var input = $('input[value="' + p + '"]', f), fb = $('[data-cp-choice-feedback="' + p + '"]', f);
         if (input) {
           input.closest(".cp-choice").classList.add("cp-picked");
-          markControl(input, "Your answer", right);
+          markControl(input, T("your_answer"), right);
         }
         if (fb) {
           show(fb, true);
@@ -705,26 +714,26 @@
       });
       // which pair or position was wrong
       if (question.type === "matching" && a) {
-        $all("select", f).forEach(function (s, i) { markControl(s, a[i] === i ? "Correct" : "Not this match", a[i] === i); });
+        $all("select", f).forEach(function (s, i) { markControl(s, T(a[i] === i ? "match_right" : "match_wrong"), a[i] === i); });
       }
       if (question.type === "sequencing" && a) {
         $all("[data-cp-item]", f).forEach(function (li, pos) {
           var ok = +li.getAttribute("data-cp-item-index") === pos, text = $(".cp-seq-text", li);
-          if (text) markControl(text, ok ? "Right position" : "Wrong position", ok);
+          if (text) markControl(text, T(ok ? "position_right" : "position_wrong"), ok);
         });
       }
-      verdicts.push("Question " + (n + 1) + ": " + (right ? "correct" : "not quite"));
+      verdicts.push(T(right ? "verdict_right" : "verdict_wrong", { n: n + 1 }));
     });
     this.setEnabled(false);
     show(this.submitBtn, false);
     var left = attemptsLeft(this.qi);
     show(this.retryBtn, left > 0 && earned < total);
     var pct = total ? Math.floor((earned * 10000) / total) / 100 : 0;
-    var text = "You scored " + earned + " of " + plural(total, "point", "points") + " (" + fmt(pct) + "%).";
-    if (q.mark != null) text += pct >= q.mark ? " You passed: the pass mark is " + q.mark + "%." : " The pass mark is " + q.mark + "%.";
-    if (s.attempts > 1) text += " Your best score is " + fmt(s.best / 100) + "%.";
-    if (left === 0) text += " You have no attempts left.";
-    else if (left !== Infinity && earned < total) text += " You have " + plural(left, "attempt", "attempts") + " left.";
+    var text = T("scored", { earned: earned, points: N("point", total), percent: fmt(pct) });
+    if (q.mark != null) text += T(pct >= q.mark ? "passed_mark" : "pass_mark", { mark: q.mark });
+    if (s.attempts > 1) text += T("best", { percent: fmt(s.best / 100) });
+    if (left === 0) text += T("no_attempts_left");
+    else if (left !== Infinity && earned < total) text += T("attempts_left", { attempts: N("attempt", left) });
     this.result.textContent = text;
     this.updateStatus();
     if (fresh) announce(verdicts.join(". ") + ".");  // the result region reads the total itself
@@ -738,13 +747,14 @@
     this.fresh(true);
     var first = $("input, select, [data-cp-move]", this.form);
     if (first) first.focus();
-    announce("Attempt " + (state.quizzes[this.qi].attempts + 1) + (this.data.attempts ? " of " + this.data.attempts : "") + ". Your answers have been cleared.");
+    var n = state.quizzes[this.qi].attempts + 1;
+    announce(this.data.attempts ? T("attempt_of", { n: n, total: this.data.attempts }) : T("attempt_n", { n: n }));
   };
   Quiz.prototype.updateStatus = function () {
-    var q = this.data, s = state.quizzes[this.qi], parts = [plural(q.questions.length, "question", "questions")];
-    if (q.mark != null) parts.push("pass mark " + q.mark + "%");
-    parts.push(q.attempts ? plural(q.attempts, "attempt", "attempts") + " allowed, " + s.attempts + " used" : "unlimited attempts");
-    if (s.attempts) parts.push("best score " + fmt(s.best / 100) + "%");
+    var q = this.data, s = state.quizzes[this.qi], parts = [N("question", q.questions.length)];
+    if (q.mark != null) parts.push(T("status_mark", { mark: q.mark }));
+    parts.push(q.attempts ? T("status_attempts", { attempts: N("attempt", q.attempts), used: s.attempts }) : T("status_unlimited"));
+    if (s.attempts) parts.push(T("status_best", { percent: fmt(s.best / 100) }));
     this.status.textContent = parts.join(" · ");
   };
 
@@ -837,19 +847,19 @@
     data.modules.forEach(function (m, mi) {
       if (!m.required) return;
       var unseen = m.pages.filter(function (p) { return !state.pages[p]; });
-      if (unseen.length) items.push(["Visit every page of " + m.title + " (" + pagesSeen(m) + " of " + m.pages.length + " seen)", unseen[0]]);
+      if (unseen.length) items.push([T("missing_pages", { module: m.title, seen: pagesSeen(m), pages: m.pages.length }), unseen[0]]);
       m.reflections.forEach(function (ri) {
         if (!reflectionOk(ri)) {
           var r = data.reflections[ri];
-          items.push(["Write at least " + r.min + " characters in the reflection on \u201c" + data.pages[r.page].title + "\u201d", r.page]);
+          items.push([T("missing_reflection", { min: r.min, page: data.pages[r.page].title }), r.page]);
         }
       });
       m.quizzes.forEach(function (qi) {
         var q = data.quizzes[qi], s = state.quizzes[qi];
-        if (!s.attempts) items.push(["Submit the quiz \u201c" + q.title + "\u201d" + (q.mark != null && data.scored ? " and score at least " + q.mark + "%" : ""), q.page]);
+        if (!s.attempts) items.push([T(q.mark != null && data.scored ? "missing_quiz_scored" : "missing_quiz", { title: q.title, mark: q.mark }), q.page]);
         else if (data.scored && !quizPassed(qi)) {
-          var what = "Score at least " + q.mark + "% in the quiz \u201c" + q.title + "\u201d (best so far " + fmt(s.best / 100) + "%)";
-          if (attemptsLeft(qi) === 0) what += ": no attempts left";
+          var what = T("missing_score", { mark: q.mark, title: q.title, percent: fmt(s.best / 100) });
+          if (attemptsLeft(qi) === 0) what += T("missing_no_attempts");
           items.push([what, q.page]);
         }
       });
@@ -959,6 +969,7 @@
   function init() {
     var node = d.getElementById("coursepack-data");
     data = JSON.parse(node.textContent);
+    S = data.strings || {};
     announcer = $("[data-cp-announce]");
     d.documentElement.classList.remove("cp-no-js");
     tracking = CP.createTracking(data);
@@ -987,7 +998,7 @@
         var input = $("[data-cp-cert-name-input]"), error = $("[data-cp-cert-name-error]");
         var name = input.value.trim().replace(/\s+/g, " ");
         if (!name) {
-          error.textContent = "Please type your name.";
+          error.textContent = T("type_name");
           input.setAttribute("aria-invalid", "true");
           input.focus();
           return;
@@ -999,7 +1010,7 @@
         tracking.commit();
         renderCertificate();
         var h = $("[data-cp-cert-name]");
-        announce("Your certificate is ready.");
+        announce(T("certificate_ready"));
         if ($("#cp-print")) $("#cp-print").focus();
         return h;
       }));
@@ -1026,7 +1037,7 @@
     if (resumeAt >= 0 && (info.state || info.entry === "resume")) {
       lastPage = resumeAt;
       goPage(resumeAt, false);
-      var cue = "Welcome back \u2014 continue with Module " + moduleNumber(resumeAt) + " \u00b7 " + data.pages[resumeAt].title + ".";
+      var cue = T("welcome_back", { module: moduleNumber(resumeAt), page: data.pages[resumeAt].title });
       var welcome = $("[data-cp-welcome]");
       if (welcome) { welcome.textContent = cue; show(welcome, true); }
       announce(cue);
