@@ -61,7 +61,8 @@ def test_a_spanish_course_speaks_spanish(tmp_path) -> None:
     loaded = load_course(root)
     html = render_launch_page(loaded, "certificate", "scorm12").decode("utf-8")
     assert "¡Empecemos!" in html and "Enviar respuestas" in html and "Contenido" in html
-    assert "Submit answers" not in html and "Start the course" not in html
+    assert "Submit answers" not in html and "Start the course" not in html and "(opens in a new tab)" not in html
+    assert "(se abre en una pestaña nueva)" in html
     data = course_data(plan_sco(loaded, "certificate", "scorm12"))
     assert data["strings"]["start"] == "¡Empecemos!" and data["strings"]["next"] == "Siguiente"
     json.dumps(data)

@@ -30,7 +30,7 @@ from coursepack.render.course_data import (
     reflection_min,
 )
 from coursepack.render.state_budget import reflection_caps
-from coursepack.render.markdown import markdown_html, markdown_inline
+from coursepack.render.markdown import NEW_TAB_NOTE, markdown_html, markdown_inline
 from coursepack.render.strings import format_string, strings_for
 
 # Files of builder/runtime that every package carries, and the adapter files by name.
@@ -151,6 +151,9 @@ def render_launch_page(loaded: LoadedCourse, edition: str, adapter: str, module_
     """The UTF-8 HTML launch page of one SCO (the whole course, or the listed modules)."""
     plan = plan_sco(loaded, edition, adapter, module_ids)
     html = _env().get_template("launch.html").render(**_view(plan))
+    # authored Markdown is rendered without the course at hand: its links' note takes the course's language here
+    note = strings_for(loaded.course.language, loaded.course.strings)["new_tab"]
+    html = html.replace(NEW_TAB_NOTE, f'<span class="cp-sr"> {escape(note)}</span>')
     return html.encode("utf-8")
 
 
