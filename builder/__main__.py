@@ -1,4 +1,4 @@
-"""`python -m builder` runs the coursepack command."""
+"""`python -m coursepack` runs the coursepack command."""
 
 from coursepack.cli import main
 

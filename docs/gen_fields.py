@@ -1,7 +1,7 @@
 """Print the field tables of docs/authoring.md, generated from the pydantic models.
 
     python docs/gen_fields.py           # print the tables
-    python docs/gen_fields.py --write   # replace them in docs/authoring.md
+    python docs/gen_fields.py --write   # replace them in docs/authoring.md (and its shipped copy)
 
 The tables sit between `<!-- fields:start -->` and `<!-- fields:end -->`;
 tests/test_docs_fields.py fails when they differ from what this prints, so the
@@ -337,7 +337,10 @@ def main(argv: list[str]) -> int:
     tables = generate()
     if argv[1:] == ["--write"]:
         DOC.write_text(replace_in(DOC.read_text(encoding="utf-8"), tables), encoding="utf-8")
-        print(f"updated the field tables in {DOC}")
+        # `coursepack new` and `coursepack docs` ship this copy; a test keeps the two equal
+        shipped = DOC.parents[1] / "builder" / "scaffold" / "AUTHORING.md"
+        shipped.write_text(DOC.read_text(encoding="utf-8"), encoding="utf-8")
+        print(f"updated the field tables in {DOC} and its shipped copy {shipped}")
     elif argv[1:]:
         print(__doc__, file=sys.stderr)
         return 2
