@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from coursepack.model.quiz import ShowAnswers
 from coursepack.model.base import TITLE_MAX, AssetPath, Markdown, NonEmptyText, Percent, Slug, Strict
 
 CourseIri = Annotated[
@@ -87,6 +88,11 @@ class Certificate(Strict):
     statement: Markdown | None = Field(None, description="Sentence under the learner's name.")
     credit_hours: float | None = Field(None, gt=0, le=100, description="Professional-development hours, if any.")
     requires: CertificateRequirements = CertificateRequirements()
+    show_answers: ShowAnswers = Field(
+        "after_passing_or_last_attempt",
+        description="When quizzes show explanations and keys in the certificate edition (see a quiz's show_answers); "
+        "the stricter default keeps a second attempt a test of understanding.",
+    )
     standalone: bool = Field(
         False,
         description="Whether a certificate earned with no LMS (progress kept in the browser only) may be printed "

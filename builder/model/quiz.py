@@ -95,6 +95,9 @@ Question = Annotated[
 QUESTION_TYPES = ("single_choice", "multiple_response", "true_false", "fill_in", "matching", "sequencing")
 
 
+ShowAnswers = Literal["after_each_attempt", "after_passing_or_last_attempt"]
+
+
 class QuizBlock(Strict):
     """A graded quiz inside a page."""
 
@@ -108,6 +111,12 @@ class QuizBlock(Strict):
         "unlimited", description="How many times the learner may submit the quiz: a number from 1, or 'unlimited'."
     )
     shuffle: bool = Field(False, description="Shuffle choices (and matches) for each attempt.")
+    show_answers: ShowAnswers = Field(
+        "after_each_attempt",
+        description="When explanations, choice feedback and which pair or position was wrong are shown: "
+        "'after_each_attempt', or 'after_passing_or_last_attempt' so a retake tests understanding, not memory "
+        "(the certificate edition uses its own setting, certificate.show_answers).",
+    )
     questions: list[Question] = Field(min_length=1)
 
     def max_attempts(self) -> int | None:

@@ -139,6 +139,16 @@ def reflection_min(plan: ScoPlan, block: ReflectionBlock) -> int:
     return max(block.min_chars, 1)
 
 
+def reveal_answers(plan: ScoPlan, quiz: QuizBlock) -> str:
+    """"each": explanations and keys after every attempt; "final": only once passed or out of
+    attempts. The certificate edition takes the stricter of the quiz's and the certificate's setting."""
+    strict = "after_passing_or_last_attempt"
+    settings = [quiz.show_answers]
+    if plan.edition == "certificate" and plan.loaded.course.certificate is not None:
+        settings.append(plan.loaded.course.certificate.show_answers)
+    return "final" if strict in settings else "each"
+
+
 def comments_record_overhead(reflection_id: str) -> int:
     """Characters the cmi.comments framing adds around one reflection: '#' id ':' length ':' text '\\n'."""
     return 1 + len(reflection_id) + 1 + 4 + 1 + 1
@@ -228,12 +238,14 @@ def course_data(plan: ScoPlan) -> dict[str, Any]:
     module_pos = {m.module.id: i for i, m in enumerate(plan.modules)}
     pages = [{"key": page_key(m, p), "title": m.module.pages[p].title, "module": module_pos[m.module.id]} for m, p in plan.pages]
     quizzes = []
+    default_title = strings_for(course.language, course.strings)["quiz"]
     for ref in plan.quizzes:
         quiz = ref.block
         quizzes.append(
             {
                 "id": quiz.id,
-                "title": quiz.title or "Quiz",
+                "title": quiz.title or default_title,
+                "reveal": reveal_answers(plan, quiz),
                 "page": ref.page_index,
                 "mark": quiz_mark(plan, quiz),
                 "attempts": quiz.max_attempts() or 0,

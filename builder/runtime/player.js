@@ -688,6 +688,10 @@
   };
   Quiz.prototype.showResult = function (last, fresh, earned, total) {
     var self = this, s = state.quizzes[this.qi], q = this.data, verdicts = [];
+    var pctNow = total ? Math.floor((earned * 10000) / total) / 100 : 0, left = attemptsLeft(this.qi);
+    // "final": explanations, choice feedback and which pair or position was wrong only once the quiz
+    // is passed or out of attempts, so a retake tests understanding rather than memory
+    var reveal = q.reveal !== "final" || q.mark == null || pctNow >= q.mark || quizPassed(this.qi) || left === 0;
     this.clearFeedback();
     this.fields.forEach(function (f, n) {
       var question = q.questions[n], a = last[n];
@@ -697,6 +701,7 @@
       var verdict = $("[data-cp-verdict]", f);
       if (verdict) verdict.textContent = T(right ? "correct" : "not_quite");
       show($("[data-cp-qfeedback]", f), true);
+      show($("[data-cp-explanation]", f), reveal);
       var picked = [];
       if (question.type === "single_choice" && a != null) picked = [String(a)];
       if (question.type === "multiple_response") picked = (a || []).map(String);
@@ -707,16 +712,16 @@
           input.closest(".cp-choice").classList.add("cp-picked");
           markControl(input, T("your_answer"), right);
         }
-        if (fb) {
+        if (fb && reveal) {
           show(fb, true);
           if (input) { fb.id = input.id + "-fb"; describeBy(input, fb.id); }
         }
       });
       // which pair or position was wrong
-      if (question.type === "matching" && a) {
+      if (question.type === "matching" && a && reveal) {
         $all("select", f).forEach(function (s, i) { markControl(s, T(a[i] === i ? "match_right" : "match_wrong"), a[i] === i); });
       }
-      if (question.type === "sequencing" && a) {
+      if (question.type === "sequencing" && a && reveal) {
         $all("[data-cp-item]", f).forEach(function (li, pos) {
           var ok = +li.getAttribute("data-cp-item-index") === pos, text = $(".cp-seq-text", li);
           if (text) markControl(text, T(ok ? "position_right" : "position_wrong"), ok);
@@ -726,7 +731,6 @@
     });
     this.setEnabled(false);
     show(this.submitBtn, false);
-    var left = attemptsLeft(this.qi);
     show(this.retryBtn, left > 0 && earned < total);
     var pct = total ? Math.floor((earned * 10000) / total) / 100 : 0;
     var text = T("scored", { earned: earned, points: N("point", total), percent: fmt(pct) });
@@ -734,6 +738,7 @@
     if (s.attempts > 1) text += T("best", { percent: fmt(s.best / 100) });
     if (left === 0) text += T("no_attempts_left");
     else if (left !== Infinity && earned < total) text += T("attempts_left", { attempts: N("attempt", left) });
+    if (!reveal) text += T("answers_later");
     this.result.textContent = text;
     this.updateStatus();
     if (fresh) announce(verdicts.join(". ") + ".");  // the result region reads the total itself
