@@ -159,6 +159,7 @@ EN: dict[str, str] = {
     "print": "Print certificate",
     "change_name": "Change name",
     "practice_copy": "Practice copy \u2014 not recorded",
+    "signature_of": "Signature of {name}",
     # blocks
     "tip": "Tip",
     "note": "Note",
@@ -327,6 +328,7 @@ ES: dict[str, str] = {
     "print": "Imprimir certificado",
     "change_name": "Cambiar el nombre",
     "practice_copy": "Copia de práctica \u2014 no registrada",
+    "signature_of": "Firma de {name}",
     "tip": "Consejo",
     "note": "Nota",
     "warning": "Advertencia",

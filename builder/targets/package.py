@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from coursepack.load.checks import asset_references
+from coursepack.load.checks import asset_references, signature_reference
 from coursepack.load.course_loader import LoadedCourse
 from coursepack.load.errors import CourseError, Problem
 from coursepack.load.paths import outside_folder, relative_path_problem
@@ -74,5 +74,7 @@ def _asset_file(loaded: LoadedCourse, rel: str) -> Path:
         why = "is no longer a regular file"
     if why is None:
         return path.resolve()
-    ref = next(r for r in asset_references(loaded.modules) if r.rel == rel)
+    signature = signature_reference(loaded)
+    refs = [*asset_references(loaded.modules), *([signature] if signature else [])]
+    ref = next(r for r in refs if r.rel == rel)  # every packed asset is referenced by a module or the certificate
     raise CourseError([ref.problem(f"asset '{rel}' {why} (expected a file inside the course folder; nothing outside it is packed)")])
