@@ -229,3 +229,19 @@ def test_build_checks_again_a_file_swapped_for_a_link_after_loading(course: Path
         "asset 'welcome.svg' links outside the course folder (expected a file inside the course folder; nothing outside it is packed)"
     ]
     assert caught.value.problems[0].line == 16
+
+
+def test_course_and_module_files_linked_outside_are_never_read(course: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-VALUE: do not print\n", encoding="utf-8")
+    module = course / "modules" / "01-welcome.yaml"
+    module.unlink()
+    module.symlink_to(secret)
+    result = run("validate", course)
+    assert result.exit_code == 2 and "TOP-SECRET" not in result.output
+    assert "links outside the course folder" in result.output and "course.yaml:" in result.output
+    (course / "course.yaml").unlink()
+    (course / "course.yaml").symlink_to(secret)
+    result = run("validate", course)
+    assert result.exit_code == 2 and "TOP-SECRET" not in result.output
+    assert "course.yaml:1:1: links outside the course folder" in result.output

@@ -35,7 +35,6 @@ def check_course(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
     problems: list[Problem] = []
     problems += _module_ids(loaded)
     problems += _module_references(loaded)
-    problems += _module_files_inside(loaded)
     for mod in loaded.modules:
         problems += _page_ids(mod)
         for path, block in _blocks(mod):
@@ -93,23 +92,6 @@ def _module_references(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
         for i, module_id in enumerate(refs):
             if module_id not in known:
                 problems.append(loaded.source.problem(path + (i,), f"no module has id '{module_id}' (expected one of: {', '.join(sorted(known))})"))
-    return problems
-
-
-def _module_files_inside(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
-    """A module file linked from outside the course folder would be packed as course content."""
-    problems = []
-    listed = loaded.course.modules if loaded.course else []
-    for mod in loaded.modules:
-        escape = outside_folder(loaded.root, mod.file)
-        if escape is None:
-            continue
-        kind = "file" if escape == mod.file else "folder"
-        message = f"module file '{mod.file}': {kind} '{escape}' links outside the course folder (expected module files inside the course folder)"
-        if mod.file in listed:
-            problems.append(loaded.source.problem(("modules", listed.index(mod.file)), message))
-        else:
-            problems.append(mod.source.problem((), message))
     return problems
 
 

@@ -15,6 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 from coursepack.load.errors import AuthorWarning, CourseError, Problem, display_path
 from coursepack.load.to_model import to_model
 from coursepack.load.yaml_source import LoadedYaml, SourceMap, load_yaml
+from coursepack.load.paths import outside_folder
 from coursepack.model.content import Module
 from coursepack.model.course import Course, ModuleFile
 
@@ -74,6 +75,8 @@ def load_course(root: Path) -> LoadedCourse:
         raise CourseError([Problem(display_path(root), 1, 1, "course folder not found (expected a folder holding course.yaml)")])
     if not course_path.exists():
         raise CourseError([Problem(course_name, 1, 1, "file not found (expected course.yaml at the root of the course folder; `coursepack new DIR` makes one)")])
+    if outside_folder(root, COURSE_FILE) is not None:  # checked before reading: nothing outside is ever read
+        raise CourseError([Problem(course_name, 1, 1, "links outside the course folder (expected course.yaml inside it; nothing outside the course folder is read)")])
     loaded = load_yaml(course_path, course_name)  # unreadable: nothing else can be checked
 
     problems: list[Problem] = []
@@ -96,6 +99,12 @@ def load_course(root: Path) -> LoadedCourse:
         seen_files[rel] = index
         if not exact_case(root, rel):
             problems.append(loaded.source.problem(where, _missing_module_message(root, rel, [r for _, r in files])))
+            module_ids = None
+            continue
+        escape = outside_folder(root, rel)
+        if escape is not None:  # checked before reading: nothing outside the course folder is ever read
+            kind = "file" if escape == rel else "folder"
+            problems.append(loaded.source.problem(where, f"module file '{rel}': {kind} '{escape}' links outside the course folder (expected module files inside the course folder)"))
             module_ids = None
             continue
         path = root / rel
