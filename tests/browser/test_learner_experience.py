@@ -106,11 +106,10 @@ pages:
 """
 
 
-@pytest.fixture(scope="module")
-def cert_pkg(tmp_path_factory) -> Path:
+def build(tmp_path_factory, course_yaml: str) -> Path:
     root = tmp_path_factory.mktemp("learner")
     (root / "modules").mkdir()
-    (root / "course.yaml").write_text(COURSE, encoding="utf-8")
+    (root / "course.yaml").write_text(course_yaml, encoding="utf-8")
     (root / "modules" / "a.yaml").write_text(MODULE_A, encoding="utf-8")
     (root / "modules" / "b.yaml").write_text(MODULE_B, encoding="utf-8")
     out = tmp_path_factory.mktemp("learner-cert")
@@ -119,6 +118,11 @@ def cert_pkg(tmp_path_factory) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content.read_bytes() if isinstance(content, Path) else content)
     return out
+
+
+@pytest.fixture(scope="module")
+def cert_pkg(tmp_path_factory) -> Path:
+    return build(tmp_path_factory, COURSE)
 
 
 QUIZ = "[data-cp-quiz=alpha-quiz] "
@@ -271,3 +275,18 @@ def test_standalone_certificate_is_a_practice_copy_and_the_name_error_is_tied(pa
     assert name.get_attribute("aria-invalid") is None
     assert page.text_content("[data-cp-cert-practice]") == "Practice copy \u2014 not recorded"
     assert page.is_visible("[data-cp-cert-practice]")
+
+
+def test_a_spanish_course_player_speaks_spanish(page, lms_server, tmp_path_factory) -> None:
+    # 9. course.yaml language chooses the player's table; an author's override wins
+    pkg = build(tmp_path_factory, COURSE.replace("language: en-US", "language: es-MX") + "strings:\n  next: Adelante\n")
+    lms_server.install_package(pkg)
+    page.goto(lms_server.url("/pkg/index.html"))
+    assert page.evaluate("document.title") == "Contenido \u2014 Learner Course"
+    assert page.text_content("[data-cp-checklist] li").strip().startswith("\u25cb Pendiente: Visitar todas las p\u00e1ginas (0 de 3 vistas).")
+    page.click("#cp-start")
+    assert page.inner_text("#cp-next") == "Adelante"
+    page.click("#cp-next")
+    page.click(QUIZ + "[data-cp-action=submit]")
+    assert "La pregunta 1 a\u00fan no tiene respuesta" in page.inner_text(QUIZ + "[data-cp-qerror]")
+    assert page.inner_text(QUIZ + "[data-cp-action=submit]") == "Enviar respuestas"
