@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from coursepack.load.course_loader import LoadedCourse, LoadedModule, PartialCourse, case_insensitive_match, exact_case
+from coursepack.load.loaded import LoadedCourse, LoadedModule, PartialCourse, case_insensitive_match, exact_case
 from coursepack.load.errors import Problem
 from coursepack.load.paths import case_collisions, outside_folder, relative_path_problem
 from coursepack.load.yaml_source import SourceMap

@@ -7,14 +7,16 @@ loaded, so one run reports model errors and cross-file errors together.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
+from coursepack.load.checks import check_course
 from coursepack.load.errors import AuthorWarning, CourseError, Problem, display_path
+# the loaded course's types live in loaded.py (the checks use them); importers may take them from here
+from coursepack.load.loaded import LoadedCourse, LoadedModule, PartialCourse, case_insensitive_match, exact_case
 from coursepack.load.to_model import to_model
-from coursepack.load.yaml_source import LoadedYaml, SourceMap, load_yaml
+from coursepack.load.yaml_source import LoadedYaml, load_yaml
 from coursepack.load.paths import outside_folder
 from coursepack.model.content import Module
 from coursepack.model.course import Course, ModuleFile
@@ -25,48 +27,8 @@ MODULES_DIR = "modules"
 _module_file = TypeAdapter(ModuleFile)
 
 
-@dataclass(frozen=True)
-class LoadedModule:
-    file: str  # as listed in course.yaml, e.g. 'modules/01-what-is-ai.yaml'
-    module: Module
-    source: SourceMap
-
-
-@dataclass(frozen=True)
-class LoadedCourse:
-    root: Path
-    course: Course
-    source: SourceMap
-    modules: tuple[LoadedModule, ...]
-    # Legal but probably unintended (an unlisted module file); commands print them.
-    warnings: tuple[AuthorWarning, ...] = ()
-
-    @property
-    def assets_dir(self) -> Path:
-        return self.root / "assets"
-
-
-@dataclass(frozen=True)
-class PartialCourse:
-    """What did load, for the cross-file checks: course is None when course.yaml is invalid."""
-
-    root: Path
-    course: Course | None
-    source: SourceMap
-    modules: tuple[LoadedModule, ...]
-    # Ids of every listed module, or None when some module's id could not be read
-    # (then references to modules cannot be checked without false alarms).
-    module_ids: frozenset[str] | None
-
-    @property
-    def assets_dir(self) -> Path:
-        return self.root / "assets"
-
-
 def load_course(root: Path) -> LoadedCourse:
     """Read and check the course in root. Raises CourseError with every problem found."""
-    from coursepack.load.checks import check_course  # late: checks import this module's types
-
     course_path = root / COURSE_FILE
     course_name = display_path(course_path)
     if root.is_file():
@@ -189,34 +151,3 @@ def _missing_module_message(root: Path, rel: str, course_list: list[str]) -> str
 def _either(names: list[str]) -> str:
     quoted = [f"'{n}'" for n in names]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
-
-
-def case_insensitive_match(root: Path, rel: str) -> str | None:
-    """rel as spelled on disk when it exists ignoring letter case, else None."""
-    here = root
-    parts = []
-    for part in Path(rel).parts:
-        try:
-            names = [p.name for p in here.iterdir()]
-        except OSError:
-            return None
-        match = part if part in names else next((n for n in names if n.lower() == part.lower()), None)
-        if match is None:
-            return None
-        parts.append(match)
-        here = here / match
-    return "/".join(parts)
-
-
-def exact_case(root: Path, rel: str) -> bool:
-    """True when every part of rel matches the disk's spelling exactly (matters on macOS/Windows)."""
-    here = root
-    for part in Path(rel).parts:
-        try:
-            names = {p.name for p in here.iterdir()}
-        except OSError:
-            return False
-        if part not in names:
-            return False
-        here = here / part
-    return True
