@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 import pytest
 
+from . import course_driver as drv
 from . import harness
 
 
@@ -98,10 +99,60 @@ class Lms:
     def check_strict(self) -> list[harness.Violation]:
         return harness.check_strict(self.calls(), initial_cmi=self.initial_cmi)
 
-    def run_axe(self, tags=harness.WCAG_TAGS) -> list[dict]:
-        return harness.run_axe(self.page, tags)
+    def run_axe(self, tags=harness.WCAG_TAGS, *, exclude=()) -> list[dict]:
+        return harness.run_axe(self.page, tags, exclude=exclude)
 
 
 @pytest.fixture
 def lms(page, lms_server, console_errors) -> Lms:
     return Lms(page, lms_server, console_errors)
+
+
+# --------------------------------------------------------------------------- packages, built once
+
+# Every package a test plays is built once per session and shared across test files: a play
+# installs its own copy under the LMS server's /pkg/, so tests cannot change a shared build.
+
+@pytest.fixture(scope="session")
+def example_course() -> drv.CourseKey:
+    """The example course at the repo root, as the tests read it (answer keys, pages...)."""
+    if not (drv.REPO / "course.yaml").exists():
+        pytest.skip("no example course at the repo root")
+    return drv.CourseKey.load(drv.REPO)
+
+
+@pytest.fixture(scope="session")
+def example_packages(example_course, tmp_path_factory) -> dict[str, Path]:
+    """{"standard": zip, "certificate": zip} of the example course, built by `coursepack build`."""
+    built = drv.cli_build(drv.REPO, tmp_path_factory.mktemp("example-course"), "--edition", "all")
+    assert set(built) == {"standard", "certificate"}
+    return built
+
+
+@pytest.fixture(scope="session")
+def example_per_module(example_course, tmp_path_factory) -> Path:
+    """The example course's standard edition with one SCO per module."""
+    out = tmp_path_factory.mktemp("example-per-module")
+    return drv.cli_build(drv.REPO, out, "--edition", "standard", "--sco-per-module")["standard"]
+
+
+@pytest.fixture(scope="session")
+def scaffold_packages(tmp_path_factory) -> dict[str, Path]:
+    """{"standard": dir, "certificate": dir} of the `coursepack new` scaffold."""
+    out = tmp_path_factory.mktemp("scaffold")
+    return {e: drv.build_dir(drv.SCAFFOLD, e, out / e) for e in ("standard", "certificate")}
+
+
+@pytest.fixture(scope="session")
+def full_course(tmp_path_factory) -> Path:
+    """A course using every block and question type (tests/test_render.py writes it)."""
+    from test_render import make_full_course  # tests/ is on sys.path (rootdir conftest)
+
+    return make_full_course(tmp_path_factory.mktemp("full-course"))
+
+
+@pytest.fixture(scope="session")
+def full_packages(full_course, tmp_path_factory) -> dict[str, Path]:
+    """{"standard": dir, "certificate": dir} of the full course."""
+    out = tmp_path_factory.mktemp("full-packages")
+    return {e: drv.build_dir(full_course, e, out / e) for e in ("standard", "certificate")}

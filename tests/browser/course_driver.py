@@ -15,20 +15,51 @@ correct_responses.0.pattern) an answer must produce, from the question's authore
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
+
+from coursepack.cli import main as coursepack_cli
 from coursepack.load.course_loader import LoadedCourse, load_course
 from coursepack.model.content import ReflectionBlock
 from coursepack.model.quiz import FillIn, Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice, TrueFalse
+from coursepack.targets.package import package_files
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"   # SCORM 1.2 response characters for choices / items / matches
 PROMPTS = "123456789abcdefghijklmnopq"   # ... and for matching prompts (the "x" of "x.y")
 
 TIMESPAN = re.compile(r"^([0-9]{2,4}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,2})?$")
 CMI_TIME = re.compile(r"^([0-2][0-9]):([0-5][0-9]):([0-5][0-9])(\.[0-9]{1,2})?$")
+
+
+REPO = Path(__file__).resolve().parents[2]
+SCAFFOLD = REPO / "builder" / "scaffold"
+
+
+# --------------------------------------------------------------------------- building packages
+
+def build_dir(root: Path, edition: str, out: Path, per_module: bool = False) -> Path:
+    """The SCORM 1.2 package of the course in ``root``, written unzipped to ``out``."""
+    files = package_files(load_course(root), "scorm12", edition, per_module=per_module)
+    for name, content in files.items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # assets come as the file to copy (streamed by the zipper), the rest as bytes
+        path.write_bytes(content.read_bytes() if isinstance(content, Path) else content)
+    return out
+
+
+def cli_build(root: Path, out: Path, *args: str) -> dict[str, Path]:
+    """`coursepack build ROOT --out OUT ARGS`; returns {"standard"|"certificate": zip}."""
+    result = CliRunner().invoke(coursepack_cli, ["build", str(root), "--out", str(out), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    zips = sorted(out.glob("*.zip"))
+    assert zips, result.output
+    return {("certificate" if z.stem.endswith("-certificate") else "standard"): z for z in zips}
 
 
 # --------------------------------------------------------------------------- the course, from YAML
@@ -333,9 +364,16 @@ def pattern_of(interaction: dict) -> str | None:
     return responses[0].get("pattern") if responses else None
 
 
+def completion_day(suspend_data: str) -> datetime.date:
+    """The completion day the player saved (field 2 of the saved state, days since 1970 in
+    base 36): the same place in every saved-state format so far ("2...", "3...")."""
+    day = suspend_data.split("|")[2]
+    return datetime.date(1970, 1, 1) + datetime.timedelta(days=int(day, 36))
+
+
 # --------------------------------------------------------------------------- playing with the keyboard
 
-_DESCRIBE = """() => {
+_DESCRIBE_FN = """function describe() {
   const a = document.activeElement;
   if (!a || a === document.body || !document.hasFocus()) return '(nothing focused in the course frame)';
   let d = a.tagName.toLowerCase() + (a.id ? '#' + a.id : '');
@@ -344,8 +382,15 @@ _DESCRIBE = """() => {
   return d + (text ? ' "' + text + '"' : '');
 }"""
 
+_DESCRIBE = "() => { " + _DESCRIBE_FN + " return describe(); }"
+
 _MATCHES = """(sel) => { const a = document.activeElement;
   return !!(document.hasFocus() && a && a !== document.body && a.matches(sel)); }"""
+
+# One round trip per Tab: does the focused element match, and what is it (for the failure path).
+_STEP = "(sel) => { " + _DESCRIBE_FN + """
+  const a = document.activeElement;
+  return [!!(document.hasFocus() && a && a !== document.body && a.matches(sel)), describe()]; }"""
 
 _FOCUS_RING = """() => {
   const a = document.activeElement, s = getComputedStyle(a);
@@ -391,16 +436,17 @@ class Keyboard:
         Fails with the focus path when it is not reached in ``max_presses`` (a trap, or a control
         that is not focusable), so a keyboard trap fails the test instead of hanging it."""
         limit = self.max_presses if max_presses is None else max_presses
-        path = []
-        for n in range(limit + 1):
-            if self.focused_is(selector):
-                return n
-            if n == limit:
-                break
-            self.press("Shift+Tab" if backwards else "Tab")
-            path.append(self.focused())
-        raise KeyboardTrap(f"{'Shift+Tab' if backwards else 'Tab'} x{limit} never reached {selector}; "
-                           f"focus went: {' -> '.join(path[-15:])}")
+        key = "Shift+Tab" if backwards else "Tab"
+        path: list[str] = []
+        found, _ = self.frame.evaluate(_STEP, selector)
+        while not found:
+            if len(path) == limit:
+                raise KeyboardTrap(f"{key} x{limit} never reached {selector}; "
+                                   f"focus went: {' -> '.join(path[-15:])}")
+            self.press(key)
+            found, where = self.frame.evaluate(_STEP, selector)
+            path.append(where)
+        return len(path)
 
     def focus_ring(self) -> dict:
         return self.frame.evaluate(_FOCUS_RING)
@@ -433,16 +479,28 @@ class Keyboard:
             assert self.frame.is_checked(f'{fieldset} input[data-cp-choice="{choice}"]') == (choice in wanted)
 
     def choose_option(self, select: str, value: str) -> None:
-        """A closed <select>: arrow keys change its value without opening it."""
+        """A <select> by arrow keys: closed, they change its value; if they open the picker
+        instead (Chromium does that for a styled ``appearance: base-select`` select, at times),
+        they move through its options, and Enter picks the one wanted."""
         self.tab_to(select)
         options = self.frame.eval_on_selector_all(f"{select} option", "els => els.map(o => o.value)")
-        for _ in range(2 * len(options) + 1):
-            current = self.frame.eval_on_selector(select, "s => s.value")
-            if current == value:
+        seen = []
+        for _ in range(3 * len(options) + 2):
+            state = self.frame.eval_on_selector(select, """s => { const a = document.activeElement;
+                return {value: s.value, open: a !== s && s.contains(a), on: a !== s && s.contains(a) ? a.value : null}; }""")
+            seen.append(state)
+            if state["open"]:
+                if state["on"] == value:
+                    self.press("Enter")
+                    continue
+                here = options.index(state["on"])
+            elif state["value"] == value:
                 return
-            here, there = options.index(current), options.index(value)
-            self.press("ArrowDown" if there > here else "ArrowUp")
-        raise AssertionError(f"could not choose {value} in {select} with the arrow keys")
+            else:
+                here = options.index(state["value"])
+            self.press("ArrowDown" if options.index(value) > here else "ArrowUp")
+        raise AssertionError(f"could not choose {value} in {select} with the arrow keys: options {options}, "
+                             f"states seen {seen}, focus on {self.focused()}")
 
     def order_items(self, fieldset: str, wanted: list[str]) -> None:
         """Selection sort with the Move up buttons: focus stays on the button pressed."""
@@ -485,10 +543,16 @@ class Keyboard:
         self.frame.wait_for_selector(f"{quiz_sel(quiz)} [data-cp-action=submit]", state="hidden")
         return given
 
-    def write(self, reflection: ReflectionKey, text: str) -> None:
+    def write(self, reflection: ReflectionKey, text: str, keyed: int = 12) -> None:
+        """Tab to the box, type the first ``keyed`` characters key by key, then insert the rest in
+        one input event (as an IME or a paste does): the keys reach the box either way, without
+        one browser round trip per character of a 180-character text."""
         self.tab_to(f'[data-cp-reflection-input="{reflection.id}"]')
-        self.type(text)
+        self.type(text[:keyed])
+        if text[keyed:]:
+            self.page.keyboard.insert_text(text[keyed:])
 
     def activate(self, selector: str, key: str = "Enter", backwards: bool = False) -> None:
         self.tab_to(selector, backwards=backwards)
         self.press(key)
+

@@ -41,11 +41,12 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from . import moodle_grading
 
@@ -547,6 +548,16 @@ def wait_for_finish(page, timeout_ms: float = 5_000) -> None:
     page.wait_for_function("() => window.__lms && window.__lms.finishCount > 0", timeout=timeout_ms)
 
 
+def wait_until(page, condition: Callable[[], bool], timeout_ms: float = 5_000, step_ms: float = 10) -> None:
+    """Wait for a condition on the Python side (e.g. what a console listener collected): Playwright
+    delivers page events while it waits, so this polls in short waits instead of one fixed sleep."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"condition not met within {timeout_ms} ms")
+        page.wait_for_timeout(step_ms)
+
+
 def final_cmi(page, timeout_ms: float = 5_000) -> dict:
     """scorm-again's cmi (``API.renderCMIToJSONObject().cmi``) once LMSFinish has been called,
     i.e. after scorm-again's own LMSFinish processing (mastery override, status defaults)."""
@@ -882,8 +893,11 @@ class ConsoleErrors(list):
 
 # --------------------------------------------------------------------------- axe-core
 
-_AXE_RUN = """async (tags) => {
-  const r = await window.axe.run(document, {
+_AXE_RUN = """async ([tags, exclude]) => {
+  // exclude: CSS selectors left out of this run; html stays the root, so page-level rules
+  // (document-title, html-has-lang) still run
+  const context = exclude.length ? { include: [['html']], exclude: exclude.map(s => [s]) } : document;
+  const r = await window.axe.run(context, {
     runOnly: { type: 'tag', values: tags },
     resultTypes: ['violations'],
     iframes: false,
@@ -905,7 +919,12 @@ def _inject_axe(frame, source: str) -> None:
         raise RuntimeError(f"could not inject axe-core into frame {frame.url}")
 
 
-def run_axe(page, tags: Iterable[str] = WCAG_TAGS) -> list[dict]:
+@functools.lru_cache(maxsize=1)
+def _axe_source() -> str:
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def run_axe(page, tags: Iterable[str] = WCAG_TAGS, *, exclude: Iterable[str] = ()) -> list[dict]:
     """axe-core violations of every document in the page: the host page AND the package's
     iframe (and any frame nested in it).
 
@@ -914,16 +933,18 @@ def run_axe(page, tags: Iterable[str] = WCAG_TAGS) -> list[dict]:
     and even with axe in every frame, a run started in the top frame skips the page-level
     rules (document-title, html-has-lang: "is-initiator" rules) for iframe documents -- yet
     LMSs also launch packages in a new window, where those documents are the page.
+    ``exclude``: CSS selectors of elements left out in every frame (e.g. a player's hidden views,
+    when a sweep checks each view while it is shown and the whole document once).
     Returns [{id, impact, help, helpUrl, tags, frame: <frame url>,
               nodes: [{target, html, failureSummary}]}] (targets are selectors in that frame)."""
-    source = AXE_JS.read_text(encoding="utf-8")
-    tags = list(tags)
+    source = _axe_source()
+    tags, exclude = list(tags), list(exclude)
     violations: list[dict] = []
     for frame in page.frames:
         if frame.is_detached() or frame.url in ("", "about:blank"):
             continue
         _inject_axe(frame, source)
-        for v in frame.evaluate(_AXE_RUN, tags):
+        for v in frame.evaluate(_AXE_RUN, [tags, exclude]):
             v["frame"] = frame.url
             violations.append(v)
     return violations
