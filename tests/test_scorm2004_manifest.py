@@ -157,3 +157,96 @@ def test_sco_per_module_rolls_up_to_one_root_item(loaded) -> None:
 
 def test_manifest_is_deterministic(loaded) -> None:
     assert manifest_bytes(loaded, "certificate", True) == manifest_bytes(load_course(SCAFFOLD), "certificate", True)
+
+
+# ---- the target: `coursepack build --target scorm2004|all`, the adapter it ships, the budget it proves
+
+import json  # noqa: E402
+import re  # noqa: E402
+import zipfile  # noqa: E402
+
+from click.testing import CliRunner  # noqa: E402
+
+from coursepack.cli import main  # noqa: E402
+from coursepack.render.course_data import LIMITS, plan_sco  # noqa: E402
+from coursepack.render.state_budget import check_state_budget, comments_chars, reflection_caps, suspend_chars  # noqa: E402
+from coursepack.targets.package import package_files  # noqa: E402
+from test_state_budget import make_course, quiz_page, reflection_page  # noqa: E402
+
+
+def build(course: Path, out: Path, *extra: str) -> list[Path]:
+    result = CliRunner().invoke(main, ["build", str(course), "--out", str(out), *extra], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return sorted(out.glob("*.zip"))
+
+
+def test_target_all_builds_scorm12_and_scorm2004(tmp_path: Path) -> None:
+    names = [p.name for p in build(SCAFFOLD, tmp_path / "all", "--target", "all")]
+    assert names == [
+        "my-course-0.1.0-scorm12-certificate.zip", "my-course-0.1.0-scorm12.zip",
+        "my-course-0.1.0-scorm2004-certificate.zip", "my-course-0.1.0-scorm2004.zip",
+    ]
+    only = [p.name for p in build(SCAFFOLD, tmp_path / "one", "--target", "scorm2004", "--edition", "certificate")]
+    assert only == ["my-course-0.1.0-scorm2004-certificate.zip"]
+    # without --target, the SCORM 1.2 packages only, as before
+    assert [p.name for p in build(SCAFFOLD, tmp_path / "default")] == names[:2]
+
+
+@pytest.mark.parametrize("per_module", [False, True], ids=["one-sco", "sco-per-module"])
+def test_built_scorm2004_packages_validate_list_exactly_the_package_and_reproduce(tmp_path: Path, per_module: bool, reference_validator) -> None:
+    extra = ["--target", "scorm2004", *(["--sco-per-module"] if per_module else [])]
+    first = build(SCAFFOLD, tmp_path / "a", *extra)
+    again = build(SCAFFOLD, tmp_path / "b", *extra)
+    assert len(first) == 2 and [p.read_bytes() for p in first] == [p.read_bytes() for p in again]
+    for package in first:
+        unpacked = tmp_path / package.stem
+        with zipfile.ZipFile(package) as archive:
+            archive.extractall(unpacked)
+            names = set(archive.namelist())
+        result = validate_manifest(reference_validator, unpacked / "imsmanifest.xml", "scorm2004")
+        assert result.returncode == 0, result.stdout + result.stderr
+        root = etree.parse(str(unpacked / "imsmanifest.xml")).getroot()
+        assert {f.get("href") for f in root.iter(f"{{{scorm2004.NS_CP}}}file")} == names - {"imsmanifest.xml"}
+        assert not any(n.endswith((".xsd", ".dtd")) for n in names)  # the manifest names none
+        assert "runtime/adapters/scorm2004.js" in names and "runtime/adapters/scorm12.js" not in names
+
+
+def test_scorm2004_package_runs_the_2004_adapter_with_its_limits() -> None:
+    files = package_files(load_course(SCAFFOLD), "scorm2004", "certificate")
+    html = files["index.html"].decode("utf-8")
+    assert '<script src="runtime/adapters/scorm2004.js"></script>' in html
+    data = json.loads(re.search(r'<script type="application/json" id="coursepack-data">(.*?)</script>', html, re.S).group(1))
+    assert data["adapter"] == "scorm2004"
+    assert data["limits"] == {"suspend": 64000, "comments": 4000, "location": 1000} == LIMITS["scorm2004"]
+
+
+def test_scorm2004_budget_is_64000_for_the_state(tmp_path: Path) -> None:
+    # ten quizzes of nine fill-ins: 4,593 characters, over SCORM 1.2's 4,096, well within 2004's 64,000
+    loaded = load_course(make_course(tmp_path / "big", [quiz_page(n, 9) for n in range(10)]))
+    assert check_state_budget(loaded, "standard", "scorm12")
+    assert check_state_budget(loaded, "standard", "scorm2004") == []
+    assert suspend_chars(plan_sco(loaded, "standard", "scorm2004")) == 4593
+    # 140 such quizzes (64,155 characters) do not fit, and the build says so for SCORM 2004
+    huge = load_course(make_course(tmp_path / "huge", [quiz_page(n, 9) for n in range(140)]))
+    problems = check_state_budget(huge, "standard", "scorm2004")
+    assert len(problems) == 1
+    assert "SCORM 2004 allows 64,000 (cmi.suspend_data)" in problems[0].message
+
+
+def test_scorm2004_reflections_get_their_own_4000_character_record(tmp_path: Path) -> None:
+    loaded = load_course(make_course(tmp_path / "r", [reflection_page(1), reflection_page(2), reflection_page(3, max_chars=4000)]))
+    plan = plan_sco(loaded, "standard", "scorm2004")
+    caps = reflection_caps(plan)
+    # uncapped reflections: as much of the state as is left, but never more than one comment record holds
+    assert caps["r1"] == caps["r2"] == 4000
+    assert comments_chars(plan) == 4000 and suspend_chars(plan) <= 64000
+    assert check_state_budget(loaded, "standard", "scorm2004") == []
+    # the same course cannot fit SCORM 1.2 (a 4,000-character reflection alone overflows it)
+    assert check_state_budget(loaded, "standard", "scorm12")
+
+
+def test_example_course_fits_scorm2004_in_both_editions() -> None:
+    loaded = load_course(SCAFFOLD.parents[1])
+    for edition in loaded.course.editions():
+        assert check_state_budget(loaded, edition, "scorm2004") == []
+        assert check_state_budget(loaded, edition, "scorm2004", [loaded.modules[0].module.id]) == []

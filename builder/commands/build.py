@@ -21,8 +21,8 @@ def _human_size(size: int) -> str:
 
 @click.command()
 @course_dir_argument
-@click.option("--target", "target", type=click.Choice([*TARGETS, "all"]), default="all", show_default=True,
-              help="Package standard to build.")
+@click.option("--target", "target", type=click.Choice([*TARGETS, "all"]), default="scorm12", show_default=True,
+              help="Package standard to build: scorm12, scorm2004, or all of them.")
 @click.option("--edition", type=click.Choice([*EDITIONS, "all"]), default="all", show_default=True,
               help="standard, certificate (needs a certificate section in course.yaml), or both.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,

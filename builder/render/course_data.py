@@ -23,8 +23,11 @@ from coursepack.render.strings import strings_for
 DATA_FORMAT = 3  # 3: reflections packed in the saved state, caps in storage units
 
 # Storage limits of each target's run-time data model (characters; see peers-and-standards §4.1).
+# "comments": SCORM 1.2's one cmi.comments string for every reflection; SCORM 2004's report copy goes in
+# cmi.comments_from_learner.n.comment, one record per reflection, each up to 4,000 characters (§4.2).
 LIMITS: dict[str, dict[str, int]] = {
     "scorm12": {"suspend": 4096, "comments": 4096, "location": 255},
+    "scorm2004": {"suspend": 64000, "comments": 4000, "location": 1000},
 }
 
 # Longest fill-in answer kept in the saved state when it was wrong (packed characters).

@@ -39,7 +39,13 @@ BEST_CHARS = 3  # best score x 100, base36, at most 10000 ("7ps")
 # Fewest characters an uncapped reflection should get before the build suggests caps.
 MIN_USEFUL_REFLECTION = 50
 
-_TARGET_NAMES = {"scorm12": "SCORM 1.2"}
+_TARGET_NAMES = {"scorm12": "SCORM 1.2", "scorm2004": "SCORM 2004"}
+# Where each target keeps the reflections' report copy. SCORM 1.2: every reflection framed in the one
+# cmi.comments string (limit "comments" for all of them together). SCORM 2004: one
+# cmi.comments_from_learner.n per reflection, the plain text up to "comments" (4,000) characters each
+# (adapters/scorm2004.js); cmi.suspend_data (64,000) stays the binding store.
+_COMMENTS_STORE = {"scorm12": "cmi.comments", "scorm2004": "cmi.comments_from_learner"}
+_COMMENTS_PER_REFLECTION = frozenset({"scorm2004"})
 # Storage units one character of any script can take (tracking.js packing, and UTF-8 for cmi.comments).
 COST_PER_CHAR = 4
 
@@ -110,13 +116,21 @@ def reflection_caps(plan: ScoPlan) -> dict[str, int]:
     in_state = limits["suspend"] - progress_chars(plan) - len(plan.reflections) - authored
     in_comments = limits["comments"] - COMMENTS_MARK - sum(comments_record_overhead(r.block.id) for r in plan.reflections) - authored
     uncapped = [r for r in plan.reflections if r.block.max_chars is None]
-    share = max(min(in_state, in_comments) // len(uncapped), 0) if uncapped else 0
+    if plan.adapter in _COMMENTS_PER_REFLECTION:
+        # each reflection has its own record of limits["comments"] characters (units count at least as many)
+        share = min(max(in_state // len(uncapped), 0), limits["comments"]) if uncapped else 0
+    else:
+        share = max(min(in_state, in_comments) // len(uncapped), 0) if uncapped else 0
     share = min(share, authored_cap(4000))  # no more than the model's ceiling for max_chars allows
     return {r.block.id: (authored_cap(r.block.max_chars) if r.block.max_chars is not None else share) for r in plan.reflections}
 
 
 def comments_chars(plan: ScoPlan) -> int:
+    """Characters of the reflections' report copy: all of cmi.comments (SCORM 1.2), or the largest
+    one record of cmi.comments_from_learner (SCORM 2004, capped reflections: max_chars is at most 4,000)."""
     caps = reflection_caps(plan)
+    if plan.adapter in _COMMENTS_PER_REFLECTION:
+        return max([min(caps[r.block.id], r.block.max_chars or caps[r.block.id]) for r in plan.reflections], default=0)
     records = sum(comments_record_overhead(r.block.id) + caps[r.block.id] for r in plan.reflections)
     return COMMENTS_MARK + records if plan.reflections else 0
 
@@ -165,7 +179,7 @@ def check_state_budget(loaded: LoadedCourse, edition: str, adapter: str, module_
     # Only authors' max_chars can overflow a store: uncapped reflections share what is left.
     overflow = [
         (suspend_chars(plan), limits["suspend"], f"cmi.suspend_data, with the saved state ({_n(progress)} characters of it for pages and quizzes)"),
-        (comments_chars(plan), limits["comments"], "cmi.comments, for the LMS's reports"),
+        (comments_chars(plan), limits["comments"], f"{_COMMENTS_STORE.get(adapter, 'cmi.comments')}, for the LMS's reports"),
     ]
     for total, budget, store in overflow:
         if total > budget and capped:
@@ -201,7 +215,8 @@ def check_state_budget(loaded: LoadedCourse, edition: str, adapter: str, module_
                 f"reflection '{ref.block.id}' gets only {_n(share)} characters of storage: {target} keeps all "
                 f"{len(plan.reflections)} reflections of {scope} both in cmi.suspend_data, with the saved state "
                 f"({_n(limits['suspend'])} characters, {_n(progress)} of them for pages and quizzes), and in "
-                f"cmi.comments ({_n(limits['comments'])}); {why}{hint}, or give it a max_chars",
+                f"{_COMMENTS_STORE.get(adapter, 'cmi.comments')} ({_n(limits['comments'])}"
+                f"{' each' if adapter in _COMMENTS_PER_REFLECTION else ''}); {why}{hint}, or give it a max_chars",
             )
         )
     return problems

@@ -10,7 +10,7 @@ from coursepack.load.checks import asset_references, signature_reference
 from coursepack.load.course_loader import LoadedCourse
 from coursepack.load.errors import CourseError, Problem
 from coursepack.load.paths import outside_folder, relative_path_problem
-from coursepack.targets import scorm12
+from coursepack.targets import scorm12, scorm2004
 from coursepack.targets.editions import Sco, plan_scos
 from coursepack.targets.zipper import Content
 
@@ -25,6 +25,7 @@ class Target:
 
 TARGETS: dict[str, Target] = {
     "scorm12": Target("scorm12", "scorm12", "imsmanifest.xml", scorm12.build_manifest),
+    "scorm2004": Target("scorm2004", "scorm2004", "imsmanifest.xml", scorm2004.build_manifest),
 }
 
 
