@@ -233,14 +233,17 @@
           if (order.hasOwnProperty(where)) restored[where] = get("cmi.comments_from_learner." + n + ".comment");
         }
         for (var id in restored) if (restored.hasOwnProperty(id)) written[id] = reflections[id] = restored[id];
-        var passing = parseFloat(get("cmi.scaled_passing_score"));
-        values["cmi.location"] = get("cmi.location");
-        values["cmi.suspend_data"] = get("cmi.suspend_data");
+        // Elements never set answer error 403 (not initialized): on a first launch (entry "ab-initio")
+        // the learner's data is not read, and the passing score only where the manifest defines one.
+        var entry = get("cmi.entry"), fresh = entry === "ab-initio";
+        var passing = data.mark == null ? NaN : parseFloat(get("cmi.scaled_passing_score"));
+        values["cmi.location"] = fresh ? "" : get("cmi.location");
+        values["cmi.suspend_data"] = fresh ? "" : get("cmi.suspend_data");
         if (!review && !browse && status === "") {
           if (set("cmi.completion_status", "incomplete")) { completion = "incomplete"; status = "incomplete"; }
         }
         return {
-          entry: get("cmi.entry"),
+          entry: entry,
           location: values["cmi.location"],
           state: values["cmi.suspend_data"],
           reflections: JSON.parse(JSON.stringify(restored)),
