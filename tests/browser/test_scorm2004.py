@@ -367,3 +367,85 @@ def test_strict_checker_formats() -> None:
              lms2004.Call(5, "Terminate", ("",), "true", "0")]
     rules = {v.rule for v in lms2004.check_strict(calls)}
     assert {"dependency", "score-after-status"} <= rules
+
+
+# --------------------------------------------------------------------------- one SCO per module, rolled up
+
+def rollup(manifest: Path, children: list[dict]) -> dict[str, object]:
+    """The course's completion, success and measure from its module SCOs' final cmi, by the root item's
+    rollup rules as the manifest writes them (SCORM 2004 SN rollup, three-valued: None = unknown).
+    scorm-again runs one SCO and no sequencing, so this stands in for the LMS's rollup."""
+    from lxml import etree
+
+    ns = lms2004.NS
+    root = etree.parse(str(manifest)).getroot()
+    item = root.find("cp:organizations/cp:organization/cp:item", ns)
+
+    def value(child: dict, condition: str) -> bool | None:
+        success, completion = child.get("success_status", "unknown"), child.get("completion_status", "unknown")
+        if condition == "satisfied":
+            return None if success == "unknown" else success == "passed"
+        if condition == "objectiveStatusKnown":
+            return success != "unknown"
+        if condition == "completed":
+            return None if completion in ("unknown", "not attempted") else completion == "completed"
+        raise AssertionError(f"rollup condition {condition} not modelled")
+
+    def holds(rule, child: dict) -> bool | None:
+        results = []
+        for cond in rule.iterfind("imsss:rollupConditions/imsss:rollupCondition", ns):
+            v = value(child, cond.get("condition"))
+            results.append(None if v is None else (not v if cond.get("operator") == "not" else v))
+        if False in results:
+            return False
+        return None if None in results else True
+
+    actions: dict[str, bool] = {}
+    for rule in item.iterfind("imsss:sequencing/imsss:rollupRules/imsss:rollupRule", ns):
+        per_child = [holds(rule, c) for c in children]
+        fired = all(v is True for v in per_child) if rule.get("childActivitySet") == "all" else any(v is True for v in per_child)
+        actions[rule.find("imsss:rollupAction", ns).get("action")] = fired
+    completion = "completed" if actions["completed"] else "incomplete" if actions["incomplete"] else "unknown"
+    success = "passed" if actions["satisfied"] else "failed" if actions["notSatisfied"] else "unknown"
+    scores = [float(c["score"]["scaled"]) for c in children if c.get("score", {}).get("scaled") not in ("", None)]
+    return {"completion": completion, "success": success, "measure": sum(scores) / len(children) if len(scores) == len(children) else None}
+
+
+def test_sco_per_module_played_one_by_one_rolls_up_to_the_course(lms, course_dir, tmp_path) -> None:
+    out = tmp_path / "per-module"
+    for name, content in package_files(load_course(course_dir), "scorm2004", "certificate", per_module=True).items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.read_bytes() if isinstance(content, Path) else content)
+    alpha = CourseKey.load(course_dir, ["alpha-mod"])
+    frame = lms.play(out, sco=0)
+    assert frame.url.endswith("/sco-alpha-mod.html")
+    frame.click("#cp-start")
+    goto(frame, 1)
+    write(frame, "alpha-thoughts", CHINESE)
+    goto(frame, 2)
+    answer_quiz(frame, alpha.quizzes[0], right=True)
+    axe = harness.run_axe(lms.page)
+    assert axe == [], harness.format_axe(axe)
+    lms.page.evaluate("() => document.getElementById('content').src = 'about:blank'")
+    first = lms.final()
+    lms.assert_clean()
+    assert (first["completion_status"], first["success_status"], first["score"]["scaled"]) == ("completed", "passed", "1")
+    # one module done, the other not attempted: the course is neither completed nor judged yet
+    # (an unattempted module's completion is unknown, so the course's is unknown too)
+    assert rollup(out / "imsmanifest.xml", [first, {}]) == {"completion": "unknown", "success": "unknown", "measure": None}
+    assert rollup(out / "imsmanifest.xml", [first, {"completion_status": "incomplete"}])["completion"] == "incomplete"
+
+    frame = lms.play(out, sco=1)
+    assert frame.url.endswith("/sco-beta-mod.html")
+    frame.click("#cp-start")
+    write(frame, "beta-notes", ARABIC_EMOJI)
+    goto(frame, 1)
+    lms.page.evaluate("() => document.getElementById('content').src = 'about:blank'")
+    second = lms.final()
+    lms.assert_clean()
+    assert (second["completion_status"], second["success_status"]) == ("completed", "passed")
+    assert rollup(out / "imsmanifest.xml", [first, second]) == {"completion": "completed", "success": "passed", "measure": 1.0}
+    # a module lost would fail the course at once, while another is still unknown
+    lost = {"completion_status": "incomplete", "success_status": "failed", "score": {"scaled": "0.5"}}
+    assert rollup(out / "imsmanifest.xml", [lost, {}])["success"] == "failed"
