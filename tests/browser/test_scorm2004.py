@@ -449,3 +449,31 @@ def test_sco_per_module_played_one_by_one_rolls_up_to_the_course(lms, course_dir
     # a module lost would fail the course at once, while another is still unknown
     lost = {"completion_status": "incomplete", "success_status": "failed", "score": {"scaled": "0.5"}}
     assert rollup(out / "imsmanifest.xml", [lost, {}])["success"] == "failed"
+
+
+def test_standard_edition_completes_with_its_score_and_no_success(lms, key, course_dir, tmp_path) -> None:
+    """No pass mark: completed, success left unknown, the quizzes' score sent once completed; no
+    passing score in the manifest, so none is read (no 403 from the LMS)."""
+    out = tmp_path / "standard"
+    for name, content in package_files(load_course(course_dir), "scorm2004", "standard").items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.read_bytes() if isinstance(content, Path) else content)
+    assert lms2004.read_scos(out)[0].passing is None
+    frame = lms.play(out)
+    frame.click("#cp-start")
+    goto(frame, 1)
+    write(frame, "alpha-thoughts", CHINESE)
+    goto(frame, 2)
+    answer_quiz(frame, key.quizzes[0], right={"pick", "many"})   # a practice score: not sent while incomplete
+    assert not any(c.element and c.element.startswith("cmi.score") for c in lms.calls())
+    goto(frame, 3)
+    write(frame, "beta-notes", "Notes long enough to count for the rule.")
+    goto(frame, 4)
+    frame.click("#cp-next")
+    lms.page.evaluate("() => document.getElementById('content').src = 'about:blank'")
+    final = lms.final()
+    lms.assert_clean()
+    assert (final["completion_status"], final["success_status"], final["exit"]) == ("completed", "unknown", "normal")
+    assert final["score"]["raw"] == "66.66" and final["score"]["scaled"] == "0.6666"
+    assert not any(c.element == "cmi.scaled_passing_score" for c in lms.calls())
