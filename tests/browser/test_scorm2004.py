@@ -311,9 +311,12 @@ def test_skipped_reflection_is_never_satisfied(lms, key, cert_pkg) -> None:
     assert not any(c.element and c.element.startswith("cmi.score") for c in lms.calls())
 
 
-def test_learner_out_of_attempts_fails_and_is_not_completed(lms, key, cert_pkg) -> None:
+@pytest.mark.parametrize("passing", [lms2004.FROM_MANIFEST, None], ids=["lms-judges-by-measure", "lms-takes-the-status"])
+def test_learner_out_of_attempts_fails_and_is_not_completed(lms, key, cert_pkg, passing) -> None:
+    """With the manifest's passing score in the LMS (it judges success by the score) and without it
+    (it keeps the status the course sent), the outcome is the same: failed."""
     quiz = key.quizzes[0]
-    frame = lms.play(cert_pkg)
+    frame = lms.play(cert_pkg, passing=passing)
     frame.click("#cp-start")
     goto(frame, 1)
     write(frame, "alpha-thoughts", CHINESE)
@@ -453,7 +456,7 @@ def test_sco_per_module_played_one_by_one_rolls_up_to_the_course(lms, course_dir
 
 def test_standard_edition_completes_with_its_score_and_no_success(lms, key, course_dir, tmp_path) -> None:
     """No pass mark: completed, success left unknown, the quizzes' score sent once completed; no
-    passing score in the manifest, so none is read (no 403 from the LMS)."""
+    passing score in the manifest, and the course never reads one (an unset one answers 403)."""
     out = tmp_path / "standard"
     for name, content in package_files(load_course(course_dir), "scorm2004", "standard").items():
         path = out / name

@@ -234,9 +234,9 @@
         }
         for (var id in restored) if (restored.hasOwnProperty(id)) written[id] = reflections[id] = restored[id];
         // Elements never set answer error 403 (not initialized): on a first launch (entry "ab-initio")
-        // the learner's data is not read, and the passing score only where the manifest defines one.
+        // the learner's data is not read. Nor is cmi.scaled_passing_score, which an LMS without
+        // sequencing (Moodle) leaves unset: the player judges by its own mark (course data "mark").
         var entry = get("cmi.entry"), fresh = entry === "ab-initio";
-        var passing = data.mark == null ? NaN : parseFloat(get("cmi.scaled_passing_score"));
         values["cmi.location"] = fresh ? "" : get("cmi.location");
         values["cmi.suspend_data"] = fresh ? "" : get("cmi.suspend_data");
         if (!review && !browse && status === "") {
@@ -249,7 +249,7 @@
           reflections: JSON.parse(JSON.stringify(restored)),
           learnerName: get("cmi.learner_name"),
           learnerId: get("cmi.learner_id"),
-          masteryScore: isNaN(passing) ? null : Math.round(passing * 10000) / 100
+          masteryScore: null
         };
       },
       pageViewed: function (location) {
