@@ -296,7 +296,10 @@ def test_fail_retake_leave_resume_and_pass_in_the_certificate_edition(lms, key, 
 def test_skipped_reflection_is_never_satisfied(lms, key, cert_pkg) -> None:
     frame = lms.play(cert_pkg)
     frame.click("#cp-start")
-    goto(frame, 2)                                         # the first reflection is left empty
+    goto(frame, 1)
+    write(frame, "alpha-thoughts", "A draft I will delete.")   # committed on blur, then cleared:
+    write(frame, "alpha-thoughts", "")                         # the first reflection is left empty
+    goto(frame, 2)
     answer_quiz(frame, key.quizzes[0], right=True)
     goto(frame, 3)
     write(frame, "beta-notes", "Notes long enough to count for the rule.")
@@ -309,6 +312,11 @@ def test_skipped_reflection_is_never_satisfied(lms, key, cert_pkg) -> None:
     assert (final["completion_status"], final["success_status"], final["exit"]) == ("incomplete", "unknown", "suspend")
     assert final["score"]["scaled"] == "" and float(final["progress_measure"]) < 1
     assert not any(c.element and c.element.startswith("cmi.score") for c in lms.calls())
+    # the cleared reflection is reported cleared, in place (one interaction, one comment record)
+    drafts = [it for it in interactions(final) if it["id"] == "alpha-thoughts"]
+    assert [(it["type"], it["learner_response"]) for it in drafts] == [("long-fill-in", "")]
+    comments = [(c["location"], c["comment"]) for c in lms2004.as_list(final["comments_from_learner"])]
+    assert ("alpha-thoughts", "") in comments and len(comments) == 2
 
 
 @pytest.mark.parametrize("passing", [lms2004.FROM_MANIFEST, None], ids=["lms-judges-by-measure", "lms-takes-the-status"])

@@ -159,8 +159,9 @@
       if (values[name] === value) return;
       if (set(name, value)) values[name] = value;
     }
-    function fields(prefix, list) {
-      for (var i = 0; i < list.length; i++) if (list[i][1] !== "") set(prefix + list[i][0], list[i][1]);
+    // set each [name, value]; an empty value is skipped unless `empties` (a reflection cleared by the learner)
+    function fields(prefix, list, empties) {
+      for (var i = 0; i < list.length; i++) if (empties || list[i][1] !== "") set(prefix + list[i][0], list[i][1]);
     }
 
     // the player's status from what the LMS kept
@@ -206,9 +207,9 @@
           reflIndex[rid] = nextInteraction++;
           fields("cmi.interactions." + reflIndex[rid] + ".", [["id", identifier(rid)], ["type", "long-fill-in"]]);
         }
-        fields("cmi.interactions." + reflIndex[rid] + ".", [["timestamp", now], ["learner_response", body], ["result", "neutral"]]);
+        fields("cmi.interactions." + reflIndex[rid] + ".", [["timestamp", now], ["learner_response", body], ["result", "neutral"]], true);
         if (commentIndex[rid] == null) commentIndex[rid] = nextComment++;
-        fields("cmi.comments_from_learner." + commentIndex[rid] + ".", [["comment", body], ["location", rid], ["timestamp", now]]);
+        fields("cmi.comments_from_learner." + commentIndex[rid] + ".", [["comment", body], ["location", rid], ["timestamp", now]], true);
         written[rid] = reflections[rid] || "";
       }
     }
