@@ -4,6 +4,7 @@ work on a fresh clone)."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -61,7 +62,18 @@ def npm_packages_out_of_date(repo: Path) -> list[str]:
 
 
 def ensure_npm_packages(repo: Path, say: Callable[[str], None] = print) -> str | None:
-    """Run `npm ci` in repo when node_modules/ is missing or out of date; a note on what failed, else None."""
+    """Run `npm ci` in repo when node_modules/ is missing or out of date; a note on what failed, else None.
+    The test workers (pytest-xdist) may all ask at once: a lock lets one install while the others wait,
+    then find the packages in place."""
+    with open(repo / ".npm-ci.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return _npm_ci_if_needed(repo, say)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _npm_ci_if_needed(repo: Path, say: Callable[[str], None]) -> str | None:
     stale = npm_packages_out_of_date(repo)
     if not stale:
         return None

@@ -375,6 +375,30 @@
 
   /* ---- helpers shared by adapters ------------------------------------------------------------- */
   CP.util = {
+    // The LMS's API object `name` (with method `method`) in this window, its parents (the SCORM
+    // search: up to 500 levels) or the window that opened this one; null when no LMS answers.
+    findApi: function (win, name, method) {
+      function own(x) {
+        try { return x && x[name] && typeof x[name][method] === "function" ? x[name] : null; } catch (e) { return null; } // cross-origin
+      }
+      function scan(x) {
+        for (var i = 0; x && i <= 500; i++) {
+          var api = own(x);
+          if (api) return api;
+          var parent = null;
+          try { parent = x.parent; } catch (e) { parent = null; }
+          if (!parent || parent === x) return null;
+          x = parent;
+        }
+        return null;
+      }
+      var found = scan(win);
+      if (found) return found;
+      var opener = null;
+      try { opener = win.top && win.top.opener; } catch (e) { opener = null; }
+      if (!opener) { try { opener = win.opener; } catch (e2) { opener = null; } }
+      return opener ? scan(opener) : null;
+    },
     // CMITimespan HHHH:MM:SS.SS (2-4 hour digits, 2 decimals at most)
     timespan: function (ms) {
       var cs = Math.max(0, Math.round(ms / 10));

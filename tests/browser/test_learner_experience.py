@@ -16,9 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from coursepack.load.course_loader import load_course
-from coursepack.targets.package import package_files
-
+from . import course_driver as drv
 from . import harness
 
 pytestmark = pytest.mark.browser
@@ -112,12 +110,7 @@ def build(tmp_path_factory, course_yaml: str) -> Path:
     (root / "course.yaml").write_text(course_yaml, encoding="utf-8")
     (root / "modules" / "a.yaml").write_text(MODULE_A, encoding="utf-8")
     (root / "modules" / "b.yaml").write_text(MODULE_B, encoding="utf-8")
-    out = tmp_path_factory.mktemp("learner-cert")
-    for name, content in package_files(load_course(root), "scorm12", "certificate").items():
-        path = out / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content.read_bytes() if isinstance(content, Path) else content)
-    return out
+    return drv.build_dir(root, "certificate", tmp_path_factory.mktemp("learner-cert"))
 
 
 @pytest.fixture(scope="module")

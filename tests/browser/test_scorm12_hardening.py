@@ -21,9 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from coursepack.load.course_loader import load_course
-from coursepack.targets.package import package_files
-
+from . import course_driver as drv
 from . import harness, moodle_grading
 from .course_driver import readable
 
@@ -131,18 +129,9 @@ def course_dir(tmp_path_factory) -> Path:
     return root
 
 
-def _build(root: Path, edition: str, out: Path) -> Path:
-    for name, content in package_files(load_course(root), "scorm12", edition).items():
-        path = out / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # assets come as the file to copy (streamed by the zipper), the rest as bytes
-        path.write_bytes(content.read_bytes() if isinstance(content, Path) else content)
-    return out
-
-
 @pytest.fixture(scope="module")
 def cert_pkg(course_dir, tmp_path_factory) -> Path:
-    return _build(course_dir, "certificate", tmp_path_factory.mktemp("hard-cert"))
+    return drv.build_dir(course_dir, "certificate", tmp_path_factory.mktemp("hard-cert"))
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +142,7 @@ def standard_pkg(course_dir, tmp_path_factory) -> Path:
     (root / "course.yaml").write_text(COURSE.replace("  pass_mark: 80\n", ""), encoding="utf-8")
     for name in ("a.yaml", "b.yaml"):
         (root / "modules" / name).write_bytes((course_dir / "modules" / name).read_bytes())
-    return _build(root, "standard", tmp_path_factory.mktemp("hard-std"))
+    return drv.build_dir(root, "standard", tmp_path_factory.mktemp("hard-std"))
 
 
 # --------------------------------------------------------------------------- driving

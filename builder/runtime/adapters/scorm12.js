@@ -32,32 +32,7 @@
   "use strict";
   var CP = w.Coursepack;
 
-  function hasApi(win) {
-    try {
-      return win && win.API && typeof win.API.LMSInitialize === "function" ? win.API : null;
-    } catch (e) {
-      return null; // cross-origin frame
-    }
-  }
-  function scan(win) {
-    for (var i = 0; win && i <= 500; i++) {
-      var api = hasApi(win);
-      if (api) return api;
-      var parent = null;
-      try { parent = win.parent; } catch (e) { parent = null; }
-      if (!parent || parent === win) return null;
-      win = parent;
-    }
-    return null;
-  }
-  function detect(win) {
-    var api = scan(win);
-    if (api) return api;
-    var opener = null;
-    try { opener = win.top && win.top.opener; } catch (e) { opener = null; }
-    if (!opener) { try { opener = win.opener; } catch (e2) { opener = null; } }
-    return opener ? scan(opener) : null;
-  }
+  function detect(win) { return CP.util.findApi(win, "API", "LMSInitialize"); }
 
   var LETTERS = "abcdefghijklmnopqrstuvwxyz";
   var PROMPTS = "123456789abcdefghijklmnopq";

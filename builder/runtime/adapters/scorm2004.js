@@ -37,32 +37,7 @@
   "use strict";
   var CP = w.Coursepack;
 
-  function hasApi(win) {
-    try {
-      return win && win.API_1484_11 && typeof win.API_1484_11.Initialize === "function" ? win.API_1484_11 : null;
-    } catch (e) {
-      return null; // cross-origin frame
-    }
-  }
-  function scan(win) {
-    for (var i = 0; win && i <= 500; i++) {
-      var api = hasApi(win);
-      if (api) return api;
-      var parent = null;
-      try { parent = win.parent; } catch (e) { parent = null; }
-      if (!parent || parent === win) return null;
-      win = parent;
-    }
-    return null;
-  }
-  function detect(win) {
-    var api = scan(win);
-    if (api) return api;
-    var opener = null;
-    try { opener = win.top && win.top.opener; } catch (e) { opener = null; }
-    if (!opener) { try { opener = win.opener; } catch (e2) { opener = null; } }
-    return opener ? scan(opener) : null;
-  }
+  function detect(win) { return CP.util.findApi(win, "API_1484_11", "Initialize"); }
 
   var LETTERS = "abcdefghijklmnopqrstuvwxyz";
   var TEXT_MAX = 4000; // localized_string_type (SPM 4,000): long-fill-in responses, comments
