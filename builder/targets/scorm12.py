@@ -20,11 +20,11 @@ from lxml import etree
 
 from coursepack.load.course_loader import LoadedCourse
 from coursepack.targets.editions import Sco
+from coursepack.targets.manifest_resources import add_resources
 
 NS_CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 NS_ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
 NSMAP = {None: NS_CP, "adlcp": NS_ADLCP}
-_COMMON = "res-common"
 
 
 def _ncname(text: str) -> str:
@@ -84,20 +84,5 @@ def build_manifest(loaded: LoadedCourse, edition: str, scos: list[Sco], files: C
         if mastery is not None:
             _sub(item, "masteryscore", str(mastery), ns=NS_ADLCP)
 
-    resources = _sub(root, "resources")
-    launches = {s.launch for s in scos}
-    shared = sorted(name for name in files if name not in launches)
-    for sco in scos:
-        resource = _sub(resources, "resource", identifier=sco.resource_id, type="webcontent", href=sco.launch)
-        resource.set(f"{{{NS_ADLCP}}}scormtype", "sco")
-        # One SCO lists every file; several share one asset resource instead of repeating it.
-        for name in [sco.launch] if per_module else [sco.launch, *shared]:
-            _sub(resource, "file", href=name)
-        if per_module:
-            _sub(resource, "dependency", identifierref=_COMMON)
-    if per_module:
-        common = _sub(resources, "resource", identifier=_COMMON, type="webcontent")
-        common.set(f"{{{NS_ADLCP}}}scormtype", "asset")
-        for name in shared:
-            _sub(common, "file", href=name)
+    add_resources(root, scos, files, per_module, ns_cp=NS_CP, scorm_type=f"{{{NS_ADLCP}}}scormtype")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

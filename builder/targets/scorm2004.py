@@ -30,6 +30,7 @@ from lxml import etree
 
 from coursepack.load.course_loader import LoadedCourse
 from coursepack.targets.editions import Sco
+from coursepack.targets.manifest_resources import add_resources
 from coursepack.targets.scorm12 import _course_key, _ncname, manifest_identifier, package_title
 
 NS_CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
@@ -39,7 +40,6 @@ NS_ADLNAV = "http://www.adlnet.org/xsd/adlnav_v1p3"
 NS_IMSSS = "http://www.imsglobal.org/xsd/imsss"
 NSMAP = {None: NS_CP, "adlcp": NS_ADLCP, "adlseq": NS_ADLSEQ, "adlnav": NS_ADLNAV, "imsss": NS_IMSSS}
 SCHEMA_VERSION = "2004 4th Edition"
-_COMMON = "res-common"
 
 __all__ = ["NS_ADLCP", "NS_CP", "NS_IMSSS", "SCHEMA_VERSION", "build_manifest", "manifest_identifier", "min_normalized_measure"]
 
@@ -119,20 +119,5 @@ def build_manifest(loaded: LoadedCourse, edition: str, scos: list[Sco], files: C
     org_sequencing = _sub(organization, "sequencing", ns=NS_IMSSS)
     _sub(org_sequencing, "controlMode", ns=NS_IMSSS, choice="true", flow="true")
 
-    resources = _sub(root, "resources")
-    launches = {s.launch for s in scos}
-    shared = sorted(name for name in files if name not in launches)
-    for sco in scos:
-        resource = _sub(resources, "resource", identifier=sco.resource_id, type="webcontent", href=sco.launch)
-        resource.set(f"{{{NS_ADLCP}}}scormType", "sco")
-        # One SCO lists every file; several share one asset resource instead of repeating it.
-        for name in [sco.launch] if per_module else [sco.launch, *shared]:
-            _sub(resource, "file", href=name)
-        if per_module:
-            _sub(resource, "dependency", identifierref=_COMMON)
-    if per_module:
-        common = _sub(resources, "resource", identifier=_COMMON, type="webcontent")
-        common.set(f"{{{NS_ADLCP}}}scormType", "asset")
-        for name in shared:
-            _sub(common, "file", href=name)
+    add_resources(root, scos, files, per_module, ns_cp=NS_CP, scorm_type=f"{{{NS_ADLCP}}}scormType")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
