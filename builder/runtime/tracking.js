@@ -375,6 +375,44 @@
 
   /* ---- helpers shared by adapters ------------------------------------------------------------- */
   CP.util = {
+    // get / set / setOnce on an LMS data model whose methods are named getName, setName, errorName
+    // (SCORM 1.2: LMSGetValue...; 2004: GetValue...). set warns once per element the LMS refuses;
+    // setOnce skips a value already written (values: element -> last value written).
+    dataModel: function (api, getName, setName, errorName, values) {
+      function get(name) {
+        try {
+          var v = api[getName](name);
+          return v == null ? "" : String(v);
+        } catch (e) {
+          return "";
+        }
+      }
+      function set(name, value) {
+        value = String(value);
+        var ok;
+        try { ok = String(api[setName](name, value)) === "true"; } catch (e) { ok = false; }
+        if (!ok) {
+          var code = "";
+          try { code = String(api[errorName]()); } catch (e2) { code = "?"; }
+          CP.warn("set:" + name.replace(/\.\d+\./, ".n."), "the LMS refused " + name + " (error " + code + ")");
+        }
+        return ok;
+      }
+      function setOnce(name, value) {
+        value = String(value);
+        if (values[name] === value) return;
+        if (set(name, value)) values[name] = value;
+      }
+      return { get: get, set: set, setOnce: setOnce };
+    },
+    // sorts reflection ids into the order learners meet them (comments and interactions follow it)
+    courseOrder: function (reflections) {
+      var order = {};
+      for (var i = 0; i < reflections.length; i++) order[reflections[i].id] = i;
+      var sort = function (ids) { return ids.sort(function (a, b) { return (order[a] || 0) - (order[b] || 0); }); };
+      sort.knows = function (id) { return order.hasOwnProperty(id); }; // a reflection of this SCO?
+      return sort;
+    },
     // The LMS's API object `name` (with method `method`) in this window, its parents (the SCORM
     // search: up to 500 levels) or the window that opened this one; null when no LMS answers.
     findApi: function (win, name, method) {

@@ -117,35 +117,11 @@
     var review = false; // lesson_mode "review": show the learner's data, change nothing
     var browse = false; // lesson_mode "browse": a preview; progress is kept, results are not reported
     var nextInteraction = 0;
-    var order = {}; // reflection id -> position in the course (comments and interactions follow it)
-    for (var ri = 0; ri < data.reflections.length; ri++) order[data.reflections[ri].id] = ri;
     var pendingScore = null; // score values waiting for their status to be committed first
-    function inCourseOrder(ids) { return ids.sort(function (a, b) { return (order[a] || 0) - (order[b] || 0); }); }
+    var inCourseOrder = CP.util.courseOrder(data.reflections);
 
-    function get(name) {
-      try {
-        var v = api.LMSGetValue(name);
-        return v == null ? "" : String(v);
-      } catch (e) {
-        return "";
-      }
-    }
-    function set(name, value) {
-      value = String(value);
-      var ok;
-      try { ok = String(api.LMSSetValue(name, value)) === "true"; } catch (e) { ok = false; }
-      if (!ok) {
-        var code = "";
-        try { code = String(api.LMSGetLastError()); } catch (e2) { code = "?"; }
-        CP.warn("set:" + name.replace(/\.\d+\./, ".n."), "the LMS refused " + name + " (error " + code + ")");
-      }
-      return ok;
-    }
-    function setOnce(name, value) {
-      value = String(value);
-      if (values[name] === value) return;
-      if (set(name, value)) values[name] = value;
-    }
+    var model = CP.util.dataModel(api, "LMSGetValue", "LMSSetValue", "LMSGetLastError", values);
+    var get = model.get, set = model.set, setOnce = model.setOnce;
     function interaction(fields) {
       var n = nextInteraction++;
       for (var i = 0; i < fields.length; i++) {

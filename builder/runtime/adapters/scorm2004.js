@@ -103,37 +103,13 @@
     var reflections = {}, written = {}, dirty = {}, reflIndex = {}, commentIndex = {};
     var review = false, browse = false;
     var nextInteraction = 0, nextComment = 0;
-    var order = {};
-    for (var ri = 0; ri < data.reflections.length; ri++) order[data.reflections[ri].id] = ri;
     var quizzes = {};
     for (var qi = 0; qi < data.quizzes.length; qi++) quizzes[data.quizzes[qi].id] = data.quizzes[qi];
     var pendingScore = null, statusUncommitted = false;
-    function inCourseOrder(ids) { return ids.sort(function (a, b) { return (order[a] || 0) - (order[b] || 0); }); }
+    var inCourseOrder = CP.util.courseOrder(data.reflections);
 
-    function get(name) {
-      try {
-        var v = api.GetValue(name);
-        return v == null ? "" : String(v);
-      } catch (e) {
-        return "";
-      }
-    }
-    function set(name, value) {
-      value = String(value);
-      var ok;
-      try { ok = String(api.SetValue(name, value)) === "true"; } catch (e) { ok = false; }
-      if (!ok) {
-        var code = "";
-        try { code = String(api.GetLastError()); } catch (e2) { code = "?"; }
-        CP.warn("set:" + name.replace(/\.\d+\./, ".n."), "the LMS refused " + name + " (error " + code + ")");
-      }
-      return ok;
-    }
-    function setOnce(name, value) {
-      value = String(value);
-      if (values[name] === value) return;
-      if (set(name, value)) values[name] = value;
-    }
+    var model = CP.util.dataModel(api, "GetValue", "SetValue", "GetLastError", values);
+    var get = model.get, set = model.set, setOnce = model.setOnce;
     // set each [name, value]; an empty value is skipped unless `empties` (a reflection cleared by the learner)
     function fields(prefix, list, empties) {
       for (var i = 0; i < list.length; i++) if (empties || list[i][1] !== "") set(prefix + list[i][0], list[i][1]);
@@ -206,7 +182,7 @@
         var restored = {};
         for (var n = 0; n < Math.min(nextComment, 1000); n++) {
           var where = get("cmi.comments_from_learner." + n + ".location");
-          if (order.hasOwnProperty(where)) restored[where] = get("cmi.comments_from_learner." + n + ".comment");
+          if (inCourseOrder.knows(where)) restored[where] = get("cmi.comments_from_learner." + n + ".comment");
         }
         for (var id in restored) if (restored.hasOwnProperty(id)) written[id] = reflections[id] = restored[id];
         // Elements never set answer error 403 (not initialized): on a first launch (entry "ab-initio")
