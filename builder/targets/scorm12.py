@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -59,29 +60,51 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, ns: str = NS
     return element
 
 
-def build_manifest(loaded: LoadedCourse, edition: str, scos: list[Sco], files: Collection[str]) -> bytes:
-    """imsmanifest.xml for the given SCOs; files are the paths of every package file besides the manifest."""
-    course = loaded.course
-    root = etree.Element(f"{{{NS_CP}}}manifest", nsmap=NSMAP, identifier=manifest_identifier(loaded, edition), version=course.version)
-    metadata = _sub(root, "metadata")
-    _sub(metadata, "schema", "ADL SCORM")
-    _sub(metadata, "schemaversion", "1.2")
+@dataclass(frozen=True)
+class ManifestTree:
+    """The parts every SCORM manifest shares, for a writer to add its own elements to."""
+    root: etree._Element
+    organization: etree._Element
+    parent: etree._Element  # where the SCO items are: the organization, or the per-module root item
+    items: list[tuple[Sco, etree._Element]]
+    per_module: bool
 
+
+def manifest_tree(loaded: LoadedCourse, edition: str, scos: list[Sco], *, ns_cp: str, nsmap: dict[str | None, str],
+                  schema_version: str) -> ManifestTree:
+    """manifest, metadata, one organization and an item per SCO (under a root item when there are
+    several), with the identifiers and titles both SCORM versions use."""
+    def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+        return _sub(parent, tag, text, ns=ns_cp, **attrs)
+
+    root = etree.Element(f"{{{ns_cp}}}manifest", nsmap=nsmap, identifier=manifest_identifier(loaded, edition), version=loaded.course.version)
+    metadata = sub(root, "metadata")
+    sub(metadata, "schema", "ADL SCORM")
+    sub(metadata, "schemaversion", schema_version)
     org_id = f"org-{_course_key(loaded)}"
-    organizations = _sub(root, "organizations", default=org_id)
-    organization = _sub(organizations, "organization", identifier=org_id)
-    _sub(organization, "title", package_title(loaded, edition))
-
-    mastery = course.pass_mark_for(edition)
+    organizations = sub(root, "organizations", default=org_id)
+    organization = sub(organizations, "organization", identifier=org_id)
+    sub(organization, "title", package_title(loaded, edition))
     per_module = any(sco.module_ids is not None for sco in scos)
     parent = organization
     if per_module:
-        parent = _sub(organization, "item", identifier="item-root", isvisible="true")
-        _sub(parent, "title", package_title(loaded, edition))
+        parent = sub(organization, "item", identifier="item-root", isvisible="true")
+        sub(parent, "title", package_title(loaded, edition))
+    items = []
     for sco in scos:
-        item = _sub(parent, "item", identifier=sco.item_id, identifierref=sco.resource_id, isvisible="true")
-        _sub(item, "title", sco.title if per_module else package_title(loaded, edition))
-        if mastery is not None:
+        item = sub(parent, "item", identifier=sco.item_id, identifierref=sco.resource_id, isvisible="true")
+        sub(item, "title", sco.title if per_module else package_title(loaded, edition))
+        items.append((sco, item))
+    return ManifestTree(root, organization, parent, items, per_module)
+
+
+def build_manifest(loaded: LoadedCourse, edition: str, scos: list[Sco], files: Collection[str]) -> bytes:
+    """imsmanifest.xml for the given SCOs; files are the paths of every package file besides the manifest."""
+    tree = manifest_tree(loaded, edition, scos, ns_cp=NS_CP, nsmap=NSMAP, schema_version="1.2")
+    root, per_module = tree.root, tree.per_module
+    mastery = loaded.course.pass_mark_for(edition)
+    if mastery is not None:
+        for _, item in tree.items:
             _sub(item, "masteryscore", str(mastery), ns=NS_ADLCP)
 
     add_resources(root, scos, files, per_module, ns_cp=NS_CP, scorm_type=f"{{{NS_ADLCP}}}scormtype")

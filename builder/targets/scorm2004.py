@@ -31,7 +31,7 @@ from lxml import etree
 from coursepack.load.course_loader import LoadedCourse
 from coursepack.targets.editions import Sco
 from coursepack.targets.manifest_resources import add_resources
-from coursepack.targets.scorm12 import _course_key, _ncname, manifest_identifier, package_title
+from coursepack.targets.scorm12 import _ncname, manifest_identifier, manifest_tree, package_title
 
 NS_CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
 NS_ADLCP = "http://www.adlnet.org/xsd/adlcp_v1p3"
@@ -91,27 +91,10 @@ def _root_sequencing(item: etree._Element) -> None:
 
 def build_manifest(loaded: LoadedCourse, edition: str, scos: list[Sco], files: Collection[str]) -> bytes:
     """imsmanifest.xml for the given SCOs; files are the paths of every package file besides the manifest."""
-    course = loaded.course
-    root = etree.Element(f"{{{NS_CP}}}manifest", nsmap=NSMAP, identifier=manifest_identifier(loaded, edition), version=course.version)
-    metadata = _sub(root, "metadata")
-    _sub(metadata, "schema", "ADL SCORM")
-    _sub(metadata, "schemaversion", SCHEMA_VERSION)
-
-    key = _course_key(loaded)
-    org_id = f"org-{key}"
-    organizations = _sub(root, "organizations", default=org_id)
-    organization = _sub(organizations, "organization", identifier=org_id)
-    _sub(organization, "title", package_title(loaded, edition))
-
-    mark = course.pass_mark_for(edition)
-    per_module = any(sco.module_ids is not None for sco in scos)
-    parent = organization
-    if per_module:
-        parent = _sub(organization, "item", identifier="item-root", isvisible="true")
-        _sub(parent, "title", package_title(loaded, edition))
-    for sco in scos:
-        item = _sub(parent, "item", identifier=sco.item_id, identifierref=sco.resource_id, isvisible="true")
-        _sub(item, "title", sco.title if per_module else package_title(loaded, edition))
+    tree = manifest_tree(loaded, edition, scos, ns_cp=NS_CP, nsmap=NSMAP, schema_version=SCHEMA_VERSION)
+    root, organization, parent, per_module = tree.root, tree.organization, tree.parent, tree.per_module
+    mark = loaded.course.pass_mark_for(edition)
+    for sco, item in tree.items:
         objective = _ncname(f"obj-{sco.module_ids[0]}" if sco.module_ids else "obj-course")
         _sco_sequencing(item, objective, mark)
     if per_module:
