@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from browser.harness import in_ci
+from lrs.server import LRS_VENV, Lrs, LrsUnavailable, ensure_lrs_venv
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("COURSEPACK_SHARED", REPO.parent / "shared"))
@@ -108,3 +110,26 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         terminalreporter.section("browser tests: what is missing")
         for note in _browser_notes:
             terminalreporter.write_line(note)
+
+
+# ---------------------------------------------------------------- a real LRS (tests/lrs)
+
+
+
+@pytest.fixture(scope="session")
+def lrs(tmp_path_factory: pytest.TempPathFactory):
+    """One ralph LRS per test process (so one per xdist worker), on its own port and data dir. Without the
+    LRS venv (no network to make it): skip with the reason, or fail when CI is set."""
+    try:
+        ensure_lrs_venv()
+    except LrsUnavailable as exc:
+        reason = f"the LRS venv ({LRS_VENV.name}) could not be made: {exc}"
+        if in_ci():
+            pytest.fail(reason + " -- CI is set, so this fails instead of skipping", pytrace=False)
+        pytest.skip(reason)
+    server = Lrs(tmp_path_factory.mktemp("lrs"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
