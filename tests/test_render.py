@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from coursepack.load.course_loader import load_course
-from coursepack.render.course_data import plan_sco, verification_code
+from coursepack.render.course_data import verification_code
 from coursepack.render.page import referenced_assets, render_launch_page, runtime_files
+from coursepack.render.unit_contents import unit_contents
+from coursepack.targets.scorm12 import STORAGE_LIMITS as SCORM12
 from conftest import REPO, SCAFFOLD
 
 
@@ -231,7 +233,7 @@ def scaffold():
 
 
 def page_html(loaded, edition="certificate", module_ids=None) -> str:
-    return render_launch_page(loaded, edition, "scorm12", module_ids).decode("utf-8")
+    return render_launch_page(unit_contents(loaded, edition, module_ids), "scorm12", SCORM12).decode("utf-8")
 
 
 def data_of(html: str) -> dict:
@@ -295,7 +297,7 @@ def test_per_module_sco(full) -> None:
     assert [p["key"] for p in data["pages"]] == ["advanced/quiz"]
     assert "<h1 class=\"cp-title\">Advanced</h1>" in html and "<title>Advanced – Every Block &lt;Course&gt;</title>" in html
     assert 'id="cp-certificate"' not in html
-    assert referenced_assets(full, ["advanced"]) == []
+    assert assets_of(full, ["advanced"]) == []
 
 
 def test_json_is_compact_and_script_safe(full) -> None:
@@ -375,18 +377,22 @@ def test_standard_edition_has_no_certificate(full) -> None:
 
 
 def test_deterministic_bytes(full, tmp_path) -> None:
-    first = render_launch_page(full, "certificate", "scorm12")
+    first = page_html(full)
     again = load_course(make_full_course(tmp_path / "again"))
-    assert render_launch_page(again, "certificate", "scorm12") == first
-    assert render_launch_page(full, "certificate", "scorm12") == first
+    assert page_html(again) == first
+    assert page_html(full) == first
     assert runtime_files("scorm12") == runtime_files("scorm12")
 
 
+def assets_of(loaded, module_ids=None) -> list[str]:
+    return referenced_assets(unit_contents(loaded, "standard", module_ids))
+
+
 def test_referenced_assets(full, scaffold) -> None:
-    assert referenced_assets(full) == ["clip.mp4", "clip.vtt", "pic.svg", "pic2.svg", "talk.mp3"]
-    assert referenced_assets(full, ["basics"]) == referenced_assets(full)
-    assert referenced_assets(scaffold) == ["welcome.svg"]
-    for rel in referenced_assets(full):
+    assert assets_of(full) == ["clip.mp4", "clip.vtt", "pic.svg", "pic2.svg", "talk.mp3"]
+    assert assets_of(full, ["basics"]) == assets_of(full)
+    assert assets_of(scaffold) == ["welcome.svg"]
+    for rel in assets_of(full):
         assert f'"assets/{rel}"' in page_html(full)
 
 
@@ -424,9 +430,9 @@ def test_scaffold_renders_both_editions(scaffold) -> None:
 
 def test_plan_refuses_unknown_things(scaffold) -> None:
     with pytest.raises(ValueError):
-        plan_sco(scaffold, "deluxe", "scorm12")
+        unit_contents(scaffold, "deluxe")
     with pytest.raises(ValueError):
-        plan_sco(scaffold, "standard", "scorm12", ["nope"])
+        unit_contents(scaffold, "standard", ["nope"])
 
 
 def test_verification_code_documented_algorithm() -> None:
@@ -507,8 +513,8 @@ def test_certificate_signature_hours_and_course_named_once(tmp_path) -> None:
     assert '<img class="cp-cert-signature" src="assets/sign/dana.svg" alt="Signature of Dana Signer">' in html
     assert "<dt>Hours of professional learning</dt><dd>1.5</dd>" in html and "Credit hours" not in html
     assert '<p class="cp-cert-course">Every Block &lt;Course&gt;</p>' in html  # the statement does not name it
-    assert "sign/dana.svg" in referenced_assets(loaded)
-    assert "sign/dana.svg" not in referenced_assets(loaded, ["basics"])  # no certificate page in a module's SCO
+    assert "sign/dana.svg" in assets_of(loaded)
+    assert "sign/dana.svg" not in assets_of(loaded, ["basics"])  # no certificate page in a module's SCO
     named = load_course(_signed_course(tmp_path / "named", statement="has completed *Every Block <Course>*."))
     assert 'class="cp-cert-course"' not in page_html(named)
 

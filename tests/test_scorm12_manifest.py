@@ -9,7 +9,7 @@ from lxml import etree
 
 from coursepack.load.course_loader import load_course
 from coursepack.targets import scorm12
-from coursepack.targets.editions import plan_scos
+from coursepack.targets.launch_units import split_into_launch_units
 from conftest import SCAFFOLD, validate_manifest
 
 NS = {"cp": scorm12.NS_CP, "adlcp": scorm12.NS_ADLCP}
@@ -22,7 +22,7 @@ def loaded():
 
 
 def manifest(loaded, edition: str, per_module: bool = False) -> etree._Element:
-    scos = plan_scos(loaded, per_module)
+    scos = split_into_launch_units(loaded, per_module)
     files = {k: v for k, v in FILES.items() if k != ("index.html" if per_module else "sco-welcome.html")}
     return etree.fromstring(scorm12.build_manifest(loaded, edition, scos, files))
 

@@ -10,7 +10,7 @@ from lxml import etree
 
 from coursepack.load.course_loader import load_course
 from coursepack.targets import scorm12, scorm2004
-from coursepack.targets.editions import plan_scos
+from coursepack.targets.launch_units import split_into_launch_units
 from conftest import SCAFFOLD, validate_manifest
 
 NS = {"cp": scorm2004.NS_CP, "adlcp": scorm2004.NS_ADLCP, "imsss": scorm2004.NS_IMSSS}
@@ -32,7 +32,7 @@ def practice(loaded):
 
 
 def manifest_bytes(loaded, edition: str, per_module: bool = False) -> bytes:
-    scos = plan_scos(loaded, per_module)
+    scos = split_into_launch_units(loaded, per_module)
     files = {k: v for k, v in FILES.items() if k != ("index.html" if per_module else "sco-welcome.html")}
     return scorm2004.build_manifest(loaded, edition, scos, files)
 
@@ -65,7 +65,7 @@ def test_scorm2004_metadata_and_no_schema_files_named(loaded) -> None:
 
 def test_identifiers_match_scorm12_and_depend_on_course_id_only(loaded) -> None:
     first = manifest(loaded, "standard")
-    twelve = etree.fromstring(scorm12.build_manifest(loaded, "standard", plan_scos(loaded, False), FILES))
+    twelve = etree.fromstring(scorm12.build_manifest(loaded, "standard", split_into_launch_units(loaded, False), FILES))
     assert first.get("identifier") == twelve.get("identifier")
     again = manifest(with_course(loaded, version="9.9.9", title="Renamed", slug="renamed"), "standard")
     assert first.get("identifier") == again.get("identifier")
@@ -168,10 +168,11 @@ import zipfile  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
 from coursepack.cli import main  # noqa: E402
-from coursepack.render.course_data import LIMITS, plan_sco  # noqa: E402
-from coursepack.render.state_budget import check_state_budget, comments_chars, reflection_caps, suspend_chars  # noqa: E402
+from coursepack.render.state_budget import comments_chars, reflection_caps, suspend_chars  # noqa: E402
+from coursepack.render.unit_contents import unit_contents  # noqa: E402
 from coursepack.targets.package import package_files  # noqa: E402
-from test_state_budget import make_course, quiz_page, reflection_page  # noqa: E402
+from coursepack.targets.scorm2004 import STORAGE_LIMITS as SCORM2004  # noqa: E402
+from test_state_budget import budget, make_course, quiz_page, reflection_page  # noqa: E402
 
 
 def build(course: Path, out: Path, *extra: str) -> list[Path]:
@@ -217,36 +218,36 @@ def test_scorm2004_package_runs_the_2004_adapter_with_its_limits() -> None:
     assert '<script src="runtime/adapters/scorm2004.js"></script>' in html
     data = json.loads(re.search(r'<script type="application/json" id="coursepack-data">(.*?)</script>', html, re.S).group(1))
     assert data["adapter"] == "scorm2004"
-    assert data["limits"] == {"suspend": 64000, "comments": 4000, "location": 1000} == LIMITS["scorm2004"]
+    assert data["limits"] == {"suspend": 64000, "comments": 4000, "location": 1000} == SCORM2004.as_json()
 
 
 def test_scorm2004_budget_is_64000_for_the_state(tmp_path: Path) -> None:
     # ten quizzes of nine fill-ins: 4,593 characters, over SCORM 1.2's 4,096, well within 2004's 64,000
     loaded = load_course(make_course(tmp_path / "big", [quiz_page(n, 9) for n in range(10)]))
-    assert check_state_budget(loaded, "standard", "scorm12")
-    assert check_state_budget(loaded, "standard", "scorm2004") == []
-    assert suspend_chars(plan_sco(loaded, "standard", "scorm2004")) == 4593
+    assert budget(loaded, "standard")
+    assert budget(loaded, "standard", SCORM2004) == []
+    assert suspend_chars(unit_contents(loaded, "standard"), SCORM2004) == 4593
     # 140 such quizzes (64,155 characters) do not fit, and the build says so for SCORM 2004
     huge = load_course(make_course(tmp_path / "huge", [quiz_page(n, 9) for n in range(140)]))
-    problems = check_state_budget(huge, "standard", "scorm2004")
+    problems = budget(huge, "standard", SCORM2004)
     assert len(problems) == 1
     assert "SCORM 2004 allows 64,000 (cmi.suspend_data)" in problems[0].message
 
 
 def test_scorm2004_reflections_get_their_own_4000_character_record(tmp_path: Path) -> None:
     loaded = load_course(make_course(tmp_path / "r", [reflection_page(1), reflection_page(2), reflection_page(3, max_chars=4000)]))
-    plan = plan_sco(loaded, "standard", "scorm2004")
-    caps = reflection_caps(plan)
+    plan = unit_contents(loaded, "standard")
+    caps = reflection_caps(plan, SCORM2004)
     # uncapped reflections: as much of the state as is left, but never more than one comment record holds
     assert caps["r1"] == caps["r2"] == 4000
-    assert comments_chars(plan) == 4000 and suspend_chars(plan) <= 64000
-    assert check_state_budget(loaded, "standard", "scorm2004") == []
+    assert comments_chars(plan, SCORM2004) == 4000 and suspend_chars(plan, SCORM2004) <= 64000
+    assert budget(loaded, "standard", SCORM2004) == []
     # the same course cannot fit SCORM 1.2 (a 4,000-character reflection alone overflows it)
-    assert check_state_budget(loaded, "standard", "scorm12")
+    assert budget(loaded, "standard")
 
 
 def test_example_course_fits_scorm2004_in_both_editions() -> None:
     loaded = load_course(SCAFFOLD.parents[1])
     for edition in loaded.course.editions():
-        assert check_state_budget(loaded, edition, "scorm2004") == []
-        assert check_state_budget(loaded, edition, "scorm2004", [loaded.modules[0].module.id]) == []
+        assert budget(loaded, edition, SCORM2004) == []
+        assert budget(loaded, edition, SCORM2004, [loaded.modules[0].module.id]) == []

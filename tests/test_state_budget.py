@@ -7,9 +7,14 @@ from pathlib import Path
 import pytest
 
 from coursepack.load.course_loader import load_course
-from coursepack.render.course_data import plan_sco
 from coursepack.render.state_budget import answer_chars, check_state_budget, comments_chars, progress_chars, reflection_caps, suspend_chars
+from coursepack.render.unit_contents import unit_contents
+from coursepack.targets.scorm12 import STORAGE_LIMITS as SCORM12
 from conftest import REPO, SCAFFOLD
+
+
+def budget(loaded, edition, limits=SCORM12, module_ids=None):
+    return check_state_budget(unit_contents(loaded, edition, module_ids), limits)
 
 
 HEAD = """\
@@ -53,10 +58,10 @@ def reflection_page(n: int, max_chars: int | None = None, min_chars: int = 0) ->
 
 def test_too_many_fill_ins_refused_with_numbers(tmp_path) -> None:
     loaded = load_course(make_course(tmp_path / "big", [quiz_page(n, 9) for n in range(10)]))
-    plan = plan_sco(loaded, "standard", "scorm12")
+    plan = unit_contents(loaded, "standard")
     # 5 header + "|" + 2 page chars + "|" + 4 day chars, then per quiz "|" 2 "," 3 "," + 9 x 50
-    assert suspend_chars(plan) == 5 + 1 + 2 + 1 + 4 + 10 * (1 + 2 + 1 + 3 + 1 + 9 * 50) == 4593  # 11 pages: 2 chars
-    problems = check_state_budget(loaded, "standard", "scorm12")
+    assert suspend_chars(plan, SCORM12) == 5 + 1 + 2 + 1 + 4 + 10 * (1 + 2 + 1 + 3 + 1 + 9 * 50) == 4593  # 11 pages: 2 chars
+    problems = budget(loaded, "standard")
     assert len(problems) == 1
     text = str(problems[0])
     assert text.endswith(
@@ -65,33 +70,33 @@ def test_too_many_fill_ins_refused_with_numbers(tmp_path) -> None:
         "question takes up to 50, each matching/sequencing item 1; largest quizzes: 'q0' (458), 'q1' (458), 'q2' (458))"
     ), text
     # one module per SCO does not help here: the module itself is too big, and says so
-    per_module = check_state_budget(loaded, "standard", "scorm12", ["m"])
+    per_module = budget(loaded, "standard", SCORM12, ["m"])
     assert len(per_module) == 1 and "saved state of module 'm' can reach 4,593" in str(per_module[0])
     assert "--sco-per-module" not in str(per_module[0]) and str(per_module[0]).split(":")[0].endswith("m.yaml")
 
 
 def test_just_fits(tmp_path) -> None:
     loaded = load_course(make_course(tmp_path / "fits", [quiz_page(n, 8) for n in range(10)]))
-    assert suspend_chars(plan_sco(loaded, "standard", "scorm12")) == 4093
-    assert check_state_budget(loaded, "standard", "scorm12") == []
+    assert suspend_chars(unit_contents(loaded, "standard"), SCORM12) == 4093
+    assert budget(loaded, "standard") == []
 
 
 def test_reflection_caps_share_what_is_left(tmp_path) -> None:
     loaded = load_course(make_course(tmp_path / "refl", [reflection_page(0, 250), reflection_page(1), reflection_page(2)]))
-    plan = plan_sco(loaded, "standard", "scorm12")
-    caps = reflection_caps(plan)
+    plan = unit_contents(loaded, "standard")
+    caps = reflection_caps(plan, SCORM12)
     overhead = 5 + 3 * (1 + 2 + 1 + 4 + 1 + 1)
     # max_chars 250 in any script: up to 4 storage units a character (emoji), plus a wide-run mark
     assert caps["r0"] == 1001 and caps["r1"] == caps["r2"] == (4096 - overhead - 1001) // 2
-    assert comments_chars(plan) <= 4096
+    assert comments_chars(plan, SCORM12) <= 4096
     # the saved state holds them too, after its progress part and one '|' each
-    assert suspend_chars(plan) == progress_chars(plan) + 3 + sum(caps.values()) <= 4096
-    assert check_state_budget(loaded, "standard", "scorm12") == []
+    assert suspend_chars(plan, SCORM12) == progress_chars(plan) + 3 + sum(caps.values()) <= 4096
+    assert budget(loaded, "standard") == []
 
 
 def test_author_caps_too_big_name_the_caps_to_lower(tmp_path) -> None:
     loaded = load_course(make_course(tmp_path / "caps", [reflection_page(n, 375) for n in range(3)]))
-    problems = check_state_budget(loaded, "standard", "scorm12")
+    problems = budget(loaded, "standard")
     assert len(problems) == 1
     text = str(problems[0])
     progress = 5 + 2 + 1 + 4  # header, 4 pages seen, completion day; no quizzes
@@ -103,7 +108,7 @@ def test_author_caps_too_big_name_the_caps_to_lower(tmp_path) -> None:
 def test_uncapped_share_too_small(tmp_path) -> None:
     pages = [reflection_page(0, 1006), reflection_page(1)]
     loaded = load_course(make_course(tmp_path / "small", pages))
-    problems = check_state_budget(loaded, "standard", "scorm12")
+    problems = budget(loaded, "standard")
     assert len(problems) == 1
     text = str(problems[0])
     in_state = 4096 - (5 + 2 + 1 + 4) - 2 - 4025  # saved state: progress, two '|', r0's cap (1,006 x 4 + 1)
@@ -117,7 +122,7 @@ def test_min_chars_unreachable_in_some_script_is_refused(tmp_path) -> None:
     # r1 needs 250 characters; in Chinese or with emoji they take up to 4 x 250 + 1 = 1,001 units
     pages = [reflection_page(0, 800), reflection_page(1, min_chars=250)]
     loaded = load_course(make_course(tmp_path / "small", pages))
-    problems = check_state_budget(loaded, "standard", "scorm12")
+    problems = budget(loaded, "standard")
     assert len(problems) == 1
     text = str(problems[0])
     assert ("reflection 'r1' gets only 870 characters of storage: SCORM 1.2 keeps all 2 reflections of the course both "
@@ -147,5 +152,5 @@ def test_scaffold_and_example_fit(edition) -> None:
     roots = [SCAFFOLD] + ([REPO] if (REPO / "course.yaml").exists() else [])
     for root in roots:
         loaded = load_course(root)
-        assert check_state_budget(loaded, edition, "scorm12") == []
-        assert check_state_budget(loaded, edition, "scorm12", [loaded.modules[0].module.id]) == []
+        assert budget(loaded, edition) == []
+        assert budget(loaded, edition, SCORM12, [loaded.modules[0].module.id]) == []

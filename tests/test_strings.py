@@ -11,8 +11,10 @@ from click.testing import CliRunner
 
 from coursepack.cli import main
 from coursepack.load.course_loader import load_course
-from coursepack.render.course_data import course_data, plan_sco
+from coursepack.render.course_data import course_data
 from coursepack.render.page import render_launch_page
+from coursepack.render.unit_contents import unit_contents
+from coursepack.targets.scorm12 import STORAGE_LIMITS as SCORM12
 from coursepack.render.strings import CATALOGS, EN, catalog_language, placeholders, strings_for
 from conftest import REPO, SCAFFOLD
 
@@ -59,11 +61,11 @@ def _course(tmp_path: Path, language: str, extra: str = "") -> Path:
 def test_a_spanish_course_speaks_spanish(tmp_path) -> None:
     root = _course(tmp_path, "es-MX", 'strings:\n  start: "¡Empecemos!"\n')
     loaded = load_course(root)
-    html = render_launch_page(loaded, "certificate", "scorm12").decode("utf-8")
+    html = render_launch_page(unit_contents(loaded, "certificate"), "scorm12", SCORM12).decode("utf-8")
     assert "¡Empecemos!" in html and "Enviar respuestas" in html and "Contenido" in html
     assert "Submit answers" not in html and "Start the course" not in html and "(opens in a new tab)" not in html
     assert "(se abre en una pestaña nueva)" in html
-    data = course_data(plan_sco(loaded, "certificate", "scorm12"))
+    data = course_data(unit_contents(loaded, "certificate"), "scorm12", SCORM12)
     assert data["strings"]["start"] == "¡Empecemos!" and data["strings"]["next"] == "Siguiente"
     json.dumps(data)
 

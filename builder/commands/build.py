@@ -9,10 +9,35 @@ from pathlib import Path
 import click
 
 from coursepack.commands.common import course_dir_argument, load_or_exit, report_and_exit
+from coursepack.load.course_loader import LoadedCourse
 from coursepack.load.errors import CourseError
 from coursepack.model.course import EDITIONS
-from coursepack.targets.package import TARGETS, package_files, package_name
+from coursepack.render.render_cache import RenderCache
+from coursepack.targets.package import TARGETS, fit_problems, package_files, package_name
 from coursepack.targets.zipper import write_zip
+
+
+def build_packages(loaded: LoadedCourse, targets: list[str], editions: list[str], folder: Path, *,
+                   per_module: bool | None = None) -> list[Path]:
+    """Write one zip per target and edition into folder, listed target by target; raises CourseError
+    when one cannot be built. per_module None: each target's default split.
+
+    Every package shares one RenderCache: each Markdown text is rendered once per build, and each
+    unit's page once per edition, since every target of an edition is made before the next edition."""
+    for target_name in targets:  # the first problem found is the one `build` always reported first
+        for edition_name in editions:
+            problems = fit_problems(loaded, target_name, edition_name, per_module=per_module)
+            if problems:
+                raise CourseError(problems)
+    renders = RenderCache()
+    built: dict[tuple[str, str], Path] = {}
+    for edition_name in editions:
+        for target_name in targets:
+            files = package_files(loaded, target_name, edition_name, per_module=per_module, renders=renders)
+            path = folder / package_name(loaded, target_name, edition_name)
+            write_zip(files, path)
+            built[target_name, edition_name] = path
+    return [built[t, e] for t in targets for e in editions]
 
 
 def _human_size(size: int) -> str:
@@ -44,15 +69,10 @@ def build(course_dir: Path, target: str, edition: str, out_dir: Path | None, sco
     editions = available if edition == "all" else [edition]
 
     with tempfile.TemporaryDirectory(prefix=".coursepack-") as staging_name:
-        staging = Path(staging_name)
         built: list[Path] = []
         try:
-            for target_name in targets:
-                for edition_name in editions:
-                    files = package_files(loaded, target_name, edition_name, per_module=sco_per_module)
-                    path = staging / package_name(loaded, target_name, edition_name)
-                    write_zip(files, path)
-                    built.append(path)
+            # without the flag, each target splits as it does by default (SCORM: one SCO for the course)
+            built = build_packages(loaded, targets, editions, Path(staging_name), per_module=True if sco_per_module else None)
         except CourseError as error:
             report_and_exit(error)
         # Everything built: only now touch the output folder.

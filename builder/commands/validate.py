@@ -50,7 +50,7 @@ def validate(course_dir: Path, sco_per_module: bool) -> None:
         problem
         for target in TARGETS
         for edition in loaded.course.editions()
-        for problem in fit_problems(loaded, target, edition, per_module=sco_per_module)
+        for problem in fit_problems(loaded, target, edition, per_module=True if sco_per_module else None)
     ]
     if problems:
         report_and_exit(CourseError(problems))

@@ -79,6 +79,7 @@ def _table_captions(html: str) -> str:
 # nh3 writes every attribute double-quoted, with '"' escaped and '>' as '&gt;', and never
 # nests <a>: so these patterns see exactly the links it kept.
 _LINK = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.DOTALL)
+_LINK_START = re.compile(r"<a\b([^>]*)>")  # text's '<' is '&lt;': only real tags match
 _HREF = re.compile(r'\shref="([^"]*)"')
 NEW_TAB_NOTE = '<span class="cp-sr"> (opens in a new tab)</span>'
 
@@ -115,10 +116,14 @@ def _open_in_new_tab(html: str) -> str:
 
 def link_targets(text: str | None) -> list[str]:
     """Where the links of a Markdown text lead (after sanitizing, as learners get them)."""
-    if not text:
+    if not text or ("[" not in text and "<" not in text):
+        # every link needs one of them ([text](url), [ref], <autolink>, raw <a>; linkify is off):
+        # most texts have neither and are not worth a render
         return []
     html = nh3.clean(_md.render(text), tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto"})
-    return [html_lib.unescape(href) for href in _HREF.findall(html)]
+    # hrefs of <a> tags only: code that shows ' href="..."' as text is no link
+    hrefs = (_HREF.search(attrs) for attrs in _LINK_START.findall(html))
+    return [html_lib.unescape(href.group(1)) for href in hrefs if href]
 
 
 def markdown_html(text: str | None, heading_level: int = 3) -> Markup:
@@ -126,8 +131,18 @@ def markdown_html(text: str | None, heading_level: int = 3) -> Markup:
     paragraph used as a heading goes: 3 under a page title (h2), 4 in a block with its own h3."""
     if not text:
         return Markup("")
-    html = _table_captions(_shift_headings(_md.render(text)))
-    return Markup(sanitize(_bold_paragraphs_to_headings(html, heading_level)))
+    return finish_block_html(render_block_source(text), heading_level)
+
+
+def render_block_source(text: str) -> str:
+    """The Markdown part of markdown_html, the same at every heading level (so a text shown at two
+    levels is rendered once): unsanitized HTML, headings shifted, tables captioned."""
+    return _table_captions(_shift_headings(_md.render(text)))
+
+
+def finish_block_html(source: str, heading_level: int = 3) -> Markup:
+    """render_block_source's HTML with bold paragraphs as headings at heading_level, sanitized."""
+    return Markup(sanitize(_bold_paragraphs_to_headings(source, heading_level)))
 
 
 def markdown_inline(text: str | None) -> Markup:

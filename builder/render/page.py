@@ -1,8 +1,12 @@
-"""Model → the launch page of one SCO: every page pre-rendered, the player's data, the runtime files.
+"""Model → the launch page of one launch unit: every page pre-rendered, the player's data, the runtime files.
 
 The launch page references the runtime as relative "runtime/..." paths and media as "assets/<src>";
 nothing is fetched from outside the package. Output is deterministic: the same course gives the same
 bytes (no dates, no random ids; "shuffled" orders are derived from ids).
+
+Render once, write many: a unit's page differs between targets only in the course data and the
+adapter's script, so one build renders it once per edition with placeholders for those two and each
+target writes its own in (RenderCache keeps the shared page).
 """
 
 from __future__ import annotations
@@ -11,35 +15,38 @@ import hashlib
 import re
 from functools import lru_cache
 from importlib import resources
-from pathlib import PurePosixPath
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from coursepack.load.course_loader import LoadedCourse
 from coursepack.model.content import AudioBlock, ImageBlock, VideoBlock
 from coursepack.model.quiz import FillIn, Matching, Sequencing
-from coursepack.render.course_data import (
-    ScoPlan,
-    course_data_json,
-    fill_in_maxlength,
-    limits_for,
-    page_key,
-    plan_sco,
-    reflection_min,
-)
-from coursepack.render.state_budget import reflection_caps
-from coursepack.render.markdown import NEW_TAB_NOTE, markdown_html, markdown_inline
+from coursepack.render.course_data import course_data_json, fill_in_maxlength
+from coursepack.render.markdown import NEW_TAB_NOTE
+from coursepack.render.render_cache import RenderCache
+from coursepack.render.storage_limits import StorageLimits
 from coursepack.render.strings import format_string, strings_for
+from coursepack.render.unit_contents import UnitContents, page_key, reflection_min
 
 # Files of builder/runtime that every package carries, and the adapter files by name.
 _COMMON_RUNTIME = ("player.css", "tracking.js", "player.js", "adapters/standalone.js")
 
 
+# What a shared page holds where each target's own values go: plain ASCII that no escaping changes.
+# A page is shared only when each stands in it exactly once (an author's text could hold one).
+_DATA_SLOT = "coursepack-target-slot:data_json"
+_ADAPTER_SLOT = "coursepack-target-slot:adapter"
+
+
+class UnknownAdapter(ValueError):
+    pass
+
+
 @lru_cache(maxsize=1)
 def _env() -> Environment:
-    env = Environment(
+    # md, mdi and md_legend come with each render, from the build's RenderCache
+    return Environment(
         loader=PackageLoader("coursepack.render", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
@@ -47,16 +54,6 @@ def _env() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(md=markdown_html, mdi=markdown_inline, md_legend=_legend_prompt)
-    return env
-
-
-def _legend_prompt(text: str) -> Markup | None:
-    """The prompt as inline HTML when it is one paragraph (so it can sit in a <legend>), else None."""
-    html = str(markdown_html(text)).strip()
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        return Markup(html[3:-4])
-    return None
 
 
 def _scramble(key: str, ids: list[str]) -> list[int]:
@@ -67,39 +64,43 @@ def _scramble(key: str, ids: list[str]) -> list[int]:
     return order
 
 
-def _transcript(loaded: LoadedCourse, rel: str | None) -> Markup | None:
-    if rel is None:
-        return None
-    path = loaded.assets_dir / rel
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    if PurePosixPath(rel).suffix.lower() == ".md":
-        return markdown_html(text)
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if p.strip()]
-    return Markup("".join(f"<p>{escape(p)}</p>".replace("\n", "<br>\n") for p in paragraphs))
+# The target's values as the templates may use them in a shared page: printed as they are.
+_TARGET_VALUE = re.compile(r"\b(?:adapter|data_json)\b")
+_TARGET_VALUE_PRINTED = re.compile(r"\{\{-?\s*(?:adapter|data_json)\s*-?\}\}")
 
 
-def _view(plan: ScoPlan) -> dict[str, Any]:
-    """Everything the template needs, in order, with DOM ids decided here (not in the template)."""
-    loaded = plan.loaded
+@lru_cache(maxsize=1)
+def _targets_only_printed() -> bool:
+    """True when every use of data_json and adapter in the templates is printing it as it is
+    ({{ adapter }}), never a test, filter or assignment: then a page rendered with placeholders for
+    them, the values written in afterwards, is exactly the page each target's own render would give.
+    (Any other mention, a comment's included, answers False: every target then renders its own.)"""
+    env = _env()
+    for name in env.list_templates():
+        source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+        if len(_TARGET_VALUE.findall(source)) != len(_TARGET_VALUE_PRINTED.findall(source)):
+            return False
+    return True
+
+
+def _view(unit: UnitContents, renders: RenderCache) -> dict[str, Any]:
+    """Everything the template needs but the target's own values (data_json, adapter), in order, with
+    DOM ids decided here (not in the template)."""
+    loaded = unit.loaded
     course = loaded.course
-    caps = reflection_caps(plan)
-    quiz_index = {id(q.block): i for i, q in enumerate(plan.quizzes)}
+    quiz_index = {id(q.block): i for i, q in enumerate(unit.quizzes)}
     modules = []
     page_no = 0
-    for m_index, mod in enumerate(plan.modules):
+    for m_index, mod in enumerate(unit.modules):
         pages = []
         for p_index, page in enumerate(mod.module.pages):
             blocks = []
             for b_index, block in enumerate(page.blocks):
                 item: dict[str, Any] = {"b": block, "type": block.type, "dom": f"cp-b-{page_no}-{b_index}"}
                 if isinstance(block, (VideoBlock, AudioBlock)):
-                    item["transcript"] = _transcript(loaded, block.transcript)
+                    item["transcript"] = None if block.transcript is None else renders.transcript(loaded.assets_dir / block.transcript)
                 elif block.type == "reflection":
-                    item["cap"] = caps[block.id]
-                    item["min"] = reflection_min(plan, block)
+                    item["min"] = reflection_min(unit, block)
                 elif block.type == "quiz":
                     qi = quiz_index[id(block)]
                     item["index"] = qi
@@ -128,48 +129,74 @@ def _view(plan: ScoPlan) -> dict[str, Any]:
             )
             page_no += 1
         modules.append({"m": mod.module, "index": m_index, "number": m_index + 1, "pages": pages})
-    whole = plan.whole_course
-    single = plan.modules[0].module if not whole and len(plan.modules) == 1 else None
+    whole = unit.whole_course
+    single = unit.modules[0].module if not whole and len(unit.modules) == 1 else None
     strings = strings_for(course.language, course.strings)
     return {
         "t": lambda key, **values: format_string(strings, key, **values),  # the player's words (strings.py)
         "course": course,
         "lang": course.language,
-        "edition": plan.edition,
+        "edition": unit.edition,
         "h1": course.title if single is None else single.title,
         "subtitle": None if single is None else course.title,
         "title": course.title if single is None else f"{single.title} – {course.title}",
         "modules": modules,
         "page_count": page_no,
-        "certificate": course.certificate if plan.edition == "certificate" and whole else None,
-        "data_json": Markup(course_data_json(plan)),
-        "adapter": plan.adapter,
+        "certificate": course.certificate if unit.edition == "certificate" and whole else None,
+        # authored Markdown, each text rendered once per build
+        "md": renders.block,
+        "mdi": renders.inline,
+        "md_legend": renders.legend,
     }
 
 
-def render_launch_page(loaded: LoadedCourse, edition: str, adapter: str, module_ids: list[str] | None = None) -> bytes:
-    """The UTF-8 HTML launch page of one SCO (the whole course, or the listed modules)."""
-    plan = plan_sco(loaded, edition, adapter, module_ids)
-    html = _env().get_template("launch.html").render(**_view(plan))
-    # authored Markdown is rendered without the course at hand: its links' note takes the course's language here
-    note = strings_for(loaded.course.language, loaded.course.strings)["new_tab"]
-    html = html.replace(NEW_TAB_NOTE, f'<span class="cp-sr"> {escape(note)}</span>')
+def render_launch_page(unit: UnitContents, adapter: str, limits: StorageLimits | None,
+                       renders: RenderCache | None = None) -> bytes:
+    """The UTF-8 HTML launch page of one unit for a target's runtime adapter and storage limits.
+    renders: the build's RenderCache, which every target and edition of the build shares (a fresh one
+    when rendering a single page)."""
+    renders = renders if renders is not None else RenderCache()
+    data_json = course_data_json(unit, adapter, limits)
+    shared = renders.shared_page(unit, lambda: _shared_page(unit, renders)) if _targets_only_printed() else None
+    if shared is None:
+        return _render(unit, renders, Markup(data_json), adapter).encode("utf-8")
+    # the adapter first: the course data may quote an author's text, and no text is looked into twice
+    page = shared.replace(_ADAPTER_SLOT.encode("ascii"), str(escape(adapter)).encode("utf-8"))  # escaped as the template would
+    return page.replace(_DATA_SLOT.encode("ascii"), data_json.encode("ascii"))
+
+
+def _shared_page(unit: UnitContents, renders: RenderCache) -> bytes | None:
+    """The unit's page with placeholders for the target's values, or None when they are not each
+    found exactly once (then every target renders its own page)."""
+    html = _render(unit, renders, Markup(_DATA_SLOT), _ADAPTER_SLOT)
+    if html.count(_DATA_SLOT) != 1 or html.count(_ADAPTER_SLOT) != 1:
+        return None
     return html.encode("utf-8")
+
+
+def _render(unit: UnitContents, renders: RenderCache, data_json: Markup, adapter: str) -> str:
+    html = _env().get_template("launch.html").render(**_view(unit, renders), data_json=data_json, adapter=adapter)
+    # authored Markdown is rendered without the course at hand: its links' note takes the course's language here
+    course = unit.loaded.course
+    note = strings_for(course.language, course.strings)["new_tab"]
+    return html.replace(NEW_TAB_NOTE, f'<span class="cp-sr"> {escape(note)}</span>')
 
 
 def runtime_files(adapter: str) -> dict[str, bytes]:
     """The player's files for a package, by path inside the package ("runtime/...")."""
-    limits_for(adapter)  # refuses unknown adapters
     root = resources.files("coursepack").joinpath("runtime")
+    if not root.joinpath("adapters", f"{adapter}.js").is_file():
+        raise UnknownAdapter(f"unknown adapter '{adapter}' (expected a file runtime/adapters/{adapter}.js)")
     names = sorted(set(_COMMON_RUNTIME) | {f"adapters/{adapter}.js"})
     return {f"runtime/{name}": root.joinpath(name).read_bytes() for name in names}
 
 
-def referenced_assets(loaded: LoadedCourse, module_ids: list[str] | None = None) -> list[str]:
-    """Asset paths (relative to assets/) the launch page links to; transcripts are inlined, not linked."""
-    plan = plan_sco(loaded, "standard", "scorm12", module_ids)  # the asset list is the same for every target
+def referenced_assets(unit: UnitContents) -> list[str]:
+    """Asset paths (relative to assets/) the unit's launch page links to; transcripts are inlined, not
+    linked. The same for every target and edition: a whole-course unit carries the certificate's
+    signature whenever the course has one."""
     found: set[str] = set()
-    for mod, p in plan.pages:
+    for mod, p in unit.pages:
         for block in mod.module.pages[p].blocks:
             if isinstance(block, ImageBlock):
                 found.add(block.src)
@@ -177,7 +204,7 @@ def referenced_assets(loaded: LoadedCourse, module_ids: list[str] | None = None)
                 found.update(x for x in (block.src, block.captions, block.poster) if x)
             elif isinstance(block, AudioBlock):
                 found.add(block.src)
-    certificate = loaded.course.certificate
-    if plan.whole_course and certificate and certificate.signatory.signature:
-        found.add(certificate.signatory.signature)  # only a whole-course SCO has the certificate page
+    certificate = unit.loaded.course.certificate
+    if unit.whole_course and certificate and certificate.signatory.signature:
+        found.add(certificate.signatory.signature)  # only a whole-course unit has the certificate page
     return sorted(found)

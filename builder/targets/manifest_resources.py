@@ -8,12 +8,12 @@ from collections.abc import Collection
 
 from lxml import etree
 
-from coursepack.targets.editions import Sco
+from coursepack.targets.launch_units import LaunchUnit
 
 COMMON_RESOURCE = "res-common"
 
 
-def add_resources(root: etree._Element, scos: list[Sco], files: Collection[str], per_module: bool, *,
+def add_resources(root: etree._Element, scos: list[LaunchUnit], files: Collection[str], per_module: bool, *,
                   ns_cp: str, scorm_type: str) -> None:
     """Append <resources> to a manifest root. scorm_type: the attribute's Clark name
     ("{adlcp 1.2 ns}scormtype" or "{adlcp 2004 ns}scormType")."""

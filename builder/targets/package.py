@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from pathlib import Path
 
 from coursepack.load.checks import asset_references, signature_reference
 from coursepack.load.course_loader import LoadedCourse
 from coursepack.load.errors import CourseError, Problem
 from coursepack.load.paths import outside_folder, relative_path_problem
+from coursepack.render.page import referenced_assets, render_launch_page, runtime_files
+from coursepack.render.render_cache import RenderCache
+from coursepack.render.state_budget import check_state_budget
+from coursepack.render.unit_contents import ModuleIndex, UnitContents, unit_contents
 from coursepack.targets import scorm12, scorm2004
-from coursepack.targets.editions import Sco, plan_scos
+from coursepack.targets.launch_units import LaunchUnit, split_into_launch_units
+from coursepack.targets.target import Target
 from coursepack.targets.zipper import Content
 
-
-@dataclass(frozen=True)
-class Target:
-    name: str
-    adapter: str  # the runtime adapter the player ships with
-    manifest_name: str
-    write_manifest: Callable[[LoadedCourse, str, list[Sco], Collection[str]], bytes]
-
-
-TARGETS: dict[str, Target] = {
-    "scorm12": Target("scorm12", "scorm12", "imsmanifest.xml", scorm12.build_manifest),
-    "scorm2004": Target("scorm2004", "scorm2004", "imsmanifest.xml", scorm2004.build_manifest),
-}
+# Every target `coursepack build --target` offers, in this order.
+TARGETS: dict[str, Target] = {target.name: target for target in (scorm12.TARGET, scorm2004.TARGET)}
 
 
 def package_name(loaded: LoadedCourse, target: str, edition: str) -> str:
@@ -34,33 +26,42 @@ def package_name(loaded: LoadedCourse, target: str, edition: str) -> str:
     return f"{loaded.course.slug}-{loaded.course.version}-{target}{suffix}.zip"
 
 
-def fit_problems(loaded: LoadedCourse, target_name: str, edition: str, *, per_module: bool = False) -> list[Problem]:
+def _units(loaded: LoadedCourse, target: Target, edition: str, per_module: bool | None) -> list[tuple[LaunchUnit, UnitContents]]:
+    """The package's launch units with their contents. per_module None: the target's default split."""
+    split = target.unit_per_module if per_module is None else per_module
+    index = ModuleIndex(loaded)  # one lookup for every unit: linear in the number of modules
+    return [(unit, unit_contents(loaded, edition, unit.module_ids, index)) for unit in split_into_launch_units(loaded, split)]
+
+
+def _fit_problems(target: Target, units: list[tuple[LaunchUnit, UnitContents]]) -> list[Problem]:
+    return [p for _, contents in units for p in check_state_budget(contents, target.limits)]
+
+
+def fit_problems(loaded: LoadedCourse, target_name: str, edition: str, *, per_module: bool | None = None) -> list[Problem]:
     """Why the course's saved state could overflow what the target stores (empty when it fits)."""
-    from coursepack.render.state_budget import check_state_budget
-
-    adapter = TARGETS[target_name].adapter
-    return [p for sco in plan_scos(loaded, per_module) for p in check_state_budget(loaded, edition, adapter, sco.module_ids)]
-
-
-def package_files(loaded: LoadedCourse, target_name: str, edition: str, *, per_module: bool = False) -> dict[str, Content]:
-    """Every file of the package, by path: bytes made here, or the asset file to stream.
-    Raises CourseError when the course cannot fit the target."""
-    # Imported here so that `--help` never pays for the renderer.
-    from coursepack.render.page import referenced_assets, render_launch_page, runtime_files
-
     target = TARGETS[target_name]
-    scos = plan_scos(loaded, per_module)
-    problems = fit_problems(loaded, target_name, edition, per_module=per_module)
+    return _fit_problems(target, _units(loaded, target, edition, per_module))
+
+
+def package_files(loaded: LoadedCourse, target_name: str, edition: str, *, per_module: bool | None = None,
+                  renders: RenderCache | None = None) -> dict[str, Content]:
+    """Every file of the package, by path: bytes made here, or the asset file to stream.
+    per_module None: the target's default split. renders: the build's RenderCache, so that every
+    package of one build shares each Markdown render. Raises CourseError when the course cannot fit."""
+    target = TARGETS[target_name]
+    units = _units(loaded, target, edition, per_module)
+    problems = _fit_problems(target, units)
     if problems:
         raise CourseError(problems)
+    renders = renders if renders is not None else RenderCache()
     files: dict[str, Content] = dict(runtime_files(target.adapter))
     assets: set[str] = set()
-    for sco in scos:
-        files[sco.launch] = render_launch_page(loaded, edition, target.adapter, sco.module_ids)
-        assets.update(referenced_assets(loaded, sco.module_ids))
+    for unit, contents in units:
+        files[unit.launch] = render_launch_page(contents, target.adapter, target.limits, renders)
+        assets.update(referenced_assets(contents))
     for rel in sorted(assets):
         files[f"assets/{rel}"] = _asset_file(loaded, rel)  # streamed by the zipper, never held in memory
-    files[target.manifest_name] = target.write_manifest(loaded, edition, scos, files)
+    files[target.manifest_name] = target.write_manifest(loaded, edition, [unit for unit, _ in units], files)
     return files
 
 

@@ -20,12 +20,25 @@ from dataclasses import dataclass
 from lxml import etree
 
 from coursepack.load.course_loader import LoadedCourse
-from coursepack.targets.editions import Sco
+from coursepack.render.storage_limits import StorageLimits
+from coursepack.targets.launch_units import LaunchUnit
 from coursepack.targets.manifest_resources import add_resources
+from coursepack.targets.target import Target
 
 NS_CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 NS_ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
 NSMAP = {None: NS_CP, "adlcp": NS_ADLCP}
+
+# The run-time data model's sizes (characters; shared/notes/peers-and-standards.md §4.1): the saved
+# state in cmi.suspend_data, the bookmark in cmi.core.lesson_location, and every reflection's report
+# copy in the one cmi.comments string, framed by adapters/scorm12.js: each write starts with a mark
+# "@<n>" (n up to 4 digits: 5 characters), each reflection is "#<id>:<length, 4 digits>:<text>\n"
+# (8 characters besides the id and the text).
+STORAGE_LIMITS = StorageLimits(
+    standard="SCORM 1.2", suspend=4096, comments=4096, location=255,
+    suspend_store="cmi.suspend_data", comments_store="cmi.comments",
+    comments_mark=5, comments_record_frame=8,
+)
 
 
 def _ncname(text: str) -> str:
@@ -66,11 +79,11 @@ class ManifestTree:
     root: etree._Element
     organization: etree._Element
     parent: etree._Element  # where the SCO items are: the organization, or the per-module root item
-    items: list[tuple[Sco, etree._Element]]
+    items: list[tuple[LaunchUnit, etree._Element]]
     per_module: bool
 
 
-def manifest_tree(loaded: LoadedCourse, edition: str, scos: list[Sco], *, ns_cp: str, nsmap: dict[str | None, str],
+def manifest_tree(loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], *, ns_cp: str, nsmap: dict[str | None, str],
                   schema_version: str) -> ManifestTree:
     """manifest, metadata, one organization and an item per SCO (under a root item when there are
     several), with the identifiers and titles both SCORM versions use."""
@@ -98,7 +111,7 @@ def manifest_tree(loaded: LoadedCourse, edition: str, scos: list[Sco], *, ns_cp:
     return ManifestTree(root, organization, parent, items, per_module)
 
 
-def build_manifest(loaded: LoadedCourse, edition: str, scos: list[Sco], files: Collection[str]) -> bytes:
+def build_manifest(loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], files: Collection[str]) -> bytes:
     """imsmanifest.xml for the given SCOs; files are the paths of every package file besides the manifest."""
     tree = manifest_tree(loaded, edition, scos, ns_cp=NS_CP, nsmap=NSMAP, schema_version="1.2")
     root, per_module = tree.root, tree.per_module
@@ -109,3 +122,7 @@ def build_manifest(loaded: LoadedCourse, edition: str, scos: list[Sco], files: C
 
     add_resources(root, scos, files, per_module, ns_cp=NS_CP, scorm_type=f"{{{NS_ADLCP}}}scormtype")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+TARGET = Target("scorm12", adapter="scorm12", manifest_name="imsmanifest.xml", write_manifest=build_manifest,
+                limits=STORAGE_LIMITS)

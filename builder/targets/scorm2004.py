@@ -29,9 +29,11 @@ from collections.abc import Collection
 from lxml import etree
 
 from coursepack.load.course_loader import LoadedCourse
-from coursepack.targets.editions import Sco
+from coursepack.render.storage_limits import StorageLimits
+from coursepack.targets.launch_units import LaunchUnit
 from coursepack.targets.manifest_resources import add_resources
 from coursepack.targets.scorm12 import _ncname, manifest_identifier, manifest_tree, package_title
+from coursepack.targets.target import Target
 
 NS_CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
 NS_ADLCP = "http://www.adlnet.org/xsd/adlcp_v1p3"
@@ -41,7 +43,16 @@ NS_IMSSS = "http://www.imsglobal.org/xsd/imsss"
 NSMAP = {None: NS_CP, "adlcp": NS_ADLCP, "adlseq": NS_ADLSEQ, "adlnav": NS_ADLNAV, "imsss": NS_IMSSS}
 SCHEMA_VERSION = "2004 4th Edition"
 
-__all__ = ["NS_ADLCP", "NS_CP", "NS_IMSSS", "SCHEMA_VERSION", "build_manifest", "manifest_identifier", "min_normalized_measure"]
+# The run-time data model's sizes (characters; peers-and-standards.md §4.2): cmi.suspend_data, the
+# binding store; cmi.location; and one cmi.comments_from_learner.n.comment record per reflection
+# (adapters/scorm2004.js), each up to 4,000 characters.
+STORAGE_LIMITS = StorageLimits(
+    standard="SCORM 2004", suspend=64000, comments=4000, location=1000,
+    suspend_store="cmi.suspend_data", comments_store="cmi.comments_from_learner", comments_per_reflection=True,
+)
+
+__all__ = ["NS_ADLCP", "NS_CP", "NS_IMSSS", "SCHEMA_VERSION", "STORAGE_LIMITS", "TARGET", "build_manifest", "manifest_identifier",
+           "min_normalized_measure"]
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, ns: str = NS_CP, **attrs: str) -> etree._Element:
@@ -89,7 +100,7 @@ def _root_sequencing(item: etree._Element) -> None:
     _rollup_rule(rules, "any", [("completed", "not")], "incomplete")
 
 
-def build_manifest(loaded: LoadedCourse, edition: str, scos: list[Sco], files: Collection[str]) -> bytes:
+def build_manifest(loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], files: Collection[str]) -> bytes:
     """imsmanifest.xml for the given SCOs; files are the paths of every package file besides the manifest."""
     tree = manifest_tree(loaded, edition, scos, ns_cp=NS_CP, nsmap=NSMAP, schema_version=SCHEMA_VERSION)
     root, organization, parent, per_module = tree.root, tree.organization, tree.parent, tree.per_module
@@ -104,3 +115,7 @@ def build_manifest(loaded: LoadedCourse, edition: str, scos: list[Sco], files: C
 
     add_resources(root, scos, files, per_module, ns_cp=NS_CP, scorm_type=f"{{{NS_ADLCP}}}scormType")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+TARGET = Target("scorm2004", adapter="scorm2004", manifest_name="imsmanifest.xml", write_manifest=build_manifest,
+                limits=STORAGE_LIMITS)

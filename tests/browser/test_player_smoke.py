@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from coursepack.load.course_loader import load_course
-from coursepack.render.course_data import plan_sco, verification_code
+from coursepack.render.course_data import verification_code
 from coursepack.render.state_budget import suspend_chars
+from coursepack.render.unit_contents import unit_contents
+from coursepack.targets.scorm12 import STORAGE_LIMITS as SCORM12
 
 from . import course_driver as drv
 from . import harness
@@ -290,7 +292,7 @@ def test_certificate_in_standalone_asks_for_a_name(page, lms_server, console_err
 
 def test_codec_worst_case_matches_the_build_budget(lms, full_cert, full_course) -> None:
     frame = lms.play(full_cert)
-    plan = plan_sco(load_course(full_course), "certificate", "scorm12")
+    plan = unit_contents(load_course(full_course), "certificate")
     # every quiz used its attempts, best 100%, every fill-in wrong with long non-ASCII text
     text = frame.evaluate(
         """() => {
@@ -308,7 +310,7 @@ def test_codec_worst_case_matches_the_build_budget(lms, full_cert, full_course) 
                 reflections: data.reflections.map(r => back.reflections[r.id]), caps: data.reflections.map(r => r.max)};
     }"""
     )
-    assert len(text["text"]) <= suspend_chars(plan)
+    assert len(text["text"]) <= suspend_chars(plan, SCORM12)
     assert text["text"].isascii()
     assert json.loads(text["roundtrip"]) == [3, 2]
     for saved, cap in zip(text["reflections"], text["caps"]):  # cut at the cap, still decodable

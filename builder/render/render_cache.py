@@ -1,0 +1,93 @@
+"""Render once, write many: each Markdown text and transcript of a build is rendered once and the HTML
+shared by every target and edition; each unit's page is rendered once per edition and shared by
+every target.
+
+`coursepack build` makes one RenderCache for the whole build and drops it with the build. Markdown
+rendering is a pure function of the text (and the heading level): what differs by edition or target
+(the certificate view, scored quizzes, when answers show, the adapter, the limits) is decided in the
+template and the course data, never in the Markdown, so a shared render is the same HTML a fresh one
+would give. Pages differ by edition, so the cache keeps one edition's pages at a time (about one
+package's worth): a build that makes every target of an edition before the next edition renders each
+page once. Transcript files are read once per cache: whoever keeps a cache across builds (a preview
+server) starts a fresh one when asset files change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from markupsafe import Markup, escape
+
+from coursepack.load.course_loader import LoadedCourse
+from coursepack.render.markdown import finish_block_html, markdown_inline, render_block_source
+from coursepack.render.unit_contents import UnitContents
+
+
+class RenderCache:
+    """Rendered HTML of a build's Markdown texts (by text and heading level), transcripts (by path) and
+    launch pages (by edition and modules, with placeholders for each target's own values)."""
+
+    def __init__(self) -> None:
+        self._sources: dict[str, str] = {}  # the Markdown render, shared by every heading level
+        self._blocks: dict[tuple[str, int], Markup] = {}
+        self._inlines: dict[str, Markup] = {}
+        self._transcripts: dict[Path, Markup | None] = {}
+        self._pages_of: tuple[LoadedCourse, str] | None = None  # (course, edition) of the pages kept
+        self._pages: dict[tuple[str, ...], bytes | None] = {}
+
+    def block(self, text: str | None, heading_level: int = 3) -> Markup:
+        """markdown_html: the Markdown rendered once per text, finished once per heading level."""
+        if not text:
+            return Markup("")
+        key = (text, heading_level)
+        html = self._blocks.get(key)
+        if html is None:
+            source = self._sources.get(text)
+            if source is None:
+                source = self._sources[text] = render_block_source(text)
+            html = self._blocks[key] = finish_block_html(source, heading_level)
+        return html
+
+    def inline(self, text: str | None) -> Markup:
+        """markdown_inline, rendered once per text."""
+        if not text:
+            return Markup("")
+        html = self._inlines.get(text)
+        if html is None:
+            html = self._inlines[text] = markdown_inline(text)
+        return html
+
+    def legend(self, text: str) -> Markup | None:
+        """The text as inline HTML when it is one paragraph (so it can sit in a <legend>), else None."""
+        html = str(self.block(text)).strip()
+        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+            return Markup(html[3:-4])
+        return None
+
+    def transcript(self, path: Path) -> Markup | None:
+        """A transcript file as HTML: Markdown (.md) rendered, plain text as paragraphs; None when unreadable."""
+        if path not in self._transcripts:
+            self._transcripts[path] = self._read_transcript(path)
+        return self._transcripts[path]
+
+    def _read_transcript(self, path: Path) -> Markup | None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        if path.suffix.lower() == ".md":
+            return self.block(text)
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if p.strip()]
+        return Markup("".join(f"<p>{escape(p)}</p>".replace("\n", "<br>\n") for p in paragraphs))
+
+    def shared_page(self, unit: UnitContents, render: Callable[[], bytes | None]) -> bytes | None:
+        """The unit's page as every target shares it (render makes it, None: it cannot be shared).
+        Kept until a page of another edition or course is asked for."""
+        if self._pages_of is None or self._pages_of[0] is not unit.loaded or self._pages_of[1] != unit.edition:
+            self._pages_of, self._pages = (unit.loaded, unit.edition), {}
+        key = tuple(m.module.id for m in unit.modules)
+        if key not in self._pages:
+            self._pages[key] = render()
+        return self._pages[key]

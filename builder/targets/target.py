@@ -1,0 +1,27 @@
+"""What a target is: everything the build needs to know to write one standard's packages.
+
+Each writer module (scorm12.py, scorm2004.py, ...) defines its TARGET; package.py lists them. Adding a
+target is one writer module here and one adapter in runtime/adapters/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+
+from coursepack.load.course_loader import LoadedCourse
+from coursepack.render.storage_limits import StorageLimits
+from coursepack.targets.launch_units import LaunchUnit
+
+# (course, edition, launch units, paths of every other package file) -> the manifest's bytes
+ManifestWriter = Callable[[LoadedCourse, str, list[LaunchUnit], Collection[str]], bytes]
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str  # as in `coursepack build --target` and the package's file name
+    adapter: str  # the runtime adapter the player ships with: runtime/adapters/<adapter>.js
+    manifest_name: str  # the structure file at the package root
+    write_manifest: ManifestWriter
+    limits: StorageLimits | None  # what the learner's state must fit; None: no size limit to prove
+    unit_per_module: bool = False  # the default split: one launch unit per module, or one for the course
