@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -18,26 +19,38 @@ from coursepack.targets.zipper import write_zip
 
 
 def build_packages(loaded: LoadedCourse, targets: list[str], editions: list[str], folder: Path, *,
-                   per_module: bool | None = None) -> list[Path]:
+                   per_module: bool | None = None, splits: Mapping[str, bool | None] | None = None) -> list[Path]:
     """Write one zip per target and edition into folder, listed target by target; raises CourseError
-    when one cannot be built. per_module None: each target's default split.
+    when one cannot be built. per_module None: each target's default split; splits: per target, instead.
 
     Every package shares one RenderCache: each Markdown text is rendered once per build, and each
     unit's page once per edition, since every target of an edition is made before the next edition."""
     for target_name in targets:  # the first problem found is the one `build` always reported first
         for edition_name in editions:
-            problems = fit_problems(loaded, target_name, edition_name, per_module=per_module)
+            problems = fit_problems(loaded, target_name, edition_name, per_module=_split(target_name, per_module, splits))
             if problems:
                 raise CourseError(problems)
     renders = RenderCache()
     built: dict[tuple[str, str], Path] = {}
     for edition_name in editions:
         for target_name in targets:
-            files = package_files(loaded, target_name, edition_name, per_module=per_module, renders=renders)
+            files = package_files(loaded, target_name, edition_name, per_module=_split(target_name, per_module, splits), renders=renders)
             path = folder / package_name(loaded, target_name, edition_name)
             write_zip(files, path)
             built[target_name, edition_name] = path
     return [built[t, e] for t in targets for e in editions]
+
+
+def _split(target_name: str, per_module: bool | None, splits: Mapping[str, bool | None] | None) -> bool | None:
+    return splits[target_name] if splits is not None and target_name in splits else per_module
+
+
+def requested_splits(sco_per_module: bool, au_per_course: bool) -> dict[str, bool | None]:
+    """Each target's split from the flags: --sco-per-module for the targets that default to one unit
+    for the course (SCORM), --au-per-course for those that default to one per module (cmi5); a
+    one-unit target (xAPI) ignores both."""
+    return {name: (False if au_per_course else None) if t.unit_per_module else (True if sco_per_module else None)
+            for name, t in TARGETS.items()}
 
 
 def _human_size(size: int) -> str:
@@ -47,13 +60,14 @@ def _human_size(size: int) -> str:
 @click.command()
 @course_dir_argument
 @click.option("--target", "target", type=click.Choice([*TARGETS, "all"]), default="scorm12", show_default=True,
-              help="Package standard to build: scorm12, scorm2004, or all of them.")
+              help="Package standard to build: scorm12, scorm2004, xapi, cmi5, or all of them.")
 @click.option("--edition", type=click.Choice([*EDITIONS, "all"]), default="all", show_default=True,
               help="standard, certificate (needs a certificate section in course.yaml), or both.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the packages  [default: COURSE_DIR/dist]")
-@click.option("--sco-per-module", is_flag=True, help="One SCO per module in one package (default: one SCO for the course).")
-def build(course_dir: Path, target: str, edition: str, out_dir: Path | None, sco_per_module: bool) -> None:
+@click.option("--sco-per-module", is_flag=True, help="SCORM: one SCO per module in one package (default: one SCO for the course).")
+@click.option("--au-per-course", is_flag=True, help="cmi5: one AU for the whole course (default: one AU per module).")
+def build(course_dir: Path, target: str, edition: str, out_dir: Path | None, sco_per_module: bool, au_per_course: bool) -> None:
     """Build LMS packages for the course in COURSE_DIR (default: the current folder).
 
     Writes dist/<slug>-<version>-<target>[-certificate].zip and prints one line per
@@ -72,7 +86,7 @@ def build(course_dir: Path, target: str, edition: str, out_dir: Path | None, sco
         built: list[Path] = []
         try:
             # without the flag, each target splits as it does by default (SCORM: one SCO for the course)
-            built = build_packages(loaded, targets, editions, Path(staging_name), per_module=True if sco_per_module else None)
+            built = build_packages(loaded, targets, editions, Path(staging_name), splits=requested_splits(sco_per_module, au_per_course))
         except CourseError as error:
             report_and_exit(error)
         # Everything built: only now touch the output folder.

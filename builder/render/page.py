@@ -65,14 +65,14 @@ def _scramble(key: str, ids: list[str]) -> list[int]:
 
 
 # The target's values as the templates may use them in a shared page: printed as they are.
-_TARGET_VALUE = re.compile(r"\b(?:adapter|data_json)\b")
-_TARGET_VALUE_PRINTED = re.compile(r"\{\{-?\s*(?:adapter|data_json)\s*-?\}\}")
+_TARGET_VALUE = re.compile(r"\b(?:adapter_scripts|data_json)\b")
+_TARGET_VALUE_PRINTED = re.compile(r"\{\{-?\s*(?:adapter_scripts|data_json)\s*-?\}\}")
 
 
 @lru_cache(maxsize=1)
 def _targets_only_printed() -> bool:
-    """True when every use of data_json and adapter in the templates is printing it as it is
-    ({{ adapter }}), never a test, filter or assignment: then a page rendered with placeholders for
+    """True when every use of data_json and adapter_scripts in the templates is printing it as it is
+    ({{ adapter_scripts }}), never a test, filter or assignment: then a page rendered with placeholders for
     them, the values written in afterwards, is exactly the page each target's own render would give.
     (Any other mention, a comment's included, answers False: every target then renders its own.)"""
     env = _env()
@@ -84,7 +84,7 @@ def _targets_only_printed() -> bool:
 
 
 def _view(unit: UnitContents, renders: RenderCache) -> dict[str, Any]:
-    """Everything the template needs but the target's own values (data_json, adapter), in order, with
+    """Everything the template needs but the target's own values (data_json, adapter_scripts), in order, with
     DOM ids decided here (not in the template)."""
     loaded = unit.loaded
     course = loaded.course
@@ -157,37 +157,58 @@ def render_launch_page(unit: UnitContents, adapter: str, limits: StorageLimits |
     when rendering a single page)."""
     renders = renders if renders is not None else RenderCache()
     data_json = course_data_json(unit, adapter, limits)
+    scripts = adapter_script_tags(adapter)
     shared = renders.shared_page(unit, lambda: _shared_page(unit, renders)) if _targets_only_printed() else None
     if shared is None:
-        return _render(unit, renders, Markup(data_json), adapter).encode("utf-8")
+        return _render(unit, renders, Markup(data_json), Markup(scripts)).encode("utf-8")
     # the adapter first: the course data may quote an author's text, and no text is looked into twice
-    page = shared.replace(_ADAPTER_SLOT.encode("ascii"), str(escape(adapter)).encode("utf-8"))  # escaped as the template would
+    page = shared.replace(_ADAPTER_SLOT.encode("ascii"), scripts.encode("utf-8"))
     return page.replace(_DATA_SLOT.encode("ascii"), data_json.encode("ascii"))
 
 
 def _shared_page(unit: UnitContents, renders: RenderCache) -> bytes | None:
     """The unit's page with placeholders for the target's values, or None when they are not each
     found exactly once (then every target renders its own page)."""
-    html = _render(unit, renders, Markup(_DATA_SLOT), _ADAPTER_SLOT)
+    html = _render(unit, renders, Markup(_DATA_SLOT), Markup(_ADAPTER_SLOT))
     if html.count(_DATA_SLOT) != 1 or html.count(_ADAPTER_SLOT) != 1:
         return None
     return html.encode("utf-8")
 
 
-def _render(unit: UnitContents, renders: RenderCache, data_json: Markup, adapter: str) -> str:
-    html = _env().get_template("launch.html").render(**_view(unit, renders), data_json=data_json, adapter=adapter)
+def _render(unit: UnitContents, renders: RenderCache, data_json: Markup, adapter_scripts: Markup) -> str:
+    html = _env().get_template("launch.html").render(**_view(unit, renders), data_json=data_json, adapter_scripts=adapter_scripts)
     # authored Markdown is rendered without the course at hand: its links' note takes the course's language here
     course = unit.loaded.course
     note = strings_for(course.language, course.strings)["new_tab"]
     return html.replace(NEW_TAB_NOTE, f'<span class="cp-sr"> {escape(note)}</span>')
 
 
+# An adapter names the runtime files it builds on in a comment: "coursepack-requires: lrs.js statements.js"
+_REQUIRES = re.compile(rb"coursepack-requires:([ \w./-]*)")
+
+
+def adapter_runtime(adapter: str) -> list[str]:
+    """The runtime files (paths under runtime/) an adapter needs, in load order, ending with the adapter."""
+    root = resources.files("coursepack").joinpath("runtime")
+    script = root.joinpath("adapters", f"{adapter}.js")
+    if not script.is_file():
+        raise UnknownAdapter(f"unknown adapter '{adapter}' (expected a file runtime/adapters/{adapter}.js)")
+    found = _REQUIRES.search(script.read_bytes())
+    required = found.group(1).decode("ascii").split() if found else []
+    for name in required:
+        if not root.joinpath(name).is_file() or name.startswith(("/", ".")):
+            raise UnknownAdapter(f"adapter '{adapter}' requires runtime/{name}, which does not exist")
+    return [*required, f"adapters/{adapter}.js"]
+
+
+def adapter_script_tags(adapter: str) -> str:
+    return "\n".join(f'<script src="runtime/{name}"></script>' for name in adapter_runtime(adapter))
+
+
 def runtime_files(adapter: str) -> dict[str, bytes]:
     """The player's files for a package, by path inside the package ("runtime/...")."""
     root = resources.files("coursepack").joinpath("runtime")
-    if not root.joinpath("adapters", f"{adapter}.js").is_file():
-        raise UnknownAdapter(f"unknown adapter '{adapter}' (expected a file runtime/adapters/{adapter}.js)")
-    names = sorted(set(_COMMON_RUNTIME) | {f"adapters/{adapter}.js"})
+    names = sorted(set(_COMMON_RUNTIME) | set(adapter_runtime(adapter)))
     return {f"runtime/{name}": root.joinpath(name).read_bytes() for name in names}
 
 

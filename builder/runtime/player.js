@@ -122,7 +122,25 @@
       });
       raw = total ? earned / total : 0;
     }
-    return { status: status, scoreRaw: raw == null ? null : Math.floor(raw * 100) / 100 };
+    raw = raw == null ? null : Math.floor(raw * 100) / 100;
+    var success = null;
+    if (data.scored && (status === "passed" || status === "failed")) success = status === "passed";
+    return {
+      status: status, scoreRaw: raw,
+      // for LRS adapters: completion and success are separate facts there (cmi5 §9.3)
+      completed: state.done != null || unitAttempted(),
+      success: success,
+      scaled: success == null || raw == null ? null : raw / 100,
+      modules: data.modules.map(function (m, mi) { return moduleComplete(mi); })
+    };
+  }
+  // every required module's pages seen, reflections answered and quizzes attempted (passed or not)
+  function unitAttempted() {
+    return data.modules.every(function (m, mi) {
+      if (!m.required) return true;
+      return pagesSeen(m) === m.pages.length && m.reflections.every(reflectionOk) &&
+        m.quizzes.every(function (qi) { return state.quizzes[qi].attempts > 0; });
+    });
   }
   function report() {
     var wasDone = state.done != null;
@@ -632,12 +650,14 @@
     qs.forEach(function (q, n) {
       total += q.points;
       if (isRight(grades[n])) earned += q.points;
-      tracking.answered(interaction(self.data, q, a[n], isRight(grades[n]), latency, when));
+      tracking.answered(interaction(self.data, q, a[n], isRight(grades[n]), latency, when, self.fields[n]));
     });
     var pct = total ? Math.floor((earned * 10000) / total) : 0;
     s.attempts += 1;
     s.best = s.best == null ? pct : Math.max(s.best, pct);
     s.last = qs.map(function (q, n) { return q.type === "fill_in" ? grades[n] : a[n]; });
+    tracking.quizScored({ quizId: this.data.id, scaled: pct / 10000,
+      passed: data.scored && this.data.mark != null ? pct / 100 >= this.data.mark : null });
     report();
     tracking.commit(); // a submitted attempt is saved at once, not at the next page turn
     this.showResult(s.last, true, earned, total);
@@ -651,7 +671,7 @@
   Quiz.prototype.visibleTime = function () {
     return this.onScreen + (this.visibleSince != null ? Date.now() - this.visibleSince : 0);
   };
-  function interaction(quiz, q, answer, right, latency, when) {
+  function interaction(quiz, q, answer, right, latency, when, field) {
     var correct;
     switch (q.type) {
       case "single_choice": case "true_false": correct = q.answer; break;
@@ -661,7 +681,32 @@
       case "sequencing": correct = q.items.map(function (p, i) { return i; }); break;
     }
     return { id: quiz.id + "." + q.id, quizId: quiz.id, questionId: q.id, type: q.type, response: answer,
-      correct: correct, result: right, points: q.points, latency: latency, when: when };
+      correct: correct, result: right, points: q.points, latency: latency, when: when, text: questionText(field, q) };
+  }
+  function plain(el) { return el ? el.textContent.replace(/\s+/g, " ").trim() : ""; }
+  // what the learner read, for reports that show a question (xAPI interaction definitions): the prompt,
+  // and the choices / prompts / matches / items in authored order
+  function questionText(field, q) {
+    if (!field) return {};
+        var prompt = $(".cp-qprompt", field) || d.getElementById(field.id + "-prompt");
+    var byIndex = function (sel, attr) {
+      var out = [];
+      $all(sel, field).forEach(function (el) { out[+el.getAttribute(attr)] = plain($("label", el) || el); });
+      return out;
+    };
+    return {
+      prompt: plain(prompt),
+      choices: field.getAttribute("data-cp-type") === "sequencing" ? byIndex("[data-cp-item]", "data-cp-item-index") : byIndex("[data-cp-choice-index]", "data-cp-choice-index"),
+      sources: byIndex("[data-cp-pair-index]", "data-cp-pair-index"),
+      targets: matchTexts(field, q)
+    };
+  }
+  // a matching question's match texts by pair position (the drop-downs list them shuffled)
+  function matchTexts(field, q) {
+    var out = [], select = $("[data-cp-pair-index] select", field);
+    if (!select || !q.pairs) return out;
+    $all("option", select).forEach(function (o) { var i = q.pairs.indexOf(o.value); if (i >= 0) out[i] = plain(o); });
+    return out;
   }
   Quiz.prototype.restore = function (last) {
     // put the last submitted answers back and show their feedback (after a resume)
@@ -917,13 +962,13 @@
   }
 
   var finished = false;
-  function finish() {
+  function finish(reason) {
     if (finished) return;
     if (saveTimer) { w.clearTimeout(saveTimer); saveTimer = null; }
     finished = true;
     flushReflections();
     report();
-    tracking.finish();
+    tracking.finish(reason === "exit" ? "exit" : "unload");
   }
 
   function onClick(e) {
@@ -961,7 +1006,7 @@
         if (input) input.focus();
         break;
       case "exit":
-        finish();
+        finish("exit");
         views().forEach(function (v) { v.hidden = true; });
         show(d.getElementById("cp-finished"), true);
         show($("[data-cp-nav]"), false);
@@ -978,7 +1023,35 @@
     announcer = $("[data-cp-announce]");
     d.documentElement.classList.remove("cp-no-js");
     tracking = CP.createTracking(data);
-    info = tracking.start();
+    // The LMS may take a moment to answer (an LRS is asked over the network): the page waits for it
+    tracking.start().then(safe(function (launch) { info = launch; begin(); }));
+  }
+
+  // What the LMS said at launch overrides what the package was built with (cmi5 §10: the AU judges by
+  // the LMS's masteryScore; moveOn "Passed" makes the unit scored even in an unscored edition).
+  function applyLaunch() {
+    var mark = info.masteryScore;
+    var wantsPass = /Passed/.test(info.moveOn || "");
+    if (mark == null || !(data.scored || wantsPass)) return;
+    var wasScored = data.scored;
+    mark = Math.max(0, Math.min(100, mark));
+    data.scored = true;
+    data.mark = mark;
+    data.quizzes.forEach(function (q) { if (q.mark != null || !wasScored) q.mark = mark; });
+  }
+  // Review (the learner's record, shown, not changed) and Browse (a look round; nothing recorded)
+  function applyMode() {
+    var notice = $("[data-cp-mode-notice]");
+    if (info.mode === "normal") return;
+    if (notice) { notice.textContent = info.mode === "review" ? T("mode_review") : T("mode_browse"); show(notice, true); }
+    if (info.mode !== "review") return;
+    $all("[data-cp-reflection-input]").forEach(function (ta) { ta.readOnly = true; });
+    $all("[data-cp-quiz-form] input, [data-cp-quiz-form] select").forEach(function (x) { x.disabled = true; });
+    $all('[data-cp-quiz-form] [data-cp-action="submit"], [data-cp-quiz-form] [data-cp-action="retry"]').forEach(function (b) { show(b, false); });
+  }
+
+  function begin() {
+    applyLaunch();
     state = blankState();
     if (info.state) {
       state.pages = info.state.pages;
@@ -995,6 +1068,7 @@
 
     setupReflections();
     setupQuizzes();
+    applyMode();
     d.addEventListener("click", safe(onClick));
     var form = $("[data-cp-cert-form]");
     if (form) {
@@ -1033,7 +1107,7 @@
         tracking.commit();
       }
     }));
-    w.addEventListener("pagehide", safe(finish));
+    w.addEventListener("pagehide", safe(function () { finish("unload"); }));
 
     var resumeAt = -1;
     if (info.location) {

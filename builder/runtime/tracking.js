@@ -1,15 +1,23 @@
 /* coursepack tracking: the one interface the player calls, whatever the LMS standard.
  *
- *   start()               -> {entry, location, state, reflections, learnerName, learnerId, masteryScore, lms}
+ *   start()               -> a Promise of {entry, location, state, reflections, learnerName, learnerId,
+ *                            masteryScore (percent, from the LMS, or null), moveOn (cmi5, or null),
+ *                            mode: normal|browse|review, lms}. SCORM adapters answer at once; xAPI and
+ *                            cmi5 ask the LRS first (adapter.start may return a value or a Promise).
  *   pageViewed(location)     bookmark (a page key "<module id>/<page id>")
  *   answered(interaction)    one submitted question (neutral form, see player.js `interaction`)
  *   reflected(id, text)      a reflection's full text (stored by the adapter, written on commit)
  *   saveState(state)         the player's progress object (encoded here, compact ASCII)
- *   setResult({status, scoreRaw})  status: incomplete|completed|passed|failed; scoreRaw null = write none.
+ *   setResult({status, scoreRaw, completed, success, scaled, modules})
+ *                            status: incomplete|completed|passed|failed; scoreRaw null = write none;
+ *                            completed: every requirement of the unit met, quizzes attempted;
+ *                            success: true passed / false failed for good / null not judged yet;
+ *                            scaled: the score 0..1 that goes with success; modules: completed flags.
  *                            The adapter orders the writes for the LMS (SCORM 1.2: a changed status is
  *                            committed before its score, see adapters/scorm12.js)
+ *   quizScored({quizId, scaled, passed})  a submitted attempt's score (passed null: no pass mark)
  *   commit()                 persist (page turn, quiz submitted, certificate name, reflection edit, tab hidden)
- *   finish()                 end the session; nothing is called after it
+ *   finish(reason)           end the session ("exit": the learner's Exit button; "unload"); nothing after it
  *
  * Adapters (runtime/adapters/<name>.js) register Coursepack.adapters[name] = {detect(win) -> api|null,
  * create(api, data) -> adapter}; "standalone" (localStorage) is used when no LMS answers. Every call goes
@@ -333,25 +341,34 @@
 
     return {
       kind: adapter.kind,
+      // resolves the launch facts; an adapter may answer at once (SCORM) or later (an LRS to ask)
       start: function () {
-        var info = null;
-        try { info = adapter.start(); } catch (e) { CP.warn("start", "start failed: " + (e && e.message)); }
-        info = info || {};
-        var state = CP.codec.decode(info.state || "", data);
-        // texts restored from the saved state were reported in an earlier session: never again
-        if (state && adapter.restored) {
-          try { adapter.restored(state.reflections); } catch (e) { CP.warn("restored", "restored failed: " + (e && e.message)); }
-        }
-        return {
-          entry: info.entry || "",
-          location: info.location || "",
-          state: state,
-          reflections: info.reflections || {},
-          learnerName: info.learnerName || "",
-          learnerId: info.learnerId || "",
-          masteryScore: info.masteryScore == null ? null : info.masteryScore,
-          lms: adapter.kind === "lms"
-        };
+        var pending;
+        try { pending = Promise.resolve(adapter.start()); } catch (e) { pending = Promise.reject(e); }
+        return pending.then(null, function (e) {
+          CP.warn("start", "start failed: " + (e && e.message));
+          return null;
+        }).then(function (info) {
+          info = info || {};
+          var state = CP.codec.decode(info.state || "", data);
+          // texts restored from the saved state were reported in an earlier session: never again
+          if (state && adapter.restored) {
+            try { adapter.restored(state.reflections); } catch (e) { CP.warn("restored", "restored failed: " + (e && e.message)); }
+          }
+          var mode = String(info.mode || "normal").toLowerCase();
+          return {
+            entry: info.entry || "",
+            location: info.location || "",
+            state: state,
+            reflections: info.reflections || {},
+            learnerName: info.learnerName || "",
+            learnerId: info.learnerId || "",
+            masteryScore: info.masteryScore == null || isNaN(info.masteryScore) ? null : +info.masteryScore,
+            moveOn: info.moveOn || null,
+            mode: mode === "browse" || mode === "review" ? mode : "normal",
+            lms: adapter.kind === "lms"
+          };
+        });
       },
       pageViewed: guard("pageViewed", function (location) { adapter.pageViewed(location); }),
       answered: guard("answered", function (interaction) { adapter.answered(interaction); }),
@@ -363,11 +380,12 @@
         adapter.saveState(text);
       }),
       setResult: guard("setResult", function (result) { adapter.setResult(result); }),
+      quizScored: guard("quizScored", function (summary) { if (adapter.quizScored) adapter.quizScored(summary); }),
       setLearnerName: guard("setLearnerName", function (name) { if (adapter.setLearnerName) adapter.setLearnerName(name); }),
       commit: guard("commit", function () { adapter.commit(); }),
-      finish: guard("finish", function () {
+      finish: guard("finish", function (reason) {
         finished = true;
-        adapter.finish();
+        adapter.finish(reason || "unload");
       }),
       isFinished: function () { return finished; }
     };

@@ -12,13 +12,13 @@ from coursepack.render.page import referenced_assets, render_launch_page, runtim
 from coursepack.render.render_cache import RenderCache
 from coursepack.render.state_budget import check_state_budget
 from coursepack.render.unit_contents import ModuleIndex, UnitContents, unit_contents
-from coursepack.targets import scorm12, scorm2004
+from coursepack.targets import cmi5, scorm12, scorm2004, xapi
 from coursepack.targets.launch_units import LaunchUnit, split_into_launch_units
 from coursepack.targets.target import Target
 from coursepack.targets.zipper import Content
 
 # Every target `coursepack build --target` offers, in this order.
-TARGETS: dict[str, Target] = {target.name: target for target in (scorm12.TARGET, scorm2004.TARGET)}
+TARGETS: dict[str, Target] = {target.name: target for target in (scorm12.TARGET, scorm2004.TARGET, xapi.TARGET, cmi5.TARGET)}
 
 
 def package_name(loaded: LoadedCourse, target: str, edition: str) -> str:
@@ -28,7 +28,7 @@ def package_name(loaded: LoadedCourse, target: str, edition: str) -> str:
 
 def _units(loaded: LoadedCourse, target: Target, edition: str, per_module: bool | None) -> list[tuple[LaunchUnit, UnitContents]]:
     """The package's launch units with their contents. per_module None: the target's default split."""
-    split = target.unit_per_module if per_module is None else per_module
+    split = False if target.one_unit else target.unit_per_module if per_module is None else per_module
     index = ModuleIndex(loaded)  # one lookup for every unit: linear in the number of modules
     return [(unit, unit_contents(loaded, edition, unit.module_ids, index)) for unit in split_into_launch_units(loaded, split)]
 

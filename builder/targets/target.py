@@ -25,3 +25,4 @@ class Target:
     write_manifest: ManifestWriter
     limits: StorageLimits | None  # what the learner's state must fit; None: no size limit to prove
     unit_per_module: bool = False  # the default split: one launch unit per module, or one for the course
+    one_unit: bool = False  # always exactly one launch unit, the whole course (tincan.xml has one launchable activity)

@@ -218,7 +218,8 @@
           reflections: JSON.parse(JSON.stringify(atStart.texts)),
           learnerName: get("cmi.core.student_name"),
           learnerId: get("cmi.core.student_id"),
-          masteryScore: isNaN(mastery) ? null : mastery
+          masteryScore: isNaN(mastery) ? null : mastery,
+          mode: mode
         };
       },
       pageViewed: function (location) { setOnce("cmi.core.lesson_location", String(location).slice(0, limits.location)); },

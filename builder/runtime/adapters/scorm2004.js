@@ -201,7 +201,8 @@
           reflections: JSON.parse(JSON.stringify(restored)),
           learnerName: get("cmi.learner_name"),
           learnerId: get("cmi.learner_id"),
-          masteryScore: null
+          masteryScore: null,
+          mode: mode
         };
       },
       pageViewed: function (location) {

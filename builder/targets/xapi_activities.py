@@ -1,0 +1,79 @@
+"""Activity ids and texts that xAPI and cmi5 packages declare, the same ids the runtime puts in its
+statements (builder/runtime/statements.js; tests hold the two together):
+
+    course      <course id>
+    module      <course id>/<module id>
+    quiz        <course id>/<module id>/quiz/<quiz id>
+    (pages <course id>/<module id>/<page id>, questions <quiz>/<question id> and reflections
+    <course id>/<module id>/reflection/<id> appear in statements only)
+
+Ids derive from the course and module ids alone, never from titles, so a new version of a package
+keeps learners' records together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lxml import html as lxml_html
+
+from coursepack.load.course_loader import LoadedCourse, LoadedModule
+from coursepack.model.quiz import QuizBlock
+from coursepack.render.markdown import markdown_html
+
+ADL_ACTIVITIES = "http://adlnet.gov/expapi/activities/"
+COURSE_TYPE = ADL_ACTIVITIES + "course"
+MODULE_TYPE = ADL_ACTIVITIES + "module"
+QUIZ_TYPE = ADL_ACTIVITIES + "assessment"
+DESCRIPTION_MAX = 1000  # characters of plain text: a description, not the whole page
+
+
+@dataclass(frozen=True)
+class Activity:
+    id: str
+    type: str
+    name: str
+    description: str
+
+
+def base_id(loaded: LoadedCourse) -> str:
+    return loaded.course.id.rstrip("/")
+
+
+def module_id(loaded: LoadedCourse, module: LoadedModule) -> str:
+    return f"{base_id(loaded)}/{module.module.id}"
+
+
+def plain_text(markdown: str | None, limit: int = DESCRIPTION_MAX) -> str:
+    """Authored Markdown as one line of plain text (rendered and sanitized first, so nothing authored
+    reaches the XML as markup), cut at a word with "…" when longer than limit."""
+    if not markdown:
+        return ""
+    text = " ".join(lxml_html.fragment_fromstring(str(markdown_html(markdown)), create_parent="div").text_content().split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def _quizzes(module: LoadedModule) -> Iterator[QuizBlock]:
+    for page in module.module.pages:
+        for block in page.blocks:
+            if isinstance(block, QuizBlock):
+                yield block
+
+
+def course_activity(loaded: LoadedCourse, title: str) -> Activity:
+    course = loaded.course
+    return Activity(course.id, COURSE_TYPE, title, plain_text(course.description) or title)
+
+
+def module_activities(loaded: LoadedCourse, modules: list[LoadedModule]) -> Iterator[Activity]:
+    """Each module, then its quizzes, in the order learners meet them."""
+    for module in modules:
+        mid = module_id(loaded, module)
+        yield Activity(mid, MODULE_TYPE, module.module.title, plain_text(module.module.description) or module.module.title)
+        for quiz in _quizzes(module):
+            title = quiz.title or f"{module.module.title}: quiz"
+            yield Activity(f"{mid}/quiz/{quiz.id}", QUIZ_TYPE, title, title)
