@@ -459,7 +459,7 @@ class _LmsRequestHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self._key("/return/") is not None:
-            body = b"<!doctype html><title>LMS</title><p>Returned to the LMS.</p>"
+            body = b'<!doctype html><link rel="icon" href="data:,"><title>LMS</title><p>Returned to the LMS.</p>'
             self.lms.record(self.lms.returns, self._call(200))
             self.send_response(200)
             self._cors_headers()
