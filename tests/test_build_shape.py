@@ -77,7 +77,9 @@ def test_each_page_is_rendered_once_per_edition_for_every_target(full, monkeypat
 
     monkeypatch.setattr(page, "_render", counted)
     build_packages(full, list(TARGETS), full.course.editions(), tmp_path, per_module=True)
-    assert len(TARGETS) > 1 and renders == Counter({(e, (m,)): 1 for e in full.course.editions() for m in ("basics", "advanced")})
+    per_module = {(e, (m,)): 1 for e in full.course.editions() for m in ("basics", "advanced")}
+    whole = {(e, ("basics", "advanced")): 1 for e in full.course.editions()}  # xAPI: always one unit, the course
+    assert len(TARGETS) > 1 and renders == Counter({**per_module, **whole})
 
 
 def test_example_course_renders_each_markdown_text_once(markdown_renders, tmp_path: Path) -> None:
@@ -101,9 +103,9 @@ def test_shared_renders_give_the_same_bytes_as_fresh_ones(full) -> None:
 
 
 def test_a_shared_page_is_the_page_each_target_would_render(full, monkeypatch) -> None:
-    shared = {t: package_files(full, t, "certificate", renders=RenderCache())["index.html"] for t in TARGETS}
+    shared = {t: package_files(full, t, "certificate", per_module=False, renders=RenderCache())["index.html"] for t in TARGETS}
     monkeypatch.setattr(page, "_targets_only_printed", lambda: False)  # every target renders its own page
-    alone = {t: package_files(full, t, "certificate", renders=RenderCache())["index.html"] for t in TARGETS}
+    alone = {t: package_files(full, t, "certificate", per_module=False, renders=RenderCache())["index.html"] for t in TARGETS}
     assert shared == alone
     assert b'<script src="runtime/adapters/scorm2004.js"></script>' in shared["scorm2004"]
     assert b"coursepack-target-slot" not in shared["scorm12"]
@@ -130,7 +132,7 @@ def test_an_author_text_holding_a_placeholder_stays_as_written(tmp_path: Path, m
         renders = RenderCache()
         rendered.clear()
         for target in TARGETS:
-            html = package_files(loaded, target, "standard", renders=renders)["index.html"]
+            html = package_files(loaded, target, "standard", per_module=False, renders=renders)["index.html"]
             assert html.count(f"<title>{title}</title>".encode()) == 1
             assert html.count(f'<script src="runtime/adapters/{target}.js"></script>'.encode()) == 1
             data = _data_of(html)
@@ -140,10 +142,15 @@ def test_an_author_text_holding_a_placeholder_stays_as_written(tmp_path: Path, m
 
 
 def test_each_target_module_owns_its_target() -> None:
-    assert list(TARGETS) == ["scorm12", "scorm2004"]  # `coursepack build --target` choices, in order
+    assert list(TARGETS) == ["scorm12", "scorm2004", "xapi", "cmi5"]  # `coursepack build --target` choices, in order
+    manifests = {"scorm12": "imsmanifest.xml", "scorm2004": "imsmanifest.xml", "xapi": "tincan.xml", "cmi5": "cmi5.xml"}
     for name, target in TARGETS.items():
-        assert target.name == name and target.adapter == name and target.manifest_name == "imsmanifest.xml"
-        assert target.limits is not None and target.unit_per_module is False  # SCORM: one SCO for the course by default
+        assert target.name == name and target.adapter == name and target.manifest_name == manifests[name]
+    for name in ("scorm12", "scorm2004"):  # SCORM: one SCO for the course by default, a budget to prove
+        assert TARGETS[name].limits is not None and not TARGETS[name].unit_per_module and not TARGETS[name].one_unit
+    # the LRS targets keep state in the State API (no size limit); cmi5 has an AU per module, xAPI one activity
+    assert TARGETS["xapi"].limits is None and TARGETS["xapi"].one_unit
+    assert TARGETS["cmi5"].limits is None and TARGETS["cmi5"].unit_per_module and not TARGETS["cmi5"].one_unit
     assert TARGETS["scorm12"].limits.as_json() == {"suspend": 4096, "comments": 4096, "location": 255}
 
 

@@ -181,16 +181,18 @@ def build(course: Path, out: Path, *extra: str) -> list[Path]:
     return sorted(out.glob("*.zip"))
 
 
-def test_target_all_builds_scorm12_and_scorm2004(tmp_path: Path) -> None:
+def test_target_all_builds_every_target(tmp_path: Path) -> None:
     names = [p.name for p in build(SCAFFOLD, tmp_path / "all", "--target", "all")]
     assert names == [
+        "my-course-0.1.0-cmi5-certificate.zip", "my-course-0.1.0-cmi5.zip",
         "my-course-0.1.0-scorm12-certificate.zip", "my-course-0.1.0-scorm12.zip",
         "my-course-0.1.0-scorm2004-certificate.zip", "my-course-0.1.0-scorm2004.zip",
+        "my-course-0.1.0-xapi-certificate.zip", "my-course-0.1.0-xapi.zip",
     ]
     only = [p.name for p in build(SCAFFOLD, tmp_path / "one", "--target", "scorm2004", "--edition", "certificate")]
     assert only == ["my-course-0.1.0-scorm2004-certificate.zip"]
     # without --target, the SCORM 1.2 packages only, as before
-    assert [p.name for p in build(SCAFFOLD, tmp_path / "default")] == names[:2]
+    assert [p.name for p in build(SCAFFOLD, tmp_path / "default")] == names[2:4]
 
 
 @pytest.mark.parametrize("per_module", [False, True], ids=["one-sco", "sco-per-module"])

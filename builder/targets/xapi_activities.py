@@ -16,17 +16,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from lxml import html as lxml_html
+from markdown_it import MarkdownIt
 
 from coursepack.load.course_loader import LoadedCourse, LoadedModule
 from coursepack.model.quiz import QuizBlock
-from coursepack.render.markdown import markdown_html
 
 ADL_ACTIVITIES = "http://adlnet.gov/expapi/activities/"
 COURSE_TYPE = ADL_ACTIVITIES + "course"
 MODULE_TYPE = ADL_ACTIVITIES + "module"
 QUIZ_TYPE = ADL_ACTIVITIES + "assessment"
 DESCRIPTION_MAX = 1000  # characters of plain text: a description, not the whole page
+_PARSER = MarkdownIt("commonmark", {"html": False})
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,21 @@ def module_id(loaded: LoadedCourse, module: LoadedModule) -> str:
 
 
 def plain_text(markdown: str | None, limit: int = DESCRIPTION_MAX) -> str:
-    """Authored Markdown as one line of plain text (rendered and sanitized first, so nothing authored
-    reaches the XML as markup), cut at a word with "…" when longer than limit."""
+    """Authored Markdown as one line of plain text: the words of its text and code spans, no markup
+    (lxml escapes what it writes), cut at a word with "…" when longer than limit. Parsed, not
+    rendered: the build renders each Markdown text once, for the pages."""
     if not markdown:
         return ""
-    text = " ".join(lxml_html.fragment_fromstring(str(markdown_html(markdown)), create_parent="div").text_content().split())
+    words: list[str] = []
+    for token in _PARSER.parse(markdown):
+        for child in token.children or ():
+            if child.type in ("text", "code_inline"):
+                words.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                words.append(" ")
+        if token.type.endswith("_close") and token.block:
+            words.append(" ")
+    text = " ".join("".join(words).split())
     if len(text) <= limit:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0]
