@@ -103,9 +103,16 @@
       return send(verbWord, object, result, context(parents, grouping, []));
     }
     function elapsed() { return CP.lrs.duration(Date.now() - started); }
+    // A copy in this browser too: an LRS without the State API (or out of reach at the next launch)
+    // still gets the learner back to where they were on this device.
+    var localKey = "coursepack:xapi-state:" + opts.unitId + "|" + CP.lrs.learnerId(opts.actor) + "|" + (registration || "");
     function saveDoc() {
       if (opts.readOnly) return; // cmi5 Review mode: the learner's record is shown, never changed
       client.putDocument("activities/state", stateParams(), doc);
+      try { w.localStorage.setItem(localKey, JSON.stringify(doc)); } catch (e) { /* storage off: the LRS copy is enough */ }
+    }
+    function localDoc() {
+      try { return JSON.parse(w.localStorage.getItem(localKey) || "null"); } catch (e) { return null; }
     }
     function flushReflections() {
       Object.keys(dirty).forEach(function (id) {
@@ -126,7 +133,8 @@
       kind: "lms",
       start: function () {
         return client.getDocument("activities/state", stateParams()).then(function (found) {
-          var saved = found.json;
+          // the LRS's copy when it has one (another device may have written it); else this browser's
+          var saved = found.json && typeof found.json === "object" ? found.json : found.status === 200 ? null : localDoc();
           if (saved && typeof saved === "object") {
             doc.location = String(saved.location || "");
             doc.state = String(saved.state || "");
