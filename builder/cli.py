@@ -1,30 +1,40 @@
-"""The `coursepack` command: a click group; each verb lives in builder/commands/."""
+"""The `coursepack` command: a click group; each verb lives in builder/commands/.
+
+Verbs are imported when they run, not when the group loads: `coursepack --version` and each verb pay
+only for what they use (the loader, the renderer, DuckDB, typst ... are heavy to import)."""
 
 from __future__ import annotations
+
+from importlib import import_module
 
 import click
 
 from coursepack import __version__
-from coursepack.commands.build import build
-from coursepack.commands.docs import docs
-from coursepack.commands.new import new
-from coursepack.commands.schema import schema
-from coursepack.commands.validate import validate
+
+# verb -> module in coursepack.commands holding a click command of the same name, in the order
+# `coursepack --help` lists them
+VERBS = ("validate", "build", "new", "schema", "docs", "report")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(VERBS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in VERBS:
+            return None
+        command = getattr(import_module(f"coursepack.commands.{cmd_name}"), cmd_name)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="coursepack")
 def main() -> None:
-    """Build LMS packages (SCORM 1.2, ...) from courses written in YAML.
+    """Build LMS packages (SCORM 1.2 and 2004, xAPI, cmi5) from courses written in YAML.
 
     A course is a folder holding course.yaml, modules/ and assets/.
     Start with `coursepack new my-course`, then `coursepack validate my-course`;
+    `coursepack preview my-course` shows it as a learner and an LMS see it;
     `coursepack docs` shows the authoring guide.
     """
-
-
-main.add_command(validate)
-main.add_command(build)
-main.add_command(new)
-main.add_command(schema)
-main.add_command(docs)

@@ -1,0 +1,279 @@
+"""The course's rules as SQL views over the store, one implementation for every source.
+
+A module is completed when a source says so (a SCO of that one module passed or completed; later an
+xAPI 'completed' statement), or when the learner has evidence in it and, where the source tells pages
+seen, saw every page, submitted every quiz of it and answered every required reflection with the
+standard edition's minimum (the player's own module rule).
+
+Eligibility for the certificate (course.yaml certificate.requires): every required module completed,
+every quiz in them at or above quiz_pass_mark (the best attempt), every required reflection in them
+answered with at least reflection_min_chars characters (or the block's own min_chars, if larger).
+Completion (course.yaml completion): every required module completed, and with a pass_mark, every quiz
+in them at or above it. Across sources the best evidence counts (highest quiz best, longest answer).
+
+Status: eligible (certificate rules met), completed (completion rules met), in progress (any
+evidence), not started. open_rule names every rule still open, per learner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from coursepack.load.course_loader import LoadedCourse
+from coursepack.render.unit_contents import quiz_mark, reflection_min, required_module_ids, unit_contents
+from coursepack.report.store import Store
+
+VIEWS = """
+CREATE OR REPLACE VIEW report_learner AS
+  SELECT DISTINCT course_id, learner_key FROM enrolment;
+
+CREATE OR REPLACE VIEW quiz_best AS
+  SELECT course_id, learner_key, quiz_id, MAX(best_percent) AS best_percent, SUM(attempts) AS attempts
+  FROM quiz_result GROUP BY course_id, learner_key, quiz_id;
+
+CREATE OR REPLACE VIEW reflection_best AS
+  SELECT course_id, learner_key, reflection_id, MAX(chars) AS chars
+  FROM reflection_result GROUP BY course_id, learner_key, reflection_id;
+
+CREATE OR REPLACE VIEW module_evidence AS
+  SELECT course_id, learner_key, module_id,
+         MAX(CASE WHEN completed THEN 1 ELSE 0 END) AS claimed,
+         MAX(CASE WHEN pages_total IS NULL THEN NULL WHEN pages_seen >= pages_total THEN 1 ELSE 0 END) AS all_pages_seen
+  FROM progress GROUP BY course_id, learner_key, module_id;
+
+CREATE OR REPLACE VIEW module_state AS
+  SELECT l.course_id, l.learner_key, m.module_id, m.position, m.required_completion, m.required_certificate,
+    CASE
+      WHEN e.claimed = 1 THEN 1
+      WHEN e.learner_key IS NULL THEN 0
+      WHEN e.all_pages_seen = 0 THEN 0
+      WHEN EXISTS (
+        SELECT 1 FROM course_quiz q
+        WHERE q.course_id = m.course_id AND q.module_id = m.module_id
+          AND NOT EXISTS (SELECT 1 FROM quiz_best b
+                          WHERE b.course_id = q.course_id AND b.quiz_id = q.quiz_id AND b.learner_key = l.learner_key)
+      ) THEN 0
+      WHEN EXISTS (
+        SELECT 1 FROM course_reflection r
+        WHERE r.course_id = m.course_id AND r.module_id = m.module_id AND r.min_chars_completion > 0
+          AND NOT EXISTS (SELECT 1 FROM reflection_best b
+                          WHERE b.course_id = r.course_id AND b.reflection_id = r.reflection_id
+                            AND b.learner_key = l.learner_key AND b.chars >= r.min_chars_completion)
+      ) THEN 0
+      ELSE 1
+    END AS done
+  FROM report_learner l
+  JOIN course_module m ON m.course_id = l.course_id
+  LEFT JOIN module_evidence e ON e.course_id = l.course_id AND e.learner_key = l.learner_key AND e.module_id = m.module_id;
+
+CREATE OR REPLACE VIEW open_rule AS
+  SELECT ms.course_id, ms.learner_key, 'certificate' AS rule_set, 'module' AS rule, ms.module_id AS item,
+         ms.position AS item_position, CAST(NULL AS NUMERIC(7,2)) AS value, CAST(NULL AS NUMERIC(7,2)) AS needed
+  FROM module_state ms JOIN course_rule cr ON cr.course_id = ms.course_id
+  WHERE cr.has_certificate AND ms.required_certificate AND ms.done = 0
+  UNION ALL
+  SELECT l.course_id, l.learner_key, 'certificate', 'quiz', q.quiz_id, q.position, b.best_percent, q.pass_mark_certificate
+  FROM report_learner l
+  JOIN course_rule cr ON cr.course_id = l.course_id
+  JOIN course_quiz q ON q.course_id = l.course_id
+  JOIN course_module m ON m.course_id = q.course_id AND m.module_id = q.module_id
+  LEFT JOIN quiz_best b ON b.course_id = l.course_id AND b.learner_key = l.learner_key AND b.quiz_id = q.quiz_id
+  WHERE cr.has_certificate AND m.required_certificate
+    AND (b.best_percent IS NULL OR b.best_percent < q.pass_mark_certificate)
+  UNION ALL
+  SELECT l.course_id, l.learner_key, 'certificate', 'reflection', r.reflection_id, r.position,
+         CAST(COALESCE(b.chars, 0) AS NUMERIC(7,2)), CAST(r.min_chars_certificate AS NUMERIC(7,2))
+  FROM report_learner l
+  JOIN course_rule cr ON cr.course_id = l.course_id
+  JOIN course_reflection r ON r.course_id = l.course_id
+  JOIN course_module m ON m.course_id = r.course_id AND m.module_id = r.module_id
+  LEFT JOIN reflection_best b ON b.course_id = l.course_id AND b.learner_key = l.learner_key AND b.reflection_id = r.reflection_id
+  WHERE cr.has_certificate AND m.required_certificate AND r.min_chars_certificate > 0
+    AND COALESCE(b.chars, 0) < r.min_chars_certificate
+  UNION ALL
+  SELECT ms.course_id, ms.learner_key, 'completion', 'module', ms.module_id, ms.position,
+         CAST(NULL AS NUMERIC(7,2)), CAST(NULL AS NUMERIC(7,2))
+  FROM module_state ms
+  WHERE ms.required_completion AND ms.done = 0
+  UNION ALL
+  SELECT l.course_id, l.learner_key, 'completion', 'quiz', q.quiz_id, q.position, b.best_percent, q.pass_mark_completion
+  FROM report_learner l
+  JOIN course_quiz q ON q.course_id = l.course_id
+  JOIN course_module m ON m.course_id = q.course_id AND m.module_id = q.module_id
+  LEFT JOIN quiz_best b ON b.course_id = l.course_id AND b.learner_key = l.learner_key AND b.quiz_id = q.quiz_id
+  WHERE m.required_completion AND q.pass_mark_completion IS NOT NULL
+    AND (b.best_percent IS NULL OR b.best_percent < q.pass_mark_completion);
+
+CREATE OR REPLACE VIEW reflection_gate AS
+  SELECT r.course_id, r.reflection_id,
+         CASE WHEN cr.has_certificate THEN
+                CASE WHEN m.required_certificate THEN r.min_chars_certificate ELSE 0 END
+              ELSE CASE WHEN m.required_completion THEN r.min_chars_completion ELSE 0 END
+         END AS needed
+  FROM course_reflection r
+  JOIN course_rule cr ON cr.course_id = r.course_id
+  JOIN course_module m ON m.course_id = r.course_id AND m.module_id = r.module_id;
+
+CREATE OR REPLACE VIEW learner_report AS
+  SELECT l.course_id, l.learner_key, p.name, p.email,
+    (SELECT COUNT(*) FROM module_state ms
+      WHERE ms.course_id = l.course_id AND ms.learner_key = l.learner_key AND ms.done = 1) AS modules_done,
+    (SELECT COUNT(*) FROM course_module m WHERE m.course_id = l.course_id) AS modules_total,
+    (SELECT COUNT(*) FROM reflection_gate g
+      WHERE g.course_id = l.course_id AND g.needed > 0
+        AND EXISTS (SELECT 1 FROM reflection_best b
+                    WHERE b.course_id = g.course_id AND b.learner_key = l.learner_key
+                      AND b.reflection_id = g.reflection_id AND b.chars >= g.needed)) AS reflections_answered,
+    (SELECT COUNT(*) FROM reflection_gate g WHERE g.course_id = l.course_id AND g.needed > 0) AS reflections_total,
+    (SELECT MIN(COALESCE(s.started_at, s.last_at)) FROM session s
+      WHERE s.course_id = l.course_id AND s.learner_key = l.learner_key) AS first_at,
+    (SELECT MAX(COALESCE(s.last_at, s.started_at)) FROM session s
+      WHERE s.course_id = l.course_id AND s.learner_key = l.learner_key) AS last_at,
+    (SELECT SUM(s.seconds) FROM session s
+      WHERE s.course_id = l.course_id AND s.learner_key = l.learner_key) AS seconds,
+    CASE
+      WHEN cr.has_certificate AND NOT EXISTS (
+        SELECT 1 FROM open_rule o WHERE o.course_id = l.course_id AND o.learner_key = l.learner_key
+          AND o.rule_set = 'certificate') THEN 'eligible'
+      WHEN NOT EXISTS (
+        SELECT 1 FROM open_rule o WHERE o.course_id = l.course_id AND o.learner_key = l.learner_key
+          AND o.rule_set = 'completion') THEN 'completed'
+      WHEN EXISTS (SELECT 1 FROM session s WHERE s.course_id = l.course_id AND s.learner_key = l.learner_key)
+        OR EXISTS (SELECT 1 FROM progress x WHERE x.course_id = l.course_id AND x.learner_key = l.learner_key)
+        OR EXISTS (SELECT 1 FROM quiz_result x WHERE x.course_id = l.course_id AND x.learner_key = l.learner_key)
+        OR EXISTS (SELECT 1 FROM reflection_result x WHERE x.course_id = l.course_id AND x.learner_key = l.learner_key)
+        THEN 'in progress'
+      ELSE 'not started'
+    END AS status
+  FROM report_learner l
+  JOIN learner p ON p.learner_key = l.learner_key
+  JOIN course_rule cr ON cr.course_id = l.course_id;
+"""
+
+STATUSES = ("not started", "in progress", "completed", "eligible")
+
+
+def install_views(store: Store) -> None:
+    store.script(VIEWS)
+
+
+def course_tables(loaded: LoadedCourse) -> dict[str, list[tuple[Any, ...]]]:
+    """The course's rules as rows for the course_* tables, computed with the player's own rule
+    functions (render/unit_contents.py), so the report and the player apply the same rule."""
+    course = loaded.course
+    standard = unit_contents(loaded, "standard")
+    certificate = unit_contents(loaded, "certificate") if course.certificate else None
+    needed_completion = set(required_module_ids(standard))
+    needed_certificate = set(required_module_ids(certificate)) if certificate else set()
+    return {
+        "course_rule": [(course.id, course.title, certificate is not None)],
+        "course_module": [
+            (course.id, m.module.id, i, m.module.title, m.module.id in needed_completion, m.module.id in needed_certificate)
+            for i, m in enumerate(standard.modules)
+        ],
+        "course_quiz": [
+            (course.id, q.block.id, q.module.module.id, i, quiz_mark(standard, q.block),
+             quiz_mark(certificate, q.block) if certificate else None)
+            for i, q in enumerate(standard.quizzes)
+        ],
+        "course_reflection": [
+            (course.id, r.block.id, r.module.module.id, i, reflection_min(standard, r.block),
+             reflection_min(certificate, r.block) if certificate else 0)
+            for i, r in enumerate(standard.reflections)
+        ],
+    }
+
+
+def refresh_course(store: Store, loaded: LoadedCourse) -> None:
+    store.write_course(course_tables(loaded), loaded.course.id)
+    install_views(store)
+
+
+# ---- reading the report ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenRule:
+    rule: str  # module | quiz | reflection
+    item: str
+    value: float | None  # best percent or characters; None for a module or a quiz never submitted
+    needed: float | None
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    name: str
+    identifier: str
+    learner_key: str
+    modules_done: int
+    modules_total: int
+    quiz_best: dict[str, float | None]  # in course order
+    reflections_answered: int
+    reflections_total: int
+    first_activity: datetime | None
+    last_activity: datetime | None
+    seconds: float | None
+    status: str
+    open_rules: list[OpenRule]
+    certificate_id: str = ""  # certificates are issued later (issue 13 §5)
+
+
+@dataclass(frozen=True)
+class Report:
+    course_id: str
+    title: str
+    has_certificate: bool
+    modules: list[tuple[str, str]]  # (id, title) in course order
+    quizzes: list[str]
+    rows: list[ReportRow]
+    module_done_counts: dict[str, int]  # learners who completed each module (the funnel)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def read_report(store: Store, course_id: str) -> Report:
+    (title, has_certificate), = store.execute("SELECT title, has_certificate FROM course_rule WHERE course_id = ?", [course_id])
+    modules = [(m, t) for m, t in store.execute(
+        "SELECT module_id, title FROM course_module WHERE course_id = ? ORDER BY position", [course_id])]
+    quizzes = [q for (q,) in store.execute("SELECT quiz_id FROM course_quiz WHERE course_id = ? ORDER BY position", [course_id])]
+    best: dict[str, dict[str, float | None]] = {}
+    for key, quiz, value in store.execute(
+        "SELECT l.learner_key, q.quiz_id, b.best_percent FROM report_learner l "
+        "JOIN course_quiz q ON q.course_id = l.course_id "
+        "LEFT JOIN quiz_best b ON b.course_id = l.course_id AND b.learner_key = l.learner_key AND b.quiz_id = q.quiz_id "
+        "WHERE l.course_id = ? ORDER BY q.position",
+        [course_id],
+    ):
+        best.setdefault(key, {})[quiz] = _float(value)
+    rule_set = "certificate" if has_certificate else "completion"
+    open_rules: dict[str, list[OpenRule]] = {}
+    for key, rule, item, value, needed in store.execute(
+        "SELECT learner_key, rule, item, value, needed FROM open_rule WHERE course_id = ? AND rule_set = ? "
+        "ORDER BY learner_key, CASE rule WHEN 'module' THEN 0 WHEN 'quiz' THEN 1 ELSE 2 END, item_position",
+        [course_id, rule_set],
+    ):
+        open_rules.setdefault(key, []).append(OpenRule(rule, item, _float(value), _float(needed)))
+    rows = []
+    for (key, name, email, done, total, answered, gated, first, last, seconds, status) in store.execute(
+        "SELECT learner_key, name, email, modules_done, modules_total, reflections_answered, reflections_total, "
+        "first_at, last_at, seconds, status FROM learner_report WHERE course_id = ?",
+        [course_id],
+    ):
+        identifier = email or key.split("#", 1)[-1]
+        rows.append(ReportRow(
+            name, identifier, key, int(done), int(total), best.get(key, {q: None for q in quizzes}), int(answered),
+            int(gated), first, last, _float(seconds), status, open_rules.get(key, []),
+        ))
+    # Sorted here, not in SQL: PostgreSQL sorts text by the database's collation, DuckDB by code
+    # point; Python's order is the code points' on both, so the engines give the same report.
+    rows.sort(key=lambda row: (row.name, row.learner_key))
+    counts = {m: 0 for m, _ in modules}
+    for module, count in store.execute(
+        "SELECT module_id, COUNT(*) FROM module_state WHERE course_id = ? AND done = 1 GROUP BY module_id", [course_id]
+    ):
+        counts[module] = int(count)
+    return Report(course_id, title, bool(has_certificate), modules, quizzes, rows, counts)

@@ -1,0 +1,138 @@
+"""One xAPI statement as the few facts a report needs: who (the Agent's identifier and name), did
+what (verb) to what (object id), when, in which registration and session, and the result's score,
+success, completion, duration and the length of its response (never the response itself).
+
+Statements are read with coursepack.xapi.statements.parse_statement (xAPI 1.0.x rules); one that
+breaks them keeps its id and the first problem, and gives no evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import ValidationError
+
+from coursepack.report.scorm_data import text_length
+from coursepack.xapi import formats
+from coursepack.xapi.statements import Activity, Agent, StatementRef, parse_statement
+from coursepack.xapi.vocabulary import SESSION_ID_EXT, VOIDED
+
+
+@dataclass(frozen=True)
+class StatementFacts:
+    statement_id: str
+    learner_key: str | None  # None: the actor is a Group, or the statement is not valid
+    learner_name: str | None
+    email: str | None
+    verb: str
+    object_id: str  # the Activity's id; for a voiding statement, the voided statement's id
+    registration: str | None
+    session: str | None  # cmi5 session id, else the registration
+    at: datetime | None  # the statement's timestamp (else stored), naive UTC
+    stored: datetime | None  # naive UTC
+    scaled: float | None
+    score_raw: float | None
+    score_max: float | None
+    success: bool | None
+    completion: bool | None
+    response_chars: int | None  # code points of the trimmed response, as the player counts a reflection
+    seconds: float | None  # result.duration
+    problem: str | None = None  # why it is not a valid statement (then it gives no evidence)
+
+
+def learner_identity(agent: Agent) -> tuple[str, str | None]:
+    """The key a learner is known by across sources, and the e-mail address when there is one.
+    An mbox becomes 'mailto:<address in lower case>', as the Moodle import keys its learners."""
+    if agent.mbox is not None:
+        email = agent.mbox.removeprefix("mailto:").strip().lower()
+        return f"mailto:{email}", email
+    if agent.mbox_sha1sum is not None:
+        return f"sha1:{agent.mbox_sha1sum.lower()}", None
+    if agent.openid is not None:
+        return f"openid:{agent.openid}", None
+    assert agent.account is not None  # an Agent has exactly one identifier (the model checks it)
+    return f"account:{agent.account.home_page}#{agent.account.name}", None
+
+
+def _utc(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = formats.parse_timestamp(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=None)
+
+
+def _statement_id(raw: Any) -> str:
+    """The statement's id; a statement without one (no LRS sends that) is known by a hash of it."""
+    sid = raw.get("id") if isinstance(raw, dict) else None
+    if isinstance(sid, str) and sid:
+        return sid.lower()
+    digest = hashlib.sha1(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return f"sha1:{digest}"
+
+
+def _first_problem(error: ValidationError) -> str:
+    problem = error.errors()[0]
+    where = ".".join(str(part) for part in problem["loc"]) or "(statement)"
+    return " ".join(f"{where}: {problem['msg']}".split())[:300]
+
+
+def _dig(raw: Any, *path: str) -> str:
+    for key in path:
+        raw = raw.get(key) if isinstance(raw, dict) else None
+    return raw if isinstance(raw, str) else ""
+
+
+def statement_facts(raw: Any) -> StatementFacts:
+    sid = _statement_id(raw)
+    try:
+        statement = parse_statement(raw)
+    except ValidationError as error:
+        return StatementFacts(
+            sid, None, None, None, _dig(raw, "verb", "id"), _dig(raw, "object", "id"), None, None,
+            _utc(_dig(raw, "timestamp") or None) or _utc(_dig(raw, "stored") or None), _utc(_dig(raw, "stored") or None),
+            None, None, None, None, None, None, None, _first_problem(error),
+        )
+    key, email, name = None, None, None
+    if isinstance(statement.actor, Agent):
+        key, email = learner_identity(statement.actor)
+        name = (statement.actor.name or "").strip() or None
+    obj = statement.object
+    object_id = obj.id if isinstance(obj, (Activity, StatementRef)) else ""
+    context = statement.context
+    registration = context.registration.lower() if context and context.registration else None
+    extensions = (context.extensions or {}) if context else {}
+    session = extensions.get(SESSION_ID_EXT)
+    result = statement.result
+    score = result.score if result else None
+    seconds = None
+    if result and result.duration:
+        seconds = formats.parse_duration(result.duration)
+    stored = _utc(statement.stored)
+    return StatementFacts(
+        statement_id=sid,
+        learner_key=key,
+        learner_name=name,
+        email=email,
+        verb=statement.verb.id,
+        object_id=object_id.lower() if statement.verb.id == VOIDED and isinstance(obj, StatementRef) else object_id,
+        registration=registration,
+        session=str(session) if isinstance(session, str) and session else registration,
+        at=_utc(statement.timestamp) or stored,
+        stored=stored,
+        scaled=float(score.scaled) if score and score.scaled is not None else None,
+        score_raw=float(score.raw) if score and score.raw is not None else None,
+        score_max=float(score.max) if score and score.max is not None else None,
+        success=result.success if result else None,
+        completion=result.completion if result else None,
+        response_chars=text_length(result.response) if result and result.response is not None else None,
+        seconds=seconds,
+    )

@@ -1,0 +1,253 @@
+"""The report store on PostgreSQL (`--db postgresql://…`): the same imports give the same report as
+on DuckDB, a sync resumes there too, and the database password is never shown.
+
+A real PostgreSQL from Debian's packages (`postgresql`, installed by .ci/run) is started for the
+session on 127.0.0.1, a free port, its data and unix socket in a temporary folder; as root it runs as
+the `postgres` user (initdb refuses root). Without it or without psycopg the tests skip and say why;
+with CI set they fail instead.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import pwd
+import secrets
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from browser.harness import in_ci
+from test_report_lrs import BASE, COURSE, FIRST, PASSWORD, XCOURSE, SpecLrs, run, seed, statement
+
+from conftest import REPO, SHARED
+from coursepack.commands import report as report_command
+from coursepack.report import lrs_store
+from coursepack.report.lrs_client import LrsClient, LrsError
+from coursepack.report.lrs_sync import source_name, sync
+from coursepack.report.store import StoreError, open_store
+from coursepack.xapi.vocabulary import COMPLETED
+
+try:
+    import psycopg
+except ImportError:  # the tests say so (skip, or fail in CI)
+    psycopg = None  # type: ignore[assignment]
+
+MOODLE = SHARED / "fixtures" / "moodle-4.3"
+INSTALL = "apt-get install -y postgresql (as root), and pip install 'psycopg[binary]'"
+START_TIMEOUT_S = 60
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Postgres:
+    """One PostgreSQL server in a temporary folder, for the test session."""
+
+    def __init__(self, bin_dir: Path) -> None:
+        self.bin_dir = bin_dir
+        self.root = Path(tempfile.mkdtemp(prefix="coursepack-pg-"))  # not under pytest's 0700 folder: postgres must enter it
+        self.data = self.root / "data"
+        self.port = _free_port()
+        self.user = "coursepack"
+        self.password = secrets.token_urlsafe(16)
+        self._as: dict[str, Any] = {}
+        if os.geteuid() == 0:
+            owner = pwd.getpwnam("postgres")
+            os.chown(self.root, owner.pw_uid, owner.pw_gid)
+            self._as = {"user": owner.pw_uid, "group": owner.pw_gid, "extra_groups": []}
+
+    def _run(self, *command: str) -> None:
+        proc = subprocess.run([str(self.bin_dir / command[0]), *command[1:]], capture_output=True, text=True,
+                              timeout=START_TIMEOUT_S, cwd=self.root, **self._as)
+        if proc.returncode != 0:
+            log = (self.root / "server.log")
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"{command[0]} failed ({proc.returncode}): {proc.stderr.strip()} {tail}")
+
+    def start(self) -> None:
+        password_file = self.root / "password"
+        password_file.write_text(self.password + "\n")
+        if self._as:
+            os.chown(password_file, self._as["user"], self._as["group"])
+        try:
+            self._run("initdb", "-D", str(self.data), "-U", self.user, f"--pwfile={password_file}",
+                      "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync")
+        finally:
+            password_file.unlink()
+        # 127.0.0.1 only, the socket in our folder (not /var/run/postgresql), no fsync: a test server
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w", "-t", str(START_TIMEOUT_S),
+                  "-o", f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -F", "start")
+
+    def stop(self) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def url(self, database: str = "postgres", password: str | None = None) -> str:
+        return f"postgresql://{self.user}:{password or self.password}@127.0.0.1:{self.port}/{database}"
+
+    def new_database(self) -> str:
+        """A database that sorts text as a district's would (ICU's en-US: 'ada' before 'Bob'), not by
+        code point as DuckDB does; the server's own collation when it has no ICU."""
+        name = f"report_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self.url(), autocommit=True) as connection:
+            try:
+                connection.execute(f"CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'")
+            except psycopg.Error:
+                connection.execute(f"CREATE DATABASE {name}")
+        return self.url(name)
+
+
+def _unavailable() -> str | None:
+    if psycopg is None:
+        return f"psycopg is not installed ({INSTALL})"
+    if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
+        return f"PostgreSQL's server programs are not in /usr/lib/postgresql/*/bin ({INSTALL})"
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "running as root and there is no `postgres` user to run the server as (initdb refuses root)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    reason = _unavailable()
+    if reason is None:
+        newest = max(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3].split(".")[0]))
+        server = Postgres(Path(newest).parent)
+        try:
+            server.start()
+        except (OSError, RuntimeError, subprocess.TimeoutExpired) as error:
+            shutil.rmtree(server.root, ignore_errors=True)
+            reason = f"PostgreSQL did not start: {error}"
+    if reason is not None:
+        if in_ci():
+            pytest.fail(reason + " -- CI is set, so this fails instead of skipping", pytrace=False)
+        pytest.skip(reason)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def database(postgres: Postgres) -> str:
+    """A fresh database of the session's server, as a URL with the password."""
+    return postgres.new_database()
+
+
+# ---- the same data on both engines ---------------------------------------------------------------------
+
+
+START = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)
+ADA = {"objectType": "Agent", "name": "ada lovelace", "mbox": "mailto:ada@example.org"}  # a name in lower case
+# made once: both engines read the very same statements (ids included)
+STATEMENTS = [*seed(START)[0], statement(ADA, COMPLETED, f"{BASE}/{FIRST}", START)]
+MOODLE_FILES = [MOODLE / "scorm-reports/cm2_interactions_full_CSV.txt", MOODLE / "scorm-reports/cm2_basic_full_CSV.txt",
+                MOODLE / "gradebook/grade_export_txt_default.csv"]
+
+
+def lrs_site(monkeypatch) -> SpecLrs:
+    site = SpecLrs()
+    site.add(STATEMENTS, START + timedelta(days=1))
+
+    def make(endpoint: str, user: str, password: str) -> LrsClient:
+        return LrsClient(endpoint, user, password, transport=site.transport())
+
+    monkeypatch.setattr(report_command, "LrsClient", make)
+    return site
+
+
+def fill(location: str, monkeypatch) -> list[str]:
+    """A Moodle activity's downloads and the LRS's statements into the store; the commands' output."""
+    lrs_site(monkeypatch)
+    imported = run(["report", "import", "moodle", "--files", *MOODLE_FILES, "--cmid", "2", "--db", location, REPO])
+    assert imported.exit_code == 0, imported.output
+    outputs = [imported.output]
+    for _ in range(2):  # the second sync reads the statements again (--since) and stores none twice
+        synced = run(["report", "sync", "--lrs", SpecLrs.ENDPOINT, "--user", "reader", "--password-stdin", "--limit", "100",
+                      "--since", "2026-01-01", "--db", location, REPO], stdin=PASSWORD + "\n")
+        assert synced.exit_code == 0, synced.output
+        outputs.append(synced.output)
+    assert "(0 new)" in outputs[-1]
+    return outputs
+
+
+def show(location: str, fmt: str) -> str:
+    result = run(["report", "show", "--format", fmt, "--db", location, REPO])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.skipif(not MOODLE.is_dir(), reason=f"Moodle fixtures not found at {MOODLE}")
+def test_moodle_files_and_lrs_statements_give_the_same_report_on_duckdb_and_postgresql(tmp_path, database, postgres,
+                                                                                       monkeypatch) -> None:
+    duck = str(tmp_path / "report.duckdb")
+    fill(duck, monkeypatch)
+    outputs = fill(database, monkeypatch)
+    on_duckdb, on_postgres = show(duck, "json"), show(database, "json")
+    assert on_postgres == on_duckdb
+    learners = json.loads(on_postgres)["learners"]
+    assert len(learners) == 11 + 7  # the Moodle activity's students and the LRS's learners
+    names = [row["name"] for row in learners]
+    assert names == sorted(names) and names[-1] == "ada lovelace"  # in code point order on both engines
+    with open_store(database) as store:
+        by_collation = [name for (name,) in store.execute("SELECT name FROM learner ORDER BY name")]
+    if by_collation[0] == "ada lovelace":  # the database sorts by language: the report did not let it
+        assert by_collation != names
+    statuses = {row["identifier"]: row["status"] for row in learners}
+    assert statuses["alice@example.org"] == "eligible" and statuses["studenta@example.com"] == "eligible"
+    assert sorted(set(statuses.values())) == ["completed", "eligible", "in progress", "not started"]
+    for fmt in ("csv", "table", "html"):
+        assert show(database, fmt) == show(duck, fmt), fmt
+    # the password of the URL is never shown; where the store is, is
+    shown = f"postgresql://{postgres.user}:***@127.0.0.1:{postgres.port}/"
+    assert all(postgres.password not in text for text in outputs) and shown in outputs[-1]
+
+
+def test_a_sync_interrupted_on_postgresql_resumes_and_keeps_its_mark(database) -> None:
+    site = SpecLrs()
+    site.add(STATEMENTS, START + timedelta(days=1))
+    site.fail[2] = lambda request: (_ for _ in ()).throw(httpx.ReadError("connection reset"))
+    for attempt in range(2):
+        with site.client() as client, open_store(database) as store:
+            if attempt == 0:
+                with pytest.raises(LrsError, match="on page 2"):
+                    sync(store, client, XCOURSE, limit=100)
+                state = lrs_store.read_state(store, source_name(SpecLrs.ENDPOINT), COURSE)
+                assert state.interrupted and state.high_water is None
+                assert store.execute("SELECT COUNT(*) FROM xapi_statement")[0][0] == 100
+            else:
+                result = sync(store, client, XCOURSE, limit=100)
+                assert result.resumed and result.new == len(STATEMENTS) - 1 - 100  # all but another course's
+                state = lrs_store.read_state(store, source_name(SpecLrs.ENDPOINT), COURSE)
+                newest = store.execute("SELECT MAX(stored) FROM xapi_statement")[0][0]
+                assert state.high_water == newest and not state.interrupted
+                assert store.execute("SELECT COUNT(DISTINCT learner_key) FROM enrolment")[0][0] == 7
+
+
+def test_a_wrong_database_password_is_one_line_without_it(postgres, tmp_path) -> None:
+    wrong = "Wr0ng-" + secrets.token_hex(6)
+    result = run(["report", "show", "--db", postgres.url("postgres", password=wrong), REPO])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: postgresql://coursepack:***@127.0.0.1:"), result.output
+    assert "password authentication failed" in lines[0] and wrong not in result.output
+    with pytest.raises(StoreError, match="--db must be a DuckDB file path or a postgresql:// URL"):
+        open_store("mysql://report@127.0.0.1/coursepack")
