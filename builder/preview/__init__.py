@@ -1,0 +1,8 @@
+"""`coursepack preview`: the course built in memory, served on 127.0.0.1 inside an LMS-like page.
+
+One job per module: lms_runtimes (which targets have an LMS side here, and how each launches),
+scorm_launch (what an LMS reads from a SCORM manifest), live_build (the in-memory build that keeps the
+last good one), watcher (the course folder's changes), events (server-sent events to the pages),
+request_paths (request path to package path, refusing anything else), server (HTTP routes).
+The LMS page itself is static/: preview.html, preview.js, preview.css and the vendored scorm-again.
+"""

@@ -1,0 +1,286 @@
+"""The preview's HTTP server: 127.0.0.1 only, the LMS page, its state and build events, and the built
+packages from memory.
+
+Routes (GET and HEAD; anything else is refused):
+  /                          the LMS page (static/preview.html)
+  /_preview/static/<file>    the page's script, style and the vendored LMS runtime (a fixed list)
+  /_preview/state            JSON: the target, the last build's report, each edition's launch
+  /_preview/events           server-sent events: "build" with the same JSON after every rebuild
+  /course/<edition>/<file>   a file of that edition's last good package, looked up by exact name
+"""
+
+from __future__ import annotations
+
+import errno
+import http.server
+import json
+import mimetypes
+import queue
+import re
+import threading
+import time
+from collections.abc import Callable
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from urllib.parse import quote
+
+from coursepack.preview.events import CLOSED, Broadcaster, sse_message
+from coursepack.preview.live_build import BuildReport, LiveBuild
+from coursepack.preview.lms_runtimes import LMS_RUNTIMES, saved_state_limit
+from coursepack.preview.request_paths import split_request
+from coursepack.preview.watcher import POLL_SECONDS, CourseWatcher
+
+HOST = "127.0.0.1"  # never another interface: the preview has no authentication
+KEEPALIVE_SECONDS = 1.0  # how often an idle event stream checks that the server still runs
+
+_TYPES = {
+    ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+    ".json": "application/json", ".map": "application/json", ".svg": "image/svg+xml", ".xml": "application/xml",
+    ".vtt": "text/vtt; charset=utf-8", ".txt": "text/plain; charset=utf-8", ".md": "text/plain; charset=utf-8",
+    ".webp": "image/webp", ".woff2": "font/woff2", ".mp4": "video/mp4", ".mp3": "audio/mpeg",
+}
+
+
+def content_type(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    return _TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def _static_files() -> dict[str, Traversable]:
+    """Every file under static/, by its path there (read once, on first request)."""
+    found: dict[str, Traversable] = {}
+
+    def walk(folder: Traversable, prefix: str) -> None:
+        for child in folder.iterdir():
+            if child.is_dir():
+                walk(child, f"{prefix}{child.name}/")
+            elif not child.name.startswith("."):
+                found[prefix + child.name] = child
+
+    walk(resources.files("coursepack.preview").joinpath("static"), "")
+    return found
+
+
+class PortInUse(OSError):
+    pass
+
+
+class PreviewServer:
+    """The preview of one course for one target. start() builds, then serves and watches in threads;
+    close() stops both. Usable as a context manager."""
+
+    def __init__(self, course_dir: Path, *, target: str = "scorm12", edition: str = "standard", port: int = 0,
+                 poll_interval: float = POLL_SECONDS, log: Callable[[str], None] = print):
+        self.course_dir = course_dir
+        self.runtime = LMS_RUNTIMES[target]
+        self.default_edition = edition
+        self.log = log
+        self.build = LiveBuild(course_dir, self.runtime, log)
+        self.events = Broadcaster()
+        self.stopping = threading.Event()
+        self._static = _static_files()
+        self._static_bytes: dict[str, bytes] = {}
+        self._watcher = CourseWatcher(course_dir, self._on_change, poll_interval)
+        try:
+            self._httpd = _HttpServer((HOST, port), _Handler)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise PortInUse(error.errno, f"port {port} on {HOST} is in use") from error
+            raise
+        self._httpd.preview = self
+        self.port: int = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="coursepack-preview-http", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}/"
+
+    def start(self) -> BuildReport:
+        report = self.build.rebuild()
+        self._log_report(report, ())
+        self._thread.start()
+        self._watcher.start()
+        return report
+
+    def close(self) -> None:
+        self.stopping.set()
+        self._watcher.stop()
+        self.events.close()
+        if self._thread.is_alive():  # shutdown() waits for serve_forever(): only when it runs
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
+        self._httpd.server_close()
+
+    def __enter__(self) -> "PreviewServer":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ building
+
+    def _on_change(self, changed: set[str]) -> None:
+        assets_changed = any(not (rel == "course.yaml" or rel.startswith("modules/")) for rel in changed)
+        report = self.build.rebuild(assets_changed=assets_changed)
+        self._log_report(report, changed)
+        self.events.publish("build", self.state())
+
+    def _log_report(self, report: BuildReport, changed: set[str]) -> None:
+        what = f" ({', '.join(sorted(changed)[:3])}{', ...' if len(changed) > 3 else ''})" if changed else ""
+        when = time.strftime("%H:%M:%S")
+        if report.ok:
+            for warning in report.warnings:
+                self.log(warning)
+            self.log(f"[{when}] built in {report.took_ms:.0f} ms{what}")
+            return
+        for problem in report.problems:
+            self.log(str(problem["text"]))
+        count = len(report.problems)
+        kept = "the last good build stays served" if report.good_generation else "nothing to serve until the course builds"
+        self.log(f"[{when}] {count} problem{'s' if count != 1 else ''} found{what}; {kept}")
+
+    def state(self) -> dict[str, object]:
+        """What the LMS page needs: the target's LMS side, the build report, each edition's launch."""
+        report = self.build.report
+        editions: dict[str, object] = {}
+        for edition in report.editions:
+            package = self.build.package(edition)
+            if package is not None:
+                editions[edition] = {"launch": f"/course/{edition}/{quote(package.launch.path)}", "preload": package.launch.preload}
+        return {
+            "target": self.runtime.target,
+            "label": self.runtime.label,
+            "side": self.runtime.side,
+            "stateLimit": saved_state_limit(self.runtime.target),
+            "defaultEdition": self.default_edition,
+            "build": report.as_json(),
+            "editions": editions,
+        }
+
+    # ------------------------------------------------------------------ files
+
+    def lms_page(self) -> bytes:
+        """static/preview.html with the target's LMS runtime scripts in its placeholder."""
+        page = (self.static_file("preview.html") or b"").decode("utf-8")
+        tags = "\n".join(f'<script src="/_preview/static/{quote(name)}"></script>' for name in self.runtime.scripts)
+        return re.sub(r"<!-- coursepack:lms-runtime .*?-->", lambda _: tags, page, count=1).encode("utf-8")
+
+    def static_file(self, name: str) -> bytes | None:
+        if name not in self._static:
+            return None
+        if name not in self._static_bytes:
+            self._static_bytes[name] = self._static[name].read_bytes()
+        return self._static_bytes[name]
+
+    def package_file(self, edition: str, name: str) -> bytes | None:
+        package = self.build.package(edition)
+        return None if package is None else package.files.get(name)
+
+
+class _HttpServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True  # an open event stream must not keep the process alive
+    preview: PreviewServer
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a page closed mid-response: nothing to report
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server: _HttpServer
+    server_version = "coursepack-preview"
+    # Keep-alive: a reload fetches a dozen files, and the browser's six connections to the host are one
+    # fewer while the event stream holds one. The event stream itself closes its connection when it ends.
+    protocol_version = "HTTP/1.1"
+    timeout = 60  # seconds an idle kept-alive connection holds its thread
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the terminal shows builds, not requests
+        pass
+
+    def do_GET(self) -> None:
+        self._route(head=False)
+
+    def do_HEAD(self) -> None:
+        self._route(head=True)
+
+    def _route(self, head: bool) -> None:
+        preview = self.server.preview
+        if not self._host_allowed(preview.port):
+            self._send(403, b"coursepack preview answers only to 127.0.0.1 and localhost\n", "text/plain; charset=utf-8", head)
+            return
+        parts = split_request(self.path)
+        if parts is None:
+            self._not_found(head)
+        elif parts == ():
+            self._send(200, preview.lms_page(), content_type("preview.html"), head)
+        elif parts == ("_preview", "state"):
+            self._send(200, json.dumps(preview.state()).encode(), "application/json", head)
+        elif parts == ("_preview", "events"):
+            self._events(preview, head)
+        elif parts[0] == "_preview" and len(parts) > 2 and parts[1] == "static":
+            self._file(preview.static_file("/".join(parts[2:])), parts[-1], head)
+        elif parts[0] == "course" and len(parts) > 2:
+            self._file(preview.package_file(parts[1], "/".join(parts[2:])), parts[-1], head)
+        else:
+            self._not_found(head)
+
+    def _host_allowed(self, port: int) -> bool:
+        """A page on another site cannot read the preview through a DNS name pointed at 127.0.0.1
+        (DNS rebinding): its requests carry that name as Host."""
+        host = self.headers.get("Host")
+        return host is None or host.lower() in {f"127.0.0.1:{port}", f"localhost:{port}"}
+
+    def _file(self, data: bytes | None, name: str, head: bool) -> None:
+        if data is None:
+            self._not_found(head)
+        else:
+            self._send(200, data, content_type(name), head)
+
+    def _not_found(self, head: bool) -> None:
+        self._send(404, b"not found\n", "text/plain; charset=utf-8", head)
+
+    def _send(self, status: int, body: bytes, ctype: str, head: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self._common_headers()
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _common_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")  # a rebuild must never meet a cached old file
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+
+    def _events(self, preview: PreviewServer, head: bool) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Connection", "close")  # no length: the stream ends when the connection does
+        self.close_connection = True
+        self._common_headers()
+        self.end_headers()
+        if head:
+            return
+        stream = preview.events.subscribe()
+        try:
+            # the current state first: a page that (re)connects learns what it missed
+            self._write("retry: 500\n\n" + sse_message("build", preview.state()))
+            while not preview.stopping.is_set():
+                try:
+                    message = stream.get(timeout=KEEPALIVE_SECONDS)
+                except queue.Empty:
+                    self._write(": keep-alive\n\n")
+                    continue
+                if message is CLOSED:
+                    break
+                self._write(message)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the page went away
+        finally:
+            preview.events.unsubscribe(stream)
+
+    def _write(self, text: str) -> None:
+        self.wfile.write(text.encode("utf-8"))
+        self.wfile.flush()

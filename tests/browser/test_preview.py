@@ -1,0 +1,150 @@
+"""`coursepack preview` in Debian's chromium: the LMS page, live reload keeping the learner's place,
+the problem overlay over the last good course, and the LMS panel's values (scorm-again as the LMS)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from coursepack.preview.server import PreviewServer
+
+from . import course_driver as drv
+
+pytestmark = pytest.mark.browser
+
+MODULE = "modules/01-welcome.yaml"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is no longer in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def content(page):
+    """The course's frame as it is now (a reload puts a new iframe in)."""
+    handle = page.wait_for_selector("#content")
+    frame = handle.content_frame()
+    frame.wait_for_load_state()
+    return frame
+
+
+def value_of(page, element: str) -> str | None:
+    return page.evaluate("(e) => { const r = document.querySelector(`#values tr[data-element='${e}'] td`); return r ? r.textContent : null; }", element)
+
+
+def wait_value(page, element: str, expected: str) -> None:
+    page.wait_for_function("([e, v]) => { const r = document.querySelector(`#values tr[data-element='${e}'] td`); return r && r.textContent === v; }",
+                           arg=[element, expected], timeout=5_000)
+
+
+def interaction_index(page, interaction_id: str) -> int:
+    """n of the cmi.interactions.n.id the panel shows with this id (waits for it)."""
+    found = page.wait_for_function("""(id) => {
+        for (const row of document.querySelectorAll('#values tr')) {
+          const m = /^cmi\\.interactions\\.(\\d+)\\.id$/.exec(row.dataset.element);
+          if (m && row.querySelector('td').textContent === id) return m[1];
+        }
+        return null;
+      }""", arg=interaction_id, timeout=5_000)
+    return int(found.json_value())
+
+
+def test_preview_live_reload_overlay_and_panel(browser_context, tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    shutil.copytree(drv.SCAFFOLD, course, ignore=shutil.ignore_patterns("templates"))
+    module = course / MODULE
+    log: list[str] = []
+    errors: list[str] = []
+    with PreviewServer(course, port=0, poll_interval=0.05, log=log.append) as server:
+        page = browser_context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server.url)
+        page.wait_for_function("window.__preview && window.__preview.ready")
+
+        # the course shows in the LMS page, with the LMS side's values beside it
+        frame = content(page)
+        assert frame.url == server.url + "course/standard/index.html"
+        frame.click("#cp-start")
+        assert drv.current_page(frame) == 0
+        assert page.inner_text("#target-label") == "SCORM 1.2"
+        wait_value(page, "cmi.core.lesson_status", "incomplete")
+        page.wait_for_function("document.getElementById('lms-status').textContent === 'incomplete'")
+        assert value_of(page, "cmi.student_data.mastery_score") == "80"  # from the manifest, as an LMS does
+
+        # the LMS side is a real runtime: a value outside the data model is refused, and the panel says so
+        assert page.evaluate("API.LMSSetValue('cmi.core.lesson_status', 'finished')") == "false"
+        refused = page.inner_text("#log li.refused")
+        assert refused == 'cmi.core.lesson_status = "finished" → refused: error 405 (Incorrect Data Type)', refused
+        assert value_of(page, "cmi.core.lesson_status") == "incomplete"
+
+        # a page turn: the bookmark is set and committed
+        drv.next_page(frame)
+        assert drv.current_page(frame) == 1
+        wait_value(page, "cmi.core.lesson_location", "welcome/reflect")
+        assert page.inner_text("#lms-location") == "welcome/reflect"
+        assert 'cmi.core.lesson_location = "welcome/reflect"' in page.inner_text("#log")
+        assert "LMSCommit()" in page.inner_text("#log")
+
+        # an edit of the page's title shows without a manual reload, on the page the learner was on
+        page.evaluate("window.__notReloaded = true")
+        edit(module, "title: Think about it", "title: Think it over")
+        page.wait_for_function("window.__preview.reloads === 1")
+        frame = content(page)
+        frame.wait_for_selector("#cp-page-1 h2:has-text('Think it over')", state="visible")
+        assert drv.current_page(frame) == 1
+        assert page.evaluate("window.__notReloaded") is True  # the LMS page itself was not reloaded
+        assert page.inner_text("#lms-session").startswith("2 (entry \"resume\")")
+        assert value_of(page, "cmi.core.entry") == "resume"
+
+        # a quiz submission: interactions, status and score in the panel
+        frame.fill("[data-cp-reflection-input=welcome-goal]", "To write courses in YAML and see them tracked.")
+        drv.next_page(frame)
+        frame.check("[data-cp-question=blocks] input[data-cp-choice=reflection]")
+        frame.check("[data-cp-question=yaml-tabs] input[value=false]")
+        frame.click("[data-cp-quiz=welcome-check] [data-cp-action=submit]")
+        blocks = interaction_index(page, "welcome-check.blocks")
+        wait_value(page, f"cmi.interactions.{blocks}.result", "correct")
+        wait_value(page, f"cmi.interactions.{blocks}.student_response", "a")
+        tabs = interaction_index(page, "welcome-check.yaml-tabs")
+        wait_value(page, f"cmi.interactions.{tabs}.student_response", "f")
+        assert interaction_index(page, "welcome-goal") >= 0  # the reflection, reported on the page turn's commit
+        page.wait_for_function("document.getElementById('lms-status').textContent === 'passed'")
+        assert page.inner_text("#lms-score") == "100 (of 0–100)"
+        size = page.inner_text("#lms-state-size")
+        assert re.fullmatch(r"\d+ / 4,096 characters", size), size
+        assert int(size.split()[0]) == len(page.evaluate("API.LMSGetValue('cmi.suspend_data')"))
+        page_before = drv.current_page(frame)
+
+        # a broken edit: the overlay names file:line:col, the last good course stays as it was
+        edit(module, "minutes: 10", "minutes: [10")
+        page.wait_for_selector("#problems", state="visible")
+        problem = page.inner_text("#problem-list")
+        assert re.search(r"modules/01-welcome\.yaml:\d+:\d+: ", problem), problem
+        assert any(line.startswith(problem.strip()) for line in log)  # the terminal says the same
+        assert "last good build" in page.inner_text("#problems-note")
+        assert page.evaluate("window.__preview.reloads") == 1
+        assert drv.current_page(content(page)) == page_before == 2
+        assert content(page).is_visible("#cp-page-2 [data-cp-quiz=welcome-check]")
+
+        # the fix: the overlay goes, the course reloads where the learner was
+        edit(module, "minutes: [10", "minutes: 10")
+        page.wait_for_selector("#problems", state="hidden")
+        page.wait_for_function("window.__preview.reloads === 2")
+        assert drv.current_page(content(page)) == page_before
+
+        # reset learner: a first launch again
+        page.click("#reset-learner")
+        page.wait_for_function("document.getElementById('lms-session').textContent.startsWith('1 ')")
+        page.wait_for_function("document.getElementById('lms-status').textContent === 'incomplete'")
+        assert page.inner_text("#lms-location") == "–"
+
+        # switch edition: the certificate edition's package, in its own session
+        page.click("#switch-edition")
+        page.wait_for_function("window.__preview.edition === 'certificate'")
+        assert content(page).url.endswith("/course/certificate/index.html")
+        assert page.inner_text("#edition-label") == "certificate edition"
+    assert errors == []
