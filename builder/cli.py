@@ -13,7 +13,7 @@ from coursepack import __version__
 
 # verb -> module in coursepack.commands holding a click command of the same name, in the order
 # `coursepack --help` lists them
-VERBS = ("validate", "build", "preview", "new", "schema", "docs", "report")
+VERBS = ("validate", "build", "preview", "new", "schema", "docs", "report", "certificates")
 
 
 class LazyGroup(click.Group):
