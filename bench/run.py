@@ -1,8 +1,10 @@
 """Benchmarks: print figures, assert nothing. Run: python3 bench/run.py [--skip-browser]
 
 - build time (wall) and peak RSS of `coursepack build` on the example course;
-- the same on a generated 500-module / 5,000-question course (--sco-per-module: one
-  SCO per module, as such a course must be split to fit SCORM 1.2's 4,096 characters);
+- the same on a generated 500-module / 5,000-question course to every target and edition
+  (--target all --sco-per-module: one SCO per module, as such a course must be split to fit
+  SCORM 1.2's 4,096 characters), and how the time grows to 1,000 modules, for `build` and
+  `validate` alike (linear: 2x the modules, about 2x the time);
 - peak RSS of a build of the example course plus one 300 MB video (made at bench time in
   a temporary copy of the course: assets are streamed, so memory must not follow size);
 - gzipped size of the runtime JS + CSS that ships in every package;
@@ -25,14 +27,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def timed_build(course: Path, out: Path, *extra: str) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of one build in a fresh process."""
+def timed_command(*args: str) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of one `coursepack` command in a fresh process."""
     code = (
         "import resource, sys, time\n"
         "from click.testing import CliRunner\n"
         "from coursepack.cli import main\n"
         "t = time.perf_counter()\n"
-        f"r = CliRunner().invoke(main, ['build', {str(course)!r}, '--out', {str(out)!r}, *{list(extra)!r}])\n"
+        f"r = CliRunner().invoke(main, {list(args)!r})\n"
         "dt = time.perf_counter() - t\n"
         "assert r.exit_code == 0, r.output\n"
         "print(dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
@@ -40,6 +42,11 @@ def timed_build(course: Path, out: Path, *extra: str) -> tuple[float, float]:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     seconds, rss = result.stdout.split()[-2:]
     return float(seconds), float(rss)
+
+
+def timed_build(course: Path, out: Path, *extra: str) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of one build in a fresh process."""
+    return timed_command("build", str(course), "--out", str(out), *extra)
 
 
 def generate_course(root: Path, modules: int, questions_per_module: int) -> None:
@@ -53,20 +60,27 @@ def generate_course(root: Path, modules: int, questions_per_module: int) -> None
         "certificate": {"title": "Certificate", "issuer": "Bench", "signatory": {"name": "A", "role": "B"}},
     }
     (root / "course.yaml").write_text(json.dumps(course))  # JSON is YAML
-    kinds = [
-        {"type": "single_choice", "choices": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"}, {"id": "c", "text": "C"}], "answer": "b"},
-        {"type": "true_false", "answer": True},
-        {"type": "multiple_response", "choices": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"}], "answers": ["a"]},
-        {"type": "matching", "pairs": [{"id": "x", "prompt": "X", "match": "1"}, {"id": "y", "prompt": "Y", "match": "2"}]},
-        {"type": "sequencing", "items": [{"id": "p", "text": "P"}, {"id": "q", "text": "Q"}]},
-    ]
+
+    def question(i: int, j: int) -> dict:
+        """Question j of module i, of one of five types. Every text names its module and question, as
+        in a real course: the build renders each distinct text once, so repeated texts would flatter it."""
+        tag = f"{i}.{j}"
+        kinds = [
+            {"type": "single_choice", "choices": [{"id": c, "text": f"Choice {c.upper()} ({tag})"} for c in "abc"], "answer": "b"},
+            {"type": "true_false", "answer": True},
+            {"type": "multiple_response", "choices": [{"id": c, "text": f"Option {c.upper()} ({tag})"} for c in "ab"], "answers": ["a"]},
+            {"type": "matching", "pairs": [{"id": c, "prompt": f"Term {c.upper()} ({tag})", "match": f"{n} ({tag})"} for n, c in enumerate("xy")]},
+            {"type": "sequencing", "items": [{"id": c, "text": f"Step {c.upper()} ({tag})"} for c in "pq"]},
+        ]
+        return {"id": f"q{j}", "prompt": f"Question {j} of module {i}?", **kinds[j % len(kinds)]}
+
     for i, rel in enumerate(files):
-        questions = [{"id": f"q{j}", "prompt": f"Question {j}?", **kinds[j % len(kinds)]} for j in range(questions_per_module)]
+        questions = [question(i, j) for j in range(questions_per_module)]
         module = {
             "id": f"m{i:03d}", "title": f"Module {i}", "objectives": ["Learn."], "minutes": 10,
             "pages": [
-                {"id": "read", "title": "Read", "blocks": [{"type": "text", "text": "Some **text**.\n\n- a\n- b\n" * 5}]},
-                {"id": "reflect", "title": "Reflect", "blocks": [{"type": "reflection", "id": f"r{i}", "prompt": "Why?", "min_chars": 10}]},
+                {"id": "read", "title": "Read", "blocks": [{"type": "text", "text": f"Some **text** of module {i}.\n\n- a\n- b\n" * 5}]},
+                {"id": "reflect", "title": "Reflect", "blocks": [{"type": "reflection", "id": f"r{i}", "prompt": f"Why module {i}?", "min_chars": 10}]},
                 {"id": "quiz", "title": "Quiz", "blocks": [{"type": "quiz", "id": f"quiz{i}", "questions": questions}]},
             ],
         }
@@ -146,10 +160,22 @@ def main() -> None:
         tmp_path = Path(tmp)
         seconds, rss = timed_build(REPO, tmp_path / "example")
         print(f"example course build: {seconds:.2f} s wall, peak RSS {rss:.0f} MB  (target < 1 s)")
-        big = tmp_path / "big"
+        big, bigger = tmp_path / "big", tmp_path / "bigger"
         generate_course(big, 500, 10)
-        seconds, rss = timed_build(big, tmp_path / "big-out", "--sco-per-module")
-        print(f"500 modules / 5,000 questions build: {seconds:.2f} s wall, peak RSS {rss:.0f} MB  (target < 10 s, < 300 MB)")
+        generate_course(bigger, 1000, 10)
+        every = ("--target", "all", "--sco-per-module")
+        seconds, rss = timed_build(big, tmp_path / "big-out", *every)
+        shutil.rmtree(tmp_path / "big-out")
+        print(f"500 modules / 5,000 questions build, every target and edition: {seconds:.2f} s wall, peak RSS {rss:.0f} MB  (target < 10 s, < 300 MB)")
+        seconds_1000, rss_1000 = timed_build(bigger, tmp_path / "bigger-out", *every)
+        shutil.rmtree(tmp_path / "bigger-out")
+        print(f"1,000 modules build, every target and edition: {seconds_1000:.2f} s wall ({seconds_1000 / seconds:.2f}x the 500-module time), "
+              f"peak RSS {rss_1000:.0f} MB  (target at most 2.1x)")
+        checked, _ = timed_command("validate", str(big), "--sco-per-module")
+        checked_1000, _ = timed_command("validate", str(bigger), "--sco-per-module")
+        print(f"validate --sco-per-module: 500 modules {checked:.2f} s, 1,000 modules {checked_1000:.2f} s "
+              f"({checked_1000 / checked:.2f}x)  (target at most 2.1x)")
+        shutil.rmtree(bigger)
         video = tmp_path / "video"
         course_with_big_video(video, 300)
         seconds, rss = timed_build(video, tmp_path / "video-out")

@@ -178,6 +178,15 @@ def test_xapi_full_run_resume_new_registration_and_outage(pw_browser, lrs, host,
     context.close()
 
 
+def ended(lrs, registration: str, sessions: int = 1) -> list[dict]:
+    """The registration's statements (the LMS's launched left out) once `sessions` terminated statements
+    arrived: the AU sends terminated with fetch keepalive as its page goes, so it may land a moment later."""
+    def read():
+        found = [s for s in lrs.statements(registration=registration) if s["verb"]["id"] != ADL + "launched"]
+        return found if verbs(found).count("terminated") >= sessions else None
+    return wait_for(read, timeout=20, what=f"terminated #{sessions} of {registration}")
+
+
 def cmi5_package(host, package: Path, name: str) -> tuple[str, CourseStructure]:
     base = install(host, package, name)
     return base, CourseStructure.parse((host.root / name / "cmi5.xml").read_bytes())
@@ -198,8 +207,8 @@ def test_cmi5_first_module_normal_then_again_browse_and_review(pw_browser, lrs, 
         play_pages(page, key, "certificate")
         page.click("#cp-exit")
         page.wait_for_url(launch.return_url + "*")
-        mine = lrs.statements(registration=launch.registration)
-        session = [s for s in mine if s["verb"]["id"] != ADL + "launched"]
+        session = ended(lrs, launch.registration)
+        mine = session
         assert_valid(session)
         problems = check_session(session, launch_data=launch.launch_data, au_activity_id=launch.activity_id,
                                  registration=launch.registration, actor=CMI5_ACTOR)
@@ -219,8 +228,7 @@ def test_cmi5_first_module_normal_then_again_browse_and_review(pw_browser, lrs, 
         page.wait_for_selector("[data-cp-welcome]:not([hidden]), #cp-menu:not([hidden])")
         page.click("#cp-exit")
         page.wait_for_url(again.return_url + "*")
-        later = [s for s in lrs.statements(registration=launch.registration) if s["id"] not in {x["id"] for x in mine}]
-        later = [s for s in later if s["verb"]["id"] != ADL + "launched"]
+        later = [s for s in ended(lrs, launch.registration, 2) if s["id"] not in {x["id"] for x in mine}]
         problems = check_session(later, launch_data=again.launch_data, au_activity_id=again.activity_id,
                                  registration=again.registration, earlier=session, actor=CMI5_ACTOR)
         assert problems == [], "\n".join(map(str, problems))
@@ -240,7 +248,7 @@ def test_cmi5_first_module_normal_then_again_browse_and_review(pw_browser, lrs, 
                 assert page.locator(f"{drv.quiz_sel(quiz)} [data-cp-action=submit]").is_hidden()
             page.click("#cp-exit")
             page.wait_for_url(look.return_url + "*")
-            stored = [s for s in lrs.statements(registration=look.registration) if s["verb"]["id"] != ADL + "launched"]
+            stored = ended(lrs, look.registration)
             problems = check_session(stored, launch_data=look.launch_data, au_activity_id=look.activity_id,
                                      registration=look.registration, actor=CMI5_ACTOR)
             assert problems == [], mode + "\n" + "\n".join(map(str, problems))
@@ -266,7 +274,7 @@ def test_cmi5_move_on_passed_makes_the_standard_edition_judge(pw_browser, lrs, h
         play_pages(page, key, "standard")
         page.click("#cp-exit")
         page.wait_for_url(launch.return_url + "*")
-        session = [s for s in lrs.statements(registration=launch.registration) if s["verb"]["id"] != ADL + "launched"]
+        session = ended(lrs, launch.registration)
         problems = check_session(session, launch_data=launch.launch_data, au_activity_id=launch.activity_id,
                                  registration=launch.registration, actor=CMI5_ACTOR)
         assert problems == [], "\n".join(map(str, problems))
