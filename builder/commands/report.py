@@ -200,7 +200,7 @@ def sync(endpoint: str, since: str | None, user: str | None, password_stdin: boo
     course = xapi_course(loaded, course_map(loaded))
     credentials = _lrs_credentials(user, password_stdin)
     progress = RateLine(lambda text: click.echo(text, err=True, nl=False),
-                        terminal=click.get_text_stream("stderr").isatty())
+                        terminal=sys.stderr.isatty())
     try:
         start = parse_since(since) if since is not None else None
         with LrsClient(endpoint, *credentials) as client, open_store(_db(db, course_dir)) as store:
