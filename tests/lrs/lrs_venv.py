@@ -1,4 +1,4 @@
-"""The LRS venv: `.ralph-venv/` at the repo root with ralph-malph, made once per machine.
+"""The LRS venv: ralph-malph in its own venv (~/.cache/coursepack/ralph-venv-…), made once per machine.
 
 Standard library only, so CI can run it with the system python3 before the project's venv exists:
     python3 tests/lrs/lrs_venv.py
@@ -8,6 +8,7 @@ Standard library only, so CI can run it with the system python3 before the proje
 from __future__ import annotations
 
 import fcntl
+import os
 import shutil
 import subprocess
 import sys
@@ -16,8 +17,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 LRS_TOOLS = REPO / "tools" / "lrs"
-LRS_VENV = REPO / ".ralph-venv"
-LRS_VENV_LOCK = REPO / ".ralph-venv.lock"
+# In the user's cache, not the clone: CI starts from a fresh clone every time, and making this venv costs
+# about 30 s of the suite's 6-minute budget. COURSEPACK_LRS_VENV puts it elsewhere.
+LRS_VENV = Path(os.environ.get("COURSEPACK_LRS_VENV")
+                or Path.home() / ".cache" / "coursepack" / f"ralph-venv-5.1.0-py{sys.version_info[0]}{sys.version_info[1]}")
+LRS_VENV_LOCK = LRS_VENV.with_name(LRS_VENV.name + ".lock")
 # Pinned: the shim patches private methods of this exact release. requests: ralph imports it even with
 # Basic auth only, and [lrs] does not pull it in (notes §1.1).
 LRS_REQUIREMENTS = ("ralph-malph[lrs]==5.1.0", "requests")
@@ -34,7 +38,8 @@ def ensure_lrs_venv(venv: Path = LRS_VENV, say: Callable[[str], None] = print) -
 
     pytest-xdist workers may all ask at once: the file lock lets one install while the others wait and
     then find the marker. A venv without the marker (an install that was interrupted) is made anew."""
-    with open(LRS_VENV_LOCK, "a") as lock:
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    with open(venv.with_name(venv.name + ".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             return _install_if_needed(venv, say)

@@ -2,7 +2,7 @@
 
 Run with the LRS venv's python (bcrypt lives there):
 
-    .ralph-venv/bin/python tools/lrs/make_auth.py AUTH_FILE [--extra N] [--admin NAME]
+    ~/.cache/coursepack/ralph-venv-5.1.0-py311/bin/python tools/lrs/make_auth.py AUTH_FILE [--extra N] [--admin NAME]
 
 stdout: {"admin": ["admin", "<password>"], "users": [["user-1", "<password>"], ...]}
 
