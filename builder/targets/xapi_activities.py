@@ -20,11 +20,11 @@ from markdown_it import MarkdownIt
 
 from coursepack.load.course_loader import LoadedCourse, LoadedModule
 from coursepack.model.quiz import QuizBlock
+from coursepack.xapi import vocabulary
 
-ADL_ACTIVITIES = "http://adlnet.gov/expapi/activities/"
-COURSE_TYPE = ADL_ACTIVITIES + "course"
-MODULE_TYPE = ADL_ACTIVITIES + "module"
-QUIZ_TYPE = ADL_ACTIVITIES + "assessment"
+COURSE_TYPE = vocabulary.COURSE
+MODULE_TYPE = vocabulary.MODULE
+QUIZ_TYPE = vocabulary.ASSESSMENT
 DESCRIPTION_MAX = 1000  # characters of plain text: a description, not the whole page
 _PARSER = MarkdownIt("commonmark", {"html": False})
 

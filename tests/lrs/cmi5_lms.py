@@ -33,28 +33,20 @@ from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsp
 
 from lxml import etree
 
+from coursepack.xapi import vocabulary as vocab
+
 from .server import Credential, Lrs
 
 CMI5_NS = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
-MOVE_ON = ("NotApplicable", "Passed", "Completed", "CompletedAndPassed", "CompletedOrPassed")
-LAUNCH_MODES = ("Normal", "Browse", "Review")  # §10 launchMode
-
-VERB_LAUNCHED = "http://adlnet.gov/expapi/verbs/launched"
-VERB_COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
-VERB_PASSED = "http://adlnet.gov/expapi/verbs/passed"
-VERB_SATISFIED = "https://w3id.org/xapi/adl/verbs/satisfied"
-CATEGORY_CMI5 = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
-EXT = "https://w3id.org/xapi/cmi5/context/extensions/"
-EXT_SESSION = EXT + "sessionid"
-EXT_LAUNCH_MODE = EXT + "launchmode"
-EXT_LAUNCH_URL = EXT + "launchurl"
-EXT_MOVE_ON = EXT + "moveon"
-EXT_MASTERY_SCORE = EXT + "masteryscore"
-EXT_LAUNCH_PARAMETERS = EXT + "launchparameters"
-TYPE_BLOCK = "https://w3id.org/xapi/cmi5/activitytype/block"
-TYPE_COURSE = "https://w3id.org/xapi/cmi5/activitytype/course"
-LAUNCH_DATA = "LMS.LaunchData"
-LEARNER_PREFERENCES = "cmi5LearnerPreferences"
+# The IRIs and names every coursepack file spells the same way (builder/xapi/vocabulary.py)
+MOVE_ON = vocab.MOVE_ON_VALUES
+LAUNCH_MODES = vocab.LAUNCH_MODES  # §10 launchMode
+VERB_LAUNCHED, VERB_COMPLETED, VERB_PASSED, VERB_SATISFIED = vocab.LAUNCHED, vocab.COMPLETED, vocab.PASSED, vocab.SATISFIED
+CATEGORY_CMI5 = vocab.CMI5_CATEGORY
+EXT_SESSION, EXT_LAUNCH_MODE, EXT_LAUNCH_URL = vocab.SESSION_ID_EXT, vocab.LAUNCH_MODE_EXT, vocab.LAUNCH_URL_EXT
+EXT_MOVE_ON, EXT_MASTERY_SCORE, EXT_LAUNCH_PARAMETERS = vocab.MOVEON_EXT, vocab.MASTERY_SCORE_EXT, vocab.LAUNCH_PARAMETERS_EXT
+TYPE_BLOCK, TYPE_COURSE = vocab.CMI5_BLOCK, vocab.CMI5_COURSE
+LAUNCH_DATA, LEARNER_PREFERENCES = vocab.LAUNCH_DATA_STATE_ID, vocab.LEARNER_PREFERENCES_PROFILE_ID
 # The LMS's own ids (activityId, block and course ids of `satisfied`) are name-based UUIDs under this
 # namespace: the same AU gets the same activityId in every registration, as §8.1 asks.
 LMS_ID_NAMESPACE = uuid.UUID("5b0f7c3e-9d7a-4f43-9a52-6f1c0c5d1e21")
