@@ -18,8 +18,8 @@ from pydantic import ValidationError
 
 from coursepack.report.scorm_data import text_length
 from coursepack.xapi import formats
-from coursepack.xapi.statements import Activity, Agent, StatementRef, parse_statement
-from coursepack.xapi.vocabulary import SESSION_ID_EXT, VOIDED
+from coursepack.xapi.statements import Activity, Agent, Context, StatementRef, parse_statement
+from coursepack.xapi.vocabulary import CMI5_CATEGORY, SESSION_ID_EXT, VOIDED
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,17 @@ def _dig(raw: Any, *path: str) -> str:
     return raw if isinstance(raw, str) else ""
 
 
+def _publisher_id(context: Context | None) -> str | None:
+    """For a cmi5-defined statement, the AU's id as the course structure (cmi5.xml) gives it: the object is
+    the activityId the LMS made up for the launch (cmi5 §8.1), and the AU's own id is the first grouping
+    activity of the LMS's context template (§9.6.2.3). None for any other statement."""
+    activities = context.context_activities if context else None
+    if not activities or not any(a.id == CMI5_CATEGORY for a in activities.category or ()):
+        return None
+    grouping = list(activities.grouping or ())
+    return grouping[0].id if grouping else None
+
+
 def statement_facts(raw: Any) -> StatementFacts:
     sid = _statement_id(raw)
     try:
@@ -108,6 +119,7 @@ def statement_facts(raw: Any) -> StatementFacts:
     obj = statement.object
     object_id = obj.id if isinstance(obj, (Activity, StatementRef)) else ""
     context = statement.context
+    object_id = _publisher_id(context) or object_id
     registration = context.registration.lower() if context and context.registration else None
     extensions = (context.extensions or {}) if context else {}
     session = extensions.get(SESSION_ID_EXT)

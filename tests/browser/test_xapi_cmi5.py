@@ -98,7 +98,7 @@ def open_page(pw_browser):
     return context, page, Warnings().attach(page)
 
 
-def test_xapi_full_run_resume_new_registration_and_outage(pw_browser, lrs, host, lrs_packages, example_course) -> None:
+def test_xapi_full_run_resume_new_registration_and_outage(pw_browser, lrs, host, lrs_packages, example_course, tmp_path) -> None:
     course = example_course
     course_id = course.course.id
     base = install(host, lrs_packages["xapi"], "x")
@@ -176,6 +176,27 @@ def test_xapi_full_run_resume_new_registration_and_outage(pw_browser, lrs, host,
     assert Counter(verbs(after))["experienced"] == 4, "every page once, none lost, none twice"
     assert all("coursepack: the LRS refused" not in w for w in warnings)
     context.close()
+    # what the package sent decides the certificate: the report reads it back from the LRS
+    ada = report_rows(lrs, tmp_path / "report.duckdb")["Ada Lovelace"]
+    assert ada["status"] == "eligible" and ada["modules"] == {"completed": len(course.modules), "total": len(course.modules)}, ada
+    assert ada["open_rules"] == [] and all(score == 100 for score in ada["best_quiz_scores"].values()), ada
+
+
+def report_rows(lrs, db: Path) -> dict[str, dict]:
+    """`coursepack report sync` from the LRS, then `report show --format json`: the rows by learner name."""
+    import json
+
+    from click.testing import CliRunner
+
+    from coursepack.cli import main
+
+    runner = CliRunner()
+    synced = runner.invoke(main, ["report", "sync", "--lrs", lrs.endpoint, "--user", lrs.admin.username,
+                                  "--password-stdin", "--db", str(db), str(drv.REPO)], input=lrs.admin.password + "\n")
+    assert synced.exit_code == 0, synced.output
+    shown = runner.invoke(main, ["report", "show", "--format", "json", "--db", str(db), str(drv.REPO)])
+    assert shown.exit_code == 0, shown.output
+    return {row["name"]: row for row in json.loads(shown.output)["learners"]}
 
 
 def ended(lrs, registration: str, sessions: int = 1) -> list[dict]:
@@ -192,7 +213,7 @@ def cmi5_package(host, package: Path, name: str) -> tuple[str, CourseStructure]:
     return base, CourseStructure.parse((host.root / name / "cmi5.xml").read_bytes())
 
 
-def test_cmi5_first_module_normal_then_again_browse_and_review(pw_browser, lrs, host, lrs_packages, example_course) -> None:
+def test_cmi5_first_module_normal_then_again_browse_and_review(pw_browser, lrs, host, lrs_packages, example_course, tmp_path) -> None:
     base, structure = cmi5_package(host, lrs_packages["cmi5"], "c")
     module = example_course.modules[0]
     key = drv.CourseKey.load(drv.REPO, [module.id])
@@ -219,6 +240,8 @@ def test_cmi5_first_module_normal_then_again_browse_and_review(pw_browser, lrs, 
         assert defined[0] == "initialized" and defined[-1] == "terminated"
         assert {"completed", "passed"} <= set(defined)
         assert lms.satisfied(launch.registration).aus[au.id] is True
+        grace = report_rows(lrs, tmp_path / "report.duckdb")["Grace Hopper"]  # cmi5: the AU's id from the grouping
+        assert grace["status"] == "in progress" and grace["modules"]["completed"] == 1, grace
         fetch_path = launch.fetch_url.split(lms.base_url, 1)[1]
         assert [c.method for c in lms.fetch_calls if c.path == fetch_path] == ["POST"], "the fetch URL is POSTed once"
 
