@@ -2,8 +2,13 @@
 
   coursepack report import moodle --url URL --token-stdin [--cmid N | --scorm-id N] [--db PATH|URL] [COURSE_DIR]
   coursepack report import moodle --files FILE... [--cmid N | --scorm-id N] [--db PATH|URL] [COURSE_DIR]
+  coursepack report import canvas --url URL --token-stdin --course-id N --assignment-id N [--db PATH|URL] [COURSE_DIR]
+  coursepack report import canvas --files GRADEBOOK.csv [--assignment-id N] [--db PATH|URL] [COURSE_DIR]
   coursepack report sync --lrs URL [--since ISO] [--user USER --password-stdin] [--db PATH|URL] [COURSE_DIR]
   coursepack report show [--format table|csv|json|html] [--out FILE] [--db PATH|URL] [COURSE_DIR]
+  coursepack report reflections --out FILE [--format csv|json] [--db PATH|URL] [COURSE_DIR]
+
+Imports and syncs take --keep-reflections to keep the reflections' texts (only their lengths otherwise).
 
 Errors print as one line and exit 2. The Moodle token and the LRS password are read from standard
 input or the environment, never from an argument (arguments show in process lists and shell
@@ -14,27 +19,41 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import NoReturn
 
 import click
 
 from coursepack.commands.common import EXIT_USER_ERROR, course_dir_argument, load_or_exit
+from coursepack.report.canvas_api import CanvasClient, CanvasError, read_assignment
+from coursepack.report.canvas_evidence import canvas_batch
+from coursepack.report.canvas_files import CanvasFilesError, read_gradebook
 from coursepack.report.course_map import course_map
 from coursepack.report.evidence import ImportBatch
 from coursepack.report.lrs_client import LrsClient, LrsError
 from coursepack.report.lrs_evidence import xapi_course
-from coursepack.report.lrs_sync import DEFAULT_LIMIT, SyncError, SyncResult, parse_since
+from coursepack.report.lrs_sync import DEFAULT_LIMIT, SyncError, SyncResult, parse_since, source_name
 from coursepack.report.lrs_sync import sync as sync_statements
 from coursepack.report.moodle_files import FilesError, read_files
 from coursepack.report.moodle_ws import MoodleClient, MoodleError, read_activity
 from coursepack.report.progress import RateLine
+from coursepack.report.reflections import (
+    ReflectionKeepingLrsClient,
+    ReflectionKeepingMoodleClient,
+    ReflectionText,
+    keep_texts,
+    read_texts,
+)
+from coursepack.report.reflections import csv_bytes as reflections_csv
+from coursepack.report.reflections import json_text as reflections_json
 from coursepack.report.rules import read_report, refresh_course
-from coursepack.report.show import csv_bytes, json_text, table
+from coursepack.report.show import csv_bytes, json_text, table, with_certificate_ids
 from coursepack.report.show_html import html_page
 from coursepack.report.store import StoreError, default_db, open_store
 
 TOKEN_ENV = "COURSEPACK_MOODLE_TOKEN"
+CANVAS_TOKEN_ENV = "COURSEPACK_CANVAS_TOKEN"
 LRS_USER_ENV = "COURSEPACK_LRS_USER"
 LRS_PASSWORD_ENV = "COURSEPACK_LRS_PASSWORD"
 EXIT_INTERRUPTED = 130  # as a shell reports Ctrl+C
@@ -43,6 +62,13 @@ db_option = click.option(
     "--db", default=None, metavar="PATH|URL",
     help="The report store: a DuckDB file, or a PostgreSQL database as postgresql://USER@HOST/DB "
          "(password from PGPASSWORD or ~/.pgpass)  [default: COURSE_DIR/.coursepack/report.duckdb]",
+)
+
+
+keep_reflections_option = click.option(
+    "--keep-reflections", is_flag=True,
+    help="Also keep the texts of the reflection answers the source delivers (personal data; otherwise only "
+         "their lengths are stored), for `report reflections`.",
 )
 
 
@@ -59,7 +85,8 @@ def _db(db: str | None, course_dir: Path) -> str:
 def report() -> None:
     """Completion reports and certificate eligibility from what an LMS or an LRS recorded.
 
-    Import a SCORM activity's data with `report import moodle`, or read the course's
+    Import a SCORM activity's data with `report import moodle` or `report import
+    canvas`, or read the course's
     xAPI statements with `report sync --lrs`, then see every learner's progress and what
     is still open with `report show`.
     """
@@ -70,15 +97,15 @@ def import_group() -> None:
     """Read learners' data from an LMS into the report store."""
 
 
-def _read_token(token_stdin: bool) -> str:
+def _read_token(token_stdin: bool, env: str = TOKEN_ENV) -> str:
     if token_stdin:
         token = sys.stdin.readline().strip()
         if not token:
             fail("--token-stdin: nothing on standard input (pipe the token in, e.g. from your password manager)")
         return token
-    token = os.environ.get(TOKEN_ENV, "").strip()
+    token = os.environ.get(env, "").strip()
     if not token:
-        fail(f"give the web-service token on standard input with --token-stdin, or in {TOKEN_ENV} (never as an argument)")
+        fail(f"give the token on standard input with --token-stdin, or in {env} (never as an argument)")
     return token
 
 
@@ -103,16 +130,18 @@ def _split_paths(paths: tuple[Path, ...], use_files: bool) -> tuple[list[Path], 
 @click.option("--scorm-id", type=int, default=None, help="The activity's SCORM instance id.")
 @click.option("--timezone", "zone", default="UTC", show_default=True,
               help="Time zone of the dates in downloaded reports (the downloading user's Moodle time zone).")
+@keep_reflections_option
 @db_option
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[FILE]... [COURSE_DIR]")
 def moodle(url: str | None, token_stdin: bool, use_files: bool, cmid: int | None, scorm_id: int | None,
-           zone: str, db: str | None, paths: tuple[Path, ...]) -> None:
+           zone: str, keep_reflections: bool, db: str | None, paths: tuple[Path, ...]) -> None:
     """Import one SCORM activity of this course from Moodle.
 
     From the web services: --url URL with the token on standard input (--token-stdin) or in
     COURSEPACK_MOODLE_TOKEN; choose the activity with --cmid or --scorm-id when the site has several.
     From downloads (no token): --files FILE..., the files a teacher downloaded; --cmid then only
     names the activity in the store. Either way the import replaces what the same source stored before.
+    With --keep-reflections (web services only) the reflections' texts are kept too.
     """
     if (url is None) == (not use_files):
         fail("give either --url (web services) or --files (downloaded reports), not both or neither")
@@ -121,13 +150,19 @@ def moodle(url: str | None, token_stdin: bool, use_files: bool, cmid: int | None
     files, course_dir = _split_paths(paths, use_files)
     loaded = load_or_exit(course_dir)
     course = course_map(loaded)
+    if keep_reflections and use_files:
+        fail("--keep-reflections reads the texts from the web services: the downloads are not read for them")
     batch: ImportBatch
+    texts: list[ReflectionText] = []
     try:
         if url is not None:
             token = _read_token(token_stdin)
-            client = MoodleClient(url, token)
+            keeper = ReflectionKeepingMoodleClient(url, token) if keep_reflections else None
+            client = keeper or MoodleClient(url, token)
             try:
                 batch = read_activity(client, course, cmid=cmid, scorm_id=scorm_id)
+                if keeper is not None:
+                    texts = keeper.reflection_texts(batch, {r.id: r.module_id for r in course.reflections.values()})
             finally:
                 client.close()
         else:
@@ -135,15 +170,79 @@ def moodle(url: str | None, token_stdin: bool, use_files: bool, cmid: int | None
                 fail("--files needs at least one downloaded report")
             label = f"#cmid={cmid}" if cmid is not None else f"#scorm-id={scorm_id}" if scorm_id is not None else ""
             batch = read_files(files, course, zone=zone, source=f"moodle-files{label}")
-        with open_store(_db(db, course_dir)) as store:
-            store.write_import(batch)
-            location = store.location
+        location = _store_import(batch, db, course_dir, texts if keep_reflections else None)
     except (MoodleError, FilesError, StoreError) as error:
         fail(str(error))
+    _import_summary(batch, location, texts if keep_reflections else None)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _store_import(batch: ImportBatch, db: str | None, course_dir: Path, texts: list[ReflectionText] | None) -> str:
+    """Store the import (and, when asked, the reflections' texts); the store's location for messages."""
+    with open_store(_db(db, course_dir)) as store:
+        store.write_import(batch)
+        if texts is not None:
+            keep_texts(store, batch.course_id, batch.source, texts, _now())
+        return store.location
+
+
+def _import_summary(batch: ImportBatch, location: str, texts: list[ReflectionText] | None) -> None:
     for warning in batch.warnings:
         click.echo(f"warning: {warning}", err=True)
     started = sum(1 for learner in batch.learners if learner.sessions)
     click.echo(f"{len(batch.learners)} learners ({started} with an attempt) from {batch.source} stored in {location}")
+    if texts is not None:
+        click.echo(f"{len(texts)} reflection answers kept (personal data: see `coursepack report reflections`)")
+
+
+@import_group.command("canvas")
+@click.option("--url", default=None, help="The Canvas site's address, e.g. https://school.instructure.com (REST API).")
+@click.option("--token-stdin", is_flag=True, help=f"Read the API access token from standard input (else {CANVAS_TOKEN_ENV}).")
+@click.option("--course-id", type=int, default=None, help="The Canvas course's id (the number in /courses/N).")
+@click.option("--assignment-id", type=int, default=None,
+              help="The SCORM assignment's id (the number in /assignments/N; in the gradebook CSV, the one in its column's brackets).")
+@click.option("--files", "use_files", is_flag=True, help="Read a downloaded gradebook export (CSV) instead: the FILE argument.")
+@click.option("--edition", type=click.Choice(["standard", "certificate"]), default=None,
+              help="The edition of the package in the assignment  [default: certificate when the course has one]")
+@db_option
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[GRADEBOOK.csv] [COURSE_DIR]")
+def canvas(url: str | None, token_stdin: bool, course_id: int | None, assignment_id: int | None, use_files: bool,
+           edition: str | None, db: str | None, paths: tuple[Path, ...]) -> None:
+    """Import one SCORM assignment of this course from Canvas.
+
+    Canvas keeps one score per learner: a score at the pass mark of a scored edition counts as the
+    course completed; any other attempt as in progress. Per-module progress, quiz scores and
+    reflections are not in Canvas. From the REST API: --url URL --course-id N --assignment-id N with
+    the token on standard input (--token-stdin) or in COURSEPACK_CANVAS_TOKEN. From a gradebook
+    export: --files GRADEBOOK.csv (--assignment-id when it has several assignments)."""
+    if (url is None) == (not use_files):
+        fail("give either --url (REST API) or --files (a gradebook export), not both or neither")
+    files, course_dir = _split_paths(paths, use_files)
+    loaded = load_or_exit(course_dir)
+    chosen = edition or ("certificate" if loaded.course.certificate else "standard")
+    if chosen == "certificate" and not loaded.course.certificate:
+        fail("--edition certificate: this course has no certificate edition")
+    try:
+        if url is not None:
+            if course_id is None or assignment_id is None:
+                fail("--url needs --course-id and --assignment-id")
+            token = _read_token(token_stdin, CANVAS_TOKEN_ENV)
+            with CanvasClient(url, token) as client:
+                _name, records = read_assignment(client, course_id, assignment_id)
+            source = f"canvas:{client.site}#course={course_id}&assignment={assignment_id}"
+        else:
+            if len(files) != 1:
+                fail("--files needs exactly one gradebook export (CSV)")
+            _name, found_id, records = read_gradebook(files[0], assignment_id)
+            source = f"canvas-files#assignment={found_id}"
+        batch = canvas_batch(records, loaded, chosen, source)
+        location = _store_import(batch, db, course_dir, None)
+    except (CanvasError, CanvasFilesError, StoreError) as error:
+        fail(str(error))
+    _import_summary(batch, location, None)
 
 
 def _lrs_credentials(user: str | None, password_stdin: bool) -> tuple[str, str]:
@@ -184,10 +283,11 @@ def _invalid_summary(result: SyncResult) -> str:
 @click.option("--password-stdin", is_flag=True, help=f"Read the LRS password from standard input (else {LRS_PASSWORD_ENV}).")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=DEFAULT_LIMIT, show_default=True,
               help="Statements per request (an LRS may send fewer).")
+@keep_reflections_option
 @db_option
 @course_dir_argument
-def sync(endpoint: str, since: str | None, user: str | None, password_stdin: bool, limit: int, db: str | None,
-         course_dir: Path) -> None:
+def sync(endpoint: str, since: str | None, user: str | None, password_stdin: bool, limit: int, keep_reflections: bool,
+         db: str | None, course_dir: Path) -> None:
     """Read the course's xAPI statements from an LRS into the report store.
 
     Asks for the statements about the course (activity = the course id in course.yaml, with
@@ -195,7 +295,8 @@ def sync(endpoint: str, since: str | None, user: str | None, password_stdin: boo
     half-way keeps what it read, and the next one continues. Later syncs ask only for what is
     new since the last (less a day, for statements that arrive late); a statement is stored once.
     The password comes from standard input (--password-stdin) or COURSEPACK_LRS_PASSWORD and
-    is never printed or stored."""
+    is never printed or stored. With --keep-reflections the reflections' texts in the statements
+    this sync reads are kept too."""
     loaded = load_or_exit(course_dir)
     course = xapi_course(loaded, course_map(loaded))
     credentials = _lrs_credentials(user, password_stdin)
@@ -203,8 +304,16 @@ def sync(endpoint: str, since: str | None, user: str | None, password_stdin: boo
                         terminal=sys.stderr.isatty())
     try:
         start = parse_since(since) if since is not None else None
-        with LrsClient(endpoint, *credentials) as client, open_store(_db(db, course_dir)) as store:
-            result = sync_statements(store, client, course, since=start, limit=limit, on_page=progress.add)
+        kept = 0
+        keeper = ReflectionKeepingLrsClient(endpoint, *credentials, course=course) if keep_reflections else None
+        client = keeper or LrsClient(endpoint, *credentials)
+        with client, open_store(_db(db, course_dir)) as store:
+            try:
+                result = sync_statements(store, client, course, since=start, limit=limit, on_page=progress.add)
+            finally:
+                # the texts of every page read are kept, also when the sync stops half-way
+                if keeper is not None:
+                    kept = keep_texts(store, course.course_id, source_name(keeper.endpoint), keeper.texts, _now())
             location = store.location
     except (LrsError, SyncError, StoreError) as error:
         progress.finish()
@@ -220,6 +329,8 @@ def sync(endpoint: str, since: str | None, user: str | None, password_stdin: boo
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(_sync_summary(result, location))
+    if keep_reflections:
+        click.echo(f"{kept} reflection answers kept (personal data: see `coursepack report reflections`)")
     if result.invalid:
         fail(_invalid_summary(result))
 
@@ -246,7 +357,7 @@ def show(fmt: str, out: Path | None, db: str | None, course_dir: Path) -> None:
     try:
         with open_store(location) as store:
             refresh_course(store, loaded)
-            result = read_report(store, loaded.course.id)
+            result = with_certificate_ids(store, read_report(store, loaded.course.id))
     except StoreError as error:
         fail(str(error))
     data: bytes
@@ -261,6 +372,12 @@ def show(fmt: str, out: Path | None, db: str | None, course_dir: Path) -> None:
     if out is None:
         click.echo(data, nl=False)
         return
+    _write_out(out, data)
+    click.echo(f"wrote {out} ({len(result.rows)} learners)", err=True)
+
+
+def _write_out(out: Path, data: bytes) -> None:
+    """Whole or not at all: written beside, then renamed."""
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(f".{out.name}.partial")
@@ -268,4 +385,32 @@ def show(fmt: str, out: Path | None, db: str | None, course_dir: Path) -> None:
         partial.replace(out)
     except OSError as error:
         fail(f"{out}: cannot write ({error.strerror or error})")
-    click.echo(f"wrote {out} ({len(result.rows)} learners)", err=True)
+
+
+@report.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The file to write.")
+@click.option("--format", "fmt", type=click.Choice(("csv", "json")), default="csv", show_default=True,
+              help="csv for Excel (UTF-8 with BOM) or json.")
+@db_option
+@course_dir_argument
+def reflections(out: Path, fmt: str, db: str | None, course_dir: Path) -> None:
+    """Export the reflection answers kept for facilitators (opt-in).
+
+    A row per learner and reflection: name, identifier, module, reflection id, the text and when it
+    was answered (UTC). Texts are kept only by an import or sync run with --keep-reflections; the
+    file holds personal data: share it as your organisation requires."""
+    loaded = load_or_exit(course_dir)
+    location = _db(db, course_dir)
+    if "://" not in location and not Path(location).exists():
+        fail(f"{location}: no report store yet (import with --keep-reflections first)")
+    order = {r.id: i for i, r in enumerate(course_map(loaded).reflections.values())}
+    try:
+        with open_store(location) as store:
+            rows = read_texts(store, loaded.course.id, order)
+    except StoreError as error:
+        fail(str(error))
+    if not rows:
+        fail(f"{location}: no reflection texts kept for {loaded.course.id} (run an import or a sync with --keep-reflections)")
+    data = reflections_csv(rows) if fmt == "csv" else reflections_json(rows, loaded.course.id).encode("utf-8")
+    _write_out(out, data)
+    click.echo(f"wrote {out} ({len(rows)} answers)", err=True)

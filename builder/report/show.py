@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from coursepack.report.rules import OpenRule, Report, ReportRow
+from coursepack.report.store import Store
 
 EXCEL_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -55,6 +57,20 @@ def describe_open(rules: list[OpenRule]) -> str:
 def describe_open_short(row: ReportRow) -> str:
     """For a screen: a learner with nothing done has every rule open, which needs no list."""
     return "all (nothing done yet)" if row.status == "not started" else describe_open(row.open_rules)
+
+
+def with_certificate_ids(store: Store, report: Report) -> Report:
+    """The report with each learner's certificate id from certificate_issued (written by
+    `coursepack certificates`), when that table exists; otherwise as it was (ids stay empty)."""
+    exists = store.execute("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'certificate_issued'")
+    if not exists or not exists[0][0]:
+        return report
+    issued = dict(store.execute(
+        "SELECT learner_key, certificate_id FROM certificate_issued WHERE course_id = ?", [report.course_id]))
+    if not issued:
+        return report
+    rows = [replace(row, certificate_id=issued.get(row.learner_key, row.certificate_id)) for row in report.rows]
+    return replace(report, rows=rows)
 
 
 # ---- table ------------------------------------------------------------------------------------------
