@@ -133,7 +133,7 @@ def test_no_private_key_in_any_output(world) -> None:
     raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
     secrets = [world["key"].read_bytes(), raw, base64.b64encode(raw), base64.urlsafe_b64encode(raw).rstrip(b"="), raw.hex().encode()]
     files = list(world["out"].iterdir())
-    assert {p.suffix for p in files} == {".pdf", ".csv", ".pem"}
+    assert {p.suffix for p in files} == {".pdf", ".csv", ".pem", ".json"}  # .json: the Open Badges credentials
     for path in files:
         data = path.read_bytes()
         assert not any(secret in data for secret in secrets), path

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from coursepack.certificates.badge import BadgeMaker, BadgeTemplate, badge_file_name
 from coursepack.certificates.document import PAPER, CertificatePage, PdfRenderer, Signatory, statement_runs
 from coursepack.certificates.eligible import Recipient, eligible_learners, record_issued
 from coursepack.certificates.keys import KEY_FILE, fingerprint, public_key_path, public_pem
@@ -82,6 +83,17 @@ class CertificateMaker:
         self.statement = statement_runs(certificate.statement) if certificate.statement else []
         self.signatory = _signatory(certificate, self.labels["signature_of"])
         self.renderer = PdfRenderer(loaded.root, font_dir(loaded.root, settings))
+        self.badges = BadgeMaker(key, self.badge_template())
+
+    def badge_template(self) -> BadgeTemplate:
+        """What the Open Badges credential beside each PDF says: what the PDF prints."""
+        course = self.loaded.course
+        description = " ".join("".join(run.text for run in paragraph) for paragraph in self.statement)
+        return BadgeTemplate(
+            course_id=course.id, course_title=course.title, description=description or self.certificate.title,
+            criteria=self.mastery, issuer_name=self.settings.provider or self.certificate.issuer, hours=self.hours,
+            zone=self.settings.zone(),
+        )
 
     def new_id(self, learner_key: str) -> str:
         return certificate_id(self.key, self.loaded.course.id, learner_key)
@@ -141,6 +153,7 @@ def issue_certificates(maker: CertificateMaker, store: Store, out_dir: Path) -> 
         pdf, code, target = maker.make(recipient)
         path = out_dir / file_name(recipient)
         write_file(path, pdf)
+        write_file(out_dir / badge_file_name(path.name), maker.badges.make(recipient))  # Open Badges 3.0, beside the PDF
         issued.append(Issued(recipient, path, code, target))
     public_key = out_dir / PUBLIC_KEY_FILE
     write_file(public_key, public_pem(maker.key.public_key()))
