@@ -1,13 +1,17 @@
 """`coursepack preview` without a browser: the server (127.0.0.1 only, no traversal), the in-memory
-build that keeps the last good one, build events, the manifest values the LMS page preloads, the CLI.
+build that keeps the last good one, build events, the manifest values the LMS page preloads, the CLI,
+and for xAPI/cmi5 the in-process LRS's rules and the launches the LMS side makes.
 The page itself is played in tests/browser/test_preview.py."""
 
 from __future__ import annotations
 
+import base64
 import errno
 import hashlib
 import http.client
+import io
 import json
+import re
 import shutil
 import signal
 import socket
@@ -16,14 +20,20 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
 from conftest import REPO, SCAFFOLD
 from coursepack.cli import main
+from coursepack.commands.build_progress import BuildProgress
 from coursepack.load.course_loader import load_course
 from coursepack.preview.lms_runtimes import LMS_RUNTIMES
+from coursepack.preview.lrs_launch import cmi5_launch, xapi_launch
+from coursepack.preview.lrs_lms import PREVIEW_LEARNER, summary
+from coursepack.preview.mini_lrs import MiniLrs
 from coursepack.preview.request_paths import split_request
 from coursepack.preview.scorm_launch import scorm12_launch, scorm2004_launch
 from coursepack.preview.server import PreviewServer
@@ -329,13 +339,13 @@ def test_launch_values_come_from_the_manifest(course: Path) -> None:
     assert scorm2004_launch(package_files(unscored, "scorm2004", "standard")).preload == {}
 
 
-def test_only_targets_with_a_working_lms_side_are_offered() -> None:
-    assert list(LMS_RUNTIMES) == ["scorm12", "scorm2004"]
+def test_every_target_has_a_working_lms_side() -> None:
+    assert list(LMS_RUNTIMES) == ["scorm12", "scorm2004", "xapi", "cmi5"]
     result = CliRunner().invoke(main, ["preview", "--help"], terminal_width=200)
     assert result.exit_code == 0
     text = " ".join(result.output.split())
-    assert "--target [scorm12|scorm2004]" in text and "xAPI and cmi5 cannot be previewed yet" in text
-    refused = CliRunner().invoke(main, ["preview", "--target", "xapi"])
+    assert "--target [scorm12|scorm2004|xapi|cmi5]" in text and "in-process LRS" in text
+    refused = CliRunner().invoke(main, ["preview", "--target", "tincan"])
     assert refused.exit_code == 2
 
 
@@ -392,3 +402,224 @@ def test_cli_serves_until_interrupted(course: Path, tmp_path: Path) -> None:
     assert "Preview stopped." in out
     assert "built in" in err
     assert not (course / "dist").exists()
+
+
+# ---------------------------------------------------------------- xAPI and cmi5: the in-process LRS
+
+ACTOR = json.dumps(PREVIEW_LEARNER)
+
+
+def a_statement(**changes: object) -> dict:
+    statement = {
+        "id": "6f1b6a40-3f4a-4f1f-9a39-3c1f6d0b8a11", "actor": PREVIEW_LEARNER,
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced", "display": {"en-US": "experienced"}},
+        "object": {"objectType": "Activity", "id": "https://example.org/courses/my-course/welcome/start",
+                   "definition": {"name": {"en-US": "Start here"}}},
+        "context": {"registration": "0f8fad5b-d9cb-469f-a165-70867728950e"},
+        "timestamp": "2026-01-05T10:00:00.000Z",
+    }
+    statement.update(changes)
+    return statement
+
+
+@pytest.fixture
+def lrs() -> tuple[MiniLrs, dict[str, str]]:
+    mini = MiniLrs()
+    return mini, {"X-Experience-API-Version": "1.0.3", "Authorization": f"Basic {mini.mint_credential()}"}
+
+
+def call(lrs: tuple[MiniLrs, dict[str, str]], method: str, resource: str, query: dict[str, str] | None = None,
+         body: object = None, headers: dict[str, str] | None = None):
+    mini, auth = lrs
+    raw = body if isinstance(body, bytes) else (b"" if body is None else json.dumps(body).encode())
+    return mini.handle(method, resource, query or {}, headers if headers is not None else auth, raw)
+
+
+def test_lrs_wants_the_xapi_version_header(lrs) -> None:
+    _, auth = lrs
+    missing = call(lrs, "GET", "statements", headers={"Authorization": auth["Authorization"]})
+    assert missing.status == 400 and b"X-Experience-API-Version" in missing.body
+    assert call(lrs, "GET", "statements", headers={**auth, "X-Experience-API-Version": "0.95"}).status == 400
+    assert call(lrs, "GET", "statements", headers={**auth, "x-experience-api-version": "1.0.0"}).status == 200
+    answer = call(lrs, "GET", "statements")
+    assert answer.status == 200 and answer.headers["X-Experience-API-Version"] == "1.0.3"
+
+
+def test_lrs_wants_a_credential_it_minted(lrs) -> None:
+    version = {"X-Experience-API-Version": "1.0.3"}
+    assert call(lrs, "GET", "statements", headers=version).status == 401
+    forged = {**version, "Authorization": "Basic " + base64.b64encode(b"admin:admin").decode()}
+    assert call(lrs, "POST", "statements", body=a_statement(), headers=forged).status == 401
+    assert lrs[0].statements() == []
+
+
+def test_lrs_refuses_an_invalid_statement_and_says_why(lrs) -> None:
+    bad = a_statement(actor={"name": "No identifier"})
+    answer = call(lrs, "POST", "statements", body=bad)
+    assert answer.status == 400 and b"exactly one of mbox" in answer.body
+    no_tz = call(lrs, "POST", "statements", body=a_statement(timestamp="2026-01-05T10:00:00"))
+    assert no_tz.status == 400 and b"timestamp" in no_tz.body
+    # a batch is all or nothing: one bad statement keeps the good one out too
+    good = a_statement(id="7e9d3c1a-2b4f-4c8e-9a1d-5f6e7a8b9c0d")
+    assert call(lrs, "POST", "statements", body=[good, bad]).status == 400
+    assert call(lrs, "POST", "statements", body=b"{not json").status == 400
+    assert lrs[0].statements() == []
+
+
+def test_lrs_keeps_client_ids_and_stores_a_resent_statement_once(lrs) -> None:
+    first = call(lrs, "POST", "statements", body=[a_statement()])
+    assert first.status == 200 and json.loads(first.body) == [a_statement()["id"]]
+    again = call(lrs, "POST", "statements", body=a_statement())  # a retry after a lost answer
+    assert again.status == 200
+    assert len(lrs[0].statements()) == 1
+    changed = call(lrs, "POST", "statements", body=a_statement(verb={"id": "http://adlnet.gov/expapi/verbs/completed"}))
+    assert changed.status == 409
+    no_id = a_statement()
+    del no_id["id"]
+    made = json.loads(call(lrs, "POST", "statements", body=no_id).body)
+    assert len(made) == 1 and made[0] != a_statement()["id"]
+    listed = json.loads(call(lrs, "GET", "statements", {"registration": "0f8fad5b-d9cb-469f-a165-70867728950e"}).body)
+    assert [s["id"] for s in listed["statements"]] == [a_statement()["id"], made[0]]
+    assert listed["statements"][0]["stored"] and listed["statements"][0]["authority"]
+    other = json.loads(call(lrs, "GET", "statements", {"registration": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b"}).body)
+    assert other["statements"] == []
+
+
+def test_lrs_state_and_agent_profile_round_trip(lrs) -> None:
+    where = {"activityId": "https://example.org/courses/my-course", "agent": ACTOR,
+             "registration": "0f8fad5b-d9cb-469f-a165-70867728950e", "stateId": "progress"}
+    assert call(lrs, "GET", "activities/state", where).status == 404
+    assert call(lrs, "PUT", "activities/state", where, {"page": 3}, {**lrs[1], "Content-Type": "application/json"}).status == 204
+    # the same learner spelled another way (no name, keys reordered) reads the same document
+    same_learner = {**where, "agent": json.dumps({"account": PREVIEW_LEARNER["account"]})}
+    got = call(lrs, "GET", "activities/state", same_learner)
+    assert got.status == 200 and json.loads(got.body) == {"page": 3} and got.content_type == "application/json"
+    assert call(lrs, "GET", "activities/state", {**where, "registration": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b"}).status == 404
+    ids = {k: v for k, v in where.items() if k != "stateId"}
+    assert json.loads(call(lrs, "GET", "activities/state", ids).body) == ["progress"]
+    assert call(lrs, "DELETE", "activities/state", where).status == 204
+    assert call(lrs, "GET", "activities/state", where).status == 404
+    assert call(lrs, "GET", "activities/state", {**where, "agent": "not json"}).status == 400
+    profile = {"agent": ACTOR, "profileId": "cmi5LearnerPreferences"}
+    assert call(lrs, "GET", "agents/profile", profile).status == 404
+    assert call(lrs, "PUT", "agents/profile", profile, {"languagePreference": "en-US"}).status == 204
+    assert json.loads(call(lrs, "GET", "agents/profile", profile).body) == {"languagePreference": "en-US"}
+    lrs[0].reset()  # "Reset learner": memory only, all gone
+    assert call(lrs, "GET", "agents/profile", profile).status == 404
+
+
+def test_lrs_and_the_lms_side_through_the_preview_server(course: Path) -> None:
+    """--target cmi5: the launch writes `launched` and LMS.LaunchData, the fetch URL hands out its
+    credential once, and the AU's statements go through /xAPI/ on the same server."""
+    with PreviewServer(course, target="cmi5", port=0, log=lambda _: None) as server, httpx.Client(base_url=server.url) as client:
+        stream = server.events.subscribe()
+        launch = client.post("/_preview/lms/launch", json={"edition": "standard"}).json()
+        query = dict(parse_qsl(urlsplit(launch["url"]).query))
+        assert urlsplit(launch["url"]).path == "/course/standard/sco-welcome.html"
+        assert query["endpoint"] == server.url + "xAPI/" and query["registration"] == launch["registration"]
+        assert query["activityId"].startswith("urn:uuid:") and query["activityId"] != launch["au"]
+        assert client.get(query["fetch"]).status_code == 405  # GET does not use the token up
+        token = client.post(query["fetch"]).json()["auth-token"]
+        assert client.post(query["fetch"]).json()["error-code"] == "1"  # once only
+        auth = {"X-Experience-API-Version": "1.0.3", "Authorization": f"Basic {token}"}
+        launched = client.get("/xAPI/statements", params={"registration": launch["registration"]}, headers=auth).json()["statements"]
+        assert [s["verb"]["id"] for s in launched] == ["http://adlnet.gov/expapi/verbs/launched"]
+        state = client.get("/xAPI/activities/state", headers=auth, params={
+            "activityId": query["activityId"], "agent": query["actor"], "registration": launch["registration"], "stateId": "LMS.LaunchData"}).json()
+        session = launched[0]["context"]["extensions"]["https://w3id.org/xapi/cmi5/context/extensions/sessionid"]
+        assert state["contextTemplate"]["extensions"] == {"https://w3id.org/xapi/cmi5/context/extensions/sessionid": session}
+        assert state["launchMode"] == "Normal" and state["moveOn"] == "CompletedAndPassed" and state["masteryScore"] == 0.8
+        assert state["returnURL"] == server.url + "_preview/static/returned.html"
+        assert client.get(urlsplit(state["returnURL"]).path).status_code == 200
+        posted = client.post("/xAPI/statements", headers=auth, json=a_statement(context={"registration": launch["registration"]}))
+        assert posted.status_code == 200
+        refused = client.post("/xAPI/statements", headers=auth, json=a_statement(verb={"id": "not an IRI"}))
+        assert refused.status_code == 400
+        events = []
+        while not stream.empty():
+            events.append(stream.get_nowait())
+        assert any(e.startswith("event: statements") and '"verb":"experienced"' in e for e in events)
+        assert any(e.startswith("event: lrs-refused") and '"status":400' in e for e in events)
+        # the panel's list, the same registration resumed, then reset
+        listed = client.get("/_preview/lms/statements", params={"registration": launch["registration"]}).json()["statements"]
+        assert [s["verb"] for s in listed] == ["launched", "experienced"]
+        again = client.post("/_preview/lms/launch", json={"edition": "standard", "registration": launch["registration"]}).json()
+        assert again["registration"] == launch["registration"] and again["sessionId"] != launch["sessionId"]
+        assert client.post("/_preview/lms/reset", content=b"{}").status_code == 415  # the page's own POSTs are JSON
+        assert client.post("/_preview/lms/reset", json={}).status_code == 200
+        assert server.lrs.statements() == []
+        assert client.post("/_preview/lms/launch", json={"edition": "standard", "au": "nope"}).status_code == 404
+
+
+def test_xapi_launch_carries_a_minted_credential_and_the_preview_learner(course: Path) -> None:
+    with PreviewServer(course, target="xapi", port=0, log=lambda _: None) as server, httpx.Client(base_url=server.url) as client:
+        launch = client.post("/_preview/lms/launch", json={"edition": "certificate"}).json()
+        query = dict(parse_qsl(urlsplit(launch["url"]).query))
+        assert urlsplit(launch["url"]).path == "/course/certificate/index.html"
+        assert json.loads(query["actor"]) == PREVIEW_LEARNER
+        assert query["activity_id"] == "https://example.org/courses/my-course"
+        ok = client.get("/xAPI/statements", headers={"X-Experience-API-Version": "1.0.3", "Authorization": query["auth"]})
+        assert ok.status_code == 200
+        assert client.post("/_preview/lms/launch", json={"edition": "standard", "registration": "x"}).status_code == 400
+    with PreviewServer(course, port=0, log=lambda _: None) as scorm:  # SCORM has no LRS to reach
+        assert get(scorm, "/xAPI/statements")[0] == 404
+
+
+def test_lrs_package_readers_and_the_panels_summary(course: Path) -> None:
+    loaded = load_course(course)
+    xapi = xapi_launch(package_files(loaded, "xapi", "standard"))
+    assert xapi.path == "index.html" and xapi.preload["activityId"] == "https://example.org/courses/my-course"
+    cmi5 = cmi5_launch(package_files(loaded, "cmi5", "certificate"))
+    assert cmi5.path == "sco-welcome.html"
+    assert cmi5.preload["aus"][0] | {"title": "Welcome"} == cmi5.preload["aus"][0]
+    assert cmi5.preload["aus"][0]["masteryScore"] == 0.8
+    line = summary(a_statement(result={"success": True, "score": {"scaled": 0.9}}))
+    assert (line["verb"], line["object"], line["result"]) == ("experienced", "Start here", "success, score 0.9")
+
+
+# ---------------------------------------------------------------- `coursepack build`'s progress line (issue 15, item 4)
+# Here rather than in test_build.py: this brief owns the preview's test files only.
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_build_progress_shows_on_a_terminal_after_a_second_and_is_erased() -> None:
+    clock, out = _Clock(), io.StringIO()
+    progress = BuildProgress(8, out, terminal=True, clock=clock)
+    progress.building(1)
+    assert out.getvalue() == ""  # quick so far: nothing
+    clock.now = 1.2
+    progress.building(2)
+    progress.building(3)
+    assert out.getvalue() == "\r\x1b[Kbuilding 2/8 packages…\r\x1b[Kbuilding 3/8 packages…"
+    progress.finish()
+    assert out.getvalue().endswith("\r\x1b[K")  # the line goes before the package lines are printed
+
+
+def test_build_progress_says_nothing_off_a_terminal_or_when_quick() -> None:
+    clock, piped = _Clock(), io.StringIO()
+    slow = BuildProgress(8, piped, terminal=False, clock=clock)
+    clock.now = 30.0
+    slow.building(5)
+    slow.finish()
+    assert piped.getvalue() == ""
+    quick_out = io.StringIO()
+    quick = BuildProgress(8, quick_out, terminal=True, clock=_Clock())
+    for n in range(1, 9):
+        quick.building(n)
+    quick.finish()
+    assert quick_out.getvalue() == ""
+
+
+def test_build_output_is_unchanged_when_not_on_a_terminal(course: Path) -> None:
+    result = CliRunner().invoke(main, ["build", str(course), "--target", "all"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 8 and all(re.fullmatch(r"\S+\.zip  [\d,.]+ (KB|MB)", line) for line in lines), lines
+    assert result.stderr == ""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import click
 
+from coursepack.commands.build_progress import BuildProgress
 from coursepack.commands.common import course_dir_argument, load_or_exit, report_and_exit
 from coursepack.load.course_loader import LoadedCourse
 from coursepack.load.errors import CourseError
@@ -19,9 +21,11 @@ from coursepack.targets.zipper import write_zip
 
 
 def build_packages(loaded: LoadedCourse, targets: list[str], editions: list[str], folder: Path, *,
-                   per_module: bool | None = None, splits: Mapping[str, bool | None] | None = None) -> list[Path]:
+                   per_module: bool | None = None, splits: Mapping[str, bool | None] | None = None,
+                   on_package: Callable[[int], None] | None = None) -> list[Path]:
     """Write one zip per target and edition into folder, listed target by target; raises CourseError
     when one cannot be built. per_module None: each target's default split; splits: per target, instead.
+    on_package(n) is called as the n-th package (1-based) is started, for a progress line.
 
     Every package shares one RenderCache: each Markdown text is rendered once per build, and each
     unit's page once per edition, since every target of an edition is made before the next edition."""
@@ -34,6 +38,8 @@ def build_packages(loaded: LoadedCourse, targets: list[str], editions: list[str]
     built: dict[tuple[str, str], Path] = {}
     for edition_name in editions:
         for target_name in targets:
+            if on_package is not None:
+                on_package(len(built) + 1)
             files = package_files(loaded, target_name, edition_name, per_module=_split(target_name, per_module, splits), renders=renders)
             path = folder / package_name(loaded, target_name, edition_name)
             write_zip(files, path)
@@ -74,6 +80,7 @@ def build(course_dir: Path, target: str, edition: str, out_dir: Path | None, sco
     package with its size. Problems print as FILE:LINE:COL: message with exit code 2;
     a failed build leaves the output folder as it was.
     """
+    started = time.monotonic()  # a slow load counts towards the second before the progress line shows
     loaded = load_or_exit(course_dir)
     out_dir = out_dir if out_dir is not None else course_dir / "dist"
     targets = list(TARGETS) if target == "all" else [target]
@@ -82,13 +89,17 @@ def build(course_dir: Path, target: str, edition: str, out_dir: Path | None, sco
         report_and_exit(CourseError([loaded.source.problem((), "no 'certificate' section in course.yaml (expected one to build the certificate edition)")]))
     editions = available if edition == "all" else [edition]
 
+    progress = BuildProgress(len(targets) * len(editions), click.get_text_stream("stderr"), started=started)
     with tempfile.TemporaryDirectory(prefix=".coursepack-") as staging_name:
         built: list[Path] = []
         try:
             # without the flag, each target splits as it does by default (SCORM: one SCO for the course)
-            built = build_packages(loaded, targets, editions, Path(staging_name), splits=requested_splits(sco_per_module, au_per_course))
+            built = build_packages(loaded, targets, editions, Path(staging_name), splits=requested_splits(sco_per_module, au_per_course),
+                                   on_package=progress.building)
         except CourseError as error:
+            progress.finish()
             report_and_exit(error)
+        progress.finish()
         # Everything built: only now touch the output folder.
         out_dir.mkdir(parents=True, exist_ok=True)
         for path in built:

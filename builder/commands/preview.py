@@ -22,8 +22,8 @@ from coursepack.preview.watcher import WATCHED
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help=f"Port on {HOST} (0: any free port). The preview never listens on another address.")
 @click.option("--target", type=click.Choice(list(LMS_RUNTIMES)), default="scorm12", show_default=True,
-              help="The standard the course is built for and the LMS side plays (scorm-again). "
-                   "xAPI and cmi5 cannot be previewed yet.")
+              help="The standard the course is built for and the LMS side the page plays: scorm-again for SCORM, "
+                   "an in-process LRS (and, for cmi5, the LMS's launch) for xAPI and cmi5.")
 @click.option("--edition", type=click.Choice(EDITIONS), default="standard", show_default=True,
               help="The edition shown first; the page's 'Switch edition' button shows the other.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in the default web browser.")
@@ -32,8 +32,8 @@ def preview(course_dir: Path, port: int, target: str, edition: str, open_browser
 
     Builds in memory (nothing is written to dist/) and serves the course on
     http://127.0.0.1:PORT/ beside an LMS panel that shows every value the course
-    sends, the saved state's size against the target's limit, and the status and
-    score the LMS would show. Saving course.yaml, a module or an asset rebuilds and
+    sends (SCORM values, or xAPI/cmi5 statements), the saved state's size against
+    the target's limit, and the status and score the LMS would show. Saving course.yaml, a module or an asset rebuilds and
     reloads the course where the learner was; a problem shows over the page as
     FILE:LINE:COL (and here), and the last good build stays. Ctrl+C stops it.
     """

@@ -1,12 +1,22 @@
 """The preview's HTTP server: 127.0.0.1 only, the LMS page, its state and build events, and the built
 packages from memory.
 
-Routes (GET and HEAD; anything else is refused):
+Routes (GET and HEAD unless said; anything else is refused):
   /                          the LMS page (static/preview.html)
   /_preview/static/<file>    the page's script, style and the vendored LMS runtime (a fixed list)
   /_preview/state            JSON: the target, the last build's report, each edition's launch
-  /_preview/events           server-sent events: "build" with the same JSON after every rebuild
+  /_preview/events           server-sent events: "build" with the same JSON after every rebuild;
+                             xAPI/cmi5: "statements" as the LRS stores them, "lrs-refused" when it refuses
   /course/<edition>/<file>   a file of that edition's last good package, looked up by exact name
+xAPI and cmi5 only:
+  /xAPI/<resource>           the in-process LRS (mini_lrs.py): GET, POST, PUT, DELETE
+  /_preview/lms/launch       POST JSON {edition, registration?, au?}: what the LMS does before opening the
+                             course (lrs_lms.py); answers the launch URL and the registration
+  /_preview/lms/statements   GET ?registration=: the statements stored, as the panel lists them
+  /_preview/lms/reset        POST: the LRS forgets everything ("Reset learner")
+  /_preview/cmi5/fetch/<key> POST: the one-time fetch URL of a cmi5 launch
+The page's own POSTs must be application/json: a page on another site cannot send that without a
+preflight this server never answers.
 """
 
 from __future__ import annotations
@@ -19,20 +29,25 @@ import queue
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import parse_qsl, quote
 
 from coursepack.preview.events import CLOSED, Broadcaster, sse_message
 from coursepack.preview.live_build import BuildReport, LiveBuild
 from coursepack.preview.lms_runtimes import LMS_RUNTIMES, saved_state_limit
+from coursepack.preview.lrs_lms import FETCH_PATH, RETURN_PATH, PreviewLms, summary
+from coursepack.preview.mini_lrs import LrsAnswer, MiniLrs
 from coursepack.preview.request_paths import split_request
 from coursepack.preview.watcher import POLL_SECONDS, CourseWatcher
 
 HOST = "127.0.0.1"  # never another interface: the preview has no authentication
 KEEPALIVE_SECONDS = 1.0  # how often an idle event stream checks that the server still runs
+MAX_BODY = 8 * 1024 * 1024  # bytes of a request body: far above any statement batch or state document
 
 _TYPES = {
     ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
@@ -78,6 +93,8 @@ class PreviewServer:
         self.log = log
         self.build = LiveBuild(course_dir, self.runtime, log)
         self.events = Broadcaster()
+        self.lrs = MiniLrs(on_stored=self._on_statements)
+        self.lms = PreviewLms(self.lrs)
         self.stopping = threading.Event()
         self._static = _static_files()
         self._static_bytes: dict[str, bytes] = {}
@@ -159,6 +176,41 @@ class PreviewServer:
             "editions": editions,
         }
 
+    # ------------------------------------------------------------------ xAPI and cmi5: the LMS side
+
+    def _on_statements(self, stored: list[dict[str, Any]]) -> None:
+        self.events.publish("statements", {"statements": [summary(s) for s in stored]})
+
+    def lrs_request(self, method: str, resource: str, query: dict[str, str], headers: dict[str, str], body: bytes) -> LrsAnswer:
+        answer = self.lrs.handle(method, resource, query, headers, body)
+        absent = answer.status == 404 and method == "GET" and resource != "statements"  # "no document yet": normal
+        if answer.status >= 400 and not absent:  # the panel shows what the LRS refused, as scorm-again's refusals
+            self.events.publish("lrs-refused", {"status": answer.status, "method": method, "resource": resource,
+                                                "message": answer.body.decode("utf-8", "replace")[:2000]})
+        return answer
+
+    def launch(self, origin: str, request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """What the LMS does before opening the course for the page (POST /_preview/lms/launch)."""
+        if not self.runtime.uses_lrs:
+            return 404, {"error": f"{self.runtime.label} has no LRS launch"}
+        package = self.build.package(str(request.get("edition", "")))
+        if package is None:
+            return 404, {"error": "no such edition in the last good build"}
+        registration = str(request.get("registration") or "")
+        try:
+            registration = str(uuid.UUID(registration)) if registration else str(uuid.uuid4())
+        except ValueError:
+            return 400, {"error": "registration is not a UUID"}
+        course_path = f"/course/{quote(package.edition)}/"
+        if self.runtime.side == "xapi":
+            return 200, self.lms.xapi_launch(origin, course_path + quote(package.launch.path), package.launch.preload["activityId"], registration)
+        aus = package.launch.preload["aus"]
+        wanted = request.get("au") or aus[0]["id"]
+        au = next((a for a in aus if a["id"] == wanted), None)
+        if au is None:
+            return 404, {"error": f"no AU {wanted!r} in cmi5.xml"}
+        return 200, self.lms.cmi5_launch(origin, course_path, package.launch.preload["courseId"], au, registration, origin + RETURN_PATH)
+
     # ------------------------------------------------------------------ files
 
     def lms_page(self) -> bytes:
@@ -204,13 +256,27 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._route(head=True)
 
+    def do_POST(self) -> None:
+        self._route(head=False)
+
+    def do_PUT(self) -> None:
+        self._route(head=False)
+
+    def do_DELETE(self) -> None:
+        self._route(head=False)
+
     def _route(self, head: bool) -> None:
         preview = self.server.preview
         if not self._host_allowed(preview.port):
+            self._drain()
             self._send(403, b"coursepack preview answers only to 127.0.0.1 and localhost\n", "text/plain; charset=utf-8", head)
             return
         parts = split_request(self.path)
-        if parts is None:
+        if parts is not None and parts[:1] == ("xAPI",) and len(parts) > 1 and preview.runtime.uses_lrs:
+            self._lrs(preview, "/".join(parts[1:]), head)
+        elif self.command not in ("GET", "HEAD"):
+            self._post(preview, parts)
+        elif parts is None:
             self._not_found(head)
         elif parts == ():
             self._send(200, preview.lms_page(), content_type("preview.html"), head)
@@ -222,8 +288,81 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._file(preview.static_file("/".join(parts[2:])), parts[-1], head)
         elif parts[0] == "course" and len(parts) > 2:
             self._file(preview.package_file(parts[1], "/".join(parts[2:])), parts[-1], head)
+        elif parts == ("_preview", "lms", "statements"):
+            registration = self._query().get("registration")
+            listed = [summary(s) for s in preview.lrs.statements(registration)]
+            self._send(200, json.dumps({"statements": listed}).encode(), "application/json", head)
+        elif "/" + "/".join(parts[:-1]) + "/" == FETCH_PATH:
+            self._send(405, b'{"error-code":"2","error-text":"the fetch URL takes POST only"}', "application/json", head)
         else:
             self._not_found(head)
+
+    # ------------------------------------------------------------------ xAPI and cmi5
+
+    def _query(self) -> dict[str, str]:
+        raw = self.path.split("#", 1)[0]
+        return dict(parse_qsl(raw.split("?", 1)[1], keep_blank_values=True)) if "?" in raw else {}
+
+    def _body(self) -> bytes | None:
+        """The request body, or None when it is too large (answered 413 here)."""
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY:
+            self.close_connection = True  # the unread body must not be taken for the next request
+            self._send(413, b"request body too large\n", "text/plain; charset=utf-8", False)
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _drain(self) -> None:
+        if self.command in ("POST", "PUT", "DELETE"):
+            self.close_connection = True
+
+    def _lrs(self, preview: PreviewServer, resource: str, head: bool) -> None:
+        body = self._body()
+        if body is None:
+            return
+        method = "GET" if self.command == "HEAD" else self.command
+        answer = preview.lrs_request(method, resource, self._query(), dict(self.headers.items()), body)
+        self.send_response(answer.status)
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", answer.content_type)
+        self.send_header("Content-Length", str(len(answer.body)))
+        self._common_headers()
+        self.end_headers()
+        if not head:
+            self.wfile.write(answer.body)
+
+    def _post(self, preview: PreviewServer, parts: tuple[str, ...] | None) -> None:
+        body = self._body()
+        if body is None:
+            return
+        if self.command != "POST" or parts is None or not preview.runtime.uses_lrs:
+            self._send(405, b"method not allowed\n", "text/plain; charset=utf-8", False)
+            return
+        if "/" + "/".join(parts[:-1]) + "/" == FETCH_PATH:  # the AU's fetch (cmi5 8.2): 200 for its errors too
+            self._send(200, json.dumps(preview.lms.fetch(parts[-1])).encode(), "application/json", False)
+            return
+        if (self.headers.get("Content-Type") or "").split(";")[0].strip() != "application/json":
+            self._send(415, b"the preview's own requests are application/json\n", "text/plain; charset=utf-8", False)
+            return
+        if parts == ("_preview", "lms", "reset"):
+            preview.lrs.reset()
+            self._send(200, b"{}", "application/json", False)
+        elif parts == ("_preview", "lms", "launch"):
+            try:
+                request = json.loads(body or b"{}")
+            except ValueError:
+                request = None
+            if not isinstance(request, dict):
+                self._send(400, b'{"error":"a JSON object is expected"}', "application/json", False)
+                return
+            status, answer = preview.launch(f"http://{self.headers.get('Host') or f'{HOST}:{preview.port}'}", request)
+            self._send(status, json.dumps(answer).encode(), "application/json", False)
+        else:
+            self._not_found(False)
 
     def _host_allowed(self, port: int) -> bool:
         """A page on another site cannot read the preview through a DNS name pointed at 127.0.0.1

@@ -148,3 +148,27 @@ def test_preview_live_reload_overlay_and_panel(browser_context, tmp_path: Path) 
         assert content(page).url.endswith("/course/certificate/index.html")
         assert page.inner_text("#edition-label") == "certificate edition"
     assert errors == []
+
+
+def test_preview_xapi_lists_statements_from_its_own_lrs(browser_context, tmp_path: Path) -> None:
+    """--target xapi: the page launches the course with a Tin Can launch onto the server's in-process
+    LRS, and a page turn's `experienced` statement shows in the panel."""
+    course = tmp_path / "course"
+    shutil.copytree(drv.SCAFFOLD, course, ignore=shutil.ignore_patterns("templates"))
+    errors: list[str] = []
+    with PreviewServer(course, target="xapi", port=0, poll_interval=0.05, log=lambda _: None) as server:
+        page = browser_context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server.url)
+        frame = content(page)
+        assert "endpoint=" in frame.url and "registration=" in frame.url
+        assert page.inner_text("#target-label") == "xAPI (Tin Can launch)"
+        frame.click("#cp-start")
+        drv.next_page(frame)
+        page.wait_for_selector("#statements tr[data-verb='experienced']")
+        registration = page.evaluate("window.__preview.statements[0].registration")
+        stored = server.lrs.statements(registration)  # the panel lists what the LRS holds
+        assert any(s["verb"]["id"].endswith("/experienced") for s in stored)
+        assert page.is_hidden("#values")  # no SCORM data model here
+        assert page.evaluate("window.__preview.error") is None
+    assert errors == []

@@ -12,6 +12,8 @@
  *     "Resume as a new session" or a reload of this page resumes where the learner was.
  * The server (coursepack/preview/server.py) pushes a "build" event after every rebuild: a good one
  * relaunches the course, a failed one shows its problems over the last good course.
+ * xAPI and cmi5 have no API in the page: their LMS side is the server's in-process LRS, played here by
+ * lrs_sides.js (window.CoursepackLrsSides); this file hands it the launches and the panel.
  * window.__preview exposes what the browser tests read.
  */
 (function () {
@@ -159,6 +161,9 @@
   let values = new Map(); // element -> {value, by: "lms" | "course"}
   let lastChanged = null;
   let renderQueued = false;
+  let launchCount = 0; // an LRS launch answers later: only the latest one opens the course
+  let launching = false;
+  let chosenAu = null; // cmi5: the AU picked in the panel (null: the first)
 
   function storeKey(name) { return STORE + config.target + ":" + config.build.slug + ":" + name; }
   function readRecord(name) {
@@ -242,9 +247,37 @@
 
   // ---------------------------------------------------------------- sessions
 
+  // xAPI / cmi5: the server does what the LMS does before a launch, then the course opens at its URL
+  function launchLrs(info) {
+    const mine = ++launchCount;
+    launching = true;
+    shownGeneration = config.build.goodGeneration;
+    preview.generation = shownGeneration;
+    preview.edition = edition;
+    const ctx = {
+      edition: edition, info: info, au: chosenAu, log: logLine,
+      read: () => readRecord(edition), write: (rec) => writeRecord(edition, rec), render: queueRender
+    };
+    side.launch(ctx).then((url) => {
+      if (mine !== launchCount) return; // a newer launch (a rebuild, a button) replaced this one
+      launching = false;
+      preview.sessions = side.sessions();
+      frame = document.createElement("iframe");
+      frame.id = "content";
+      frame.title = "Course content";
+      frame.src = url;
+      $("course-slot").appendChild(frame);
+      $("no-course").hidden = true;
+      showHeader();
+      queueRender();
+    }, (err) => { if (mine === launchCount) launching = false; preview.error = String(err && err.stack || err); logLine({ name: "lrs", text: "launch failed: " + err, error: "launch" }); });
+    showHeader();
+  }
+
   function launch() {
     const info = config.editions[edition];
     if (!info) return;
+    if (side.lrs) { launchLrs(info); return; }
     const kept = readRecord(edition) || {};
     record = { cmi: kept.cmi || null, totalTime: kept.totalTime || "00:00:00", sessions: (kept.sessions || 0) + 1 };
     preview.sessions = record.sessions;
@@ -274,8 +307,9 @@
   // here, and the recorder keeps the learner's data for the next launch unless `forget`.
   function closeSession(forget) {
     if (!frame) return;
-    frame.remove();
+    frame.remove(); // xAPI / cmi5: the course sends terminated on pagehide, as when a learner leaves
     frame = null;
+    if (side.lrs) return;
     if (!forget) keepLearner(true);
     delete window[side.global];
     api = null;
@@ -284,6 +318,7 @@
   function relaunch(forget) {
     closeSession(forget);
     if (forget) sessionStorage.removeItem(storeKey(edition));
+    if (forget && side.lrs) { side.reset().then(launch, launch); return; } // a new registration, an empty LRS
     launch();
   }
 
@@ -294,8 +329,10 @@
     const first = config === null;
     config = state;
     if (first) {
-      side = LMS_SIDES[state.side];
+      side = LMS_SIDES[state.side] || (window.CoursepackLrsSides || {})[state.side];
       if (!side) { preview.error = "no LMS side for " + state.side; return; }
+      for (const el of document.querySelectorAll(".scorm-only")) el.hidden = !!side.lrs;
+      $("lrs-panel").hidden = !side.lrs;
       edition = sessionStorage.getItem(STORE + "edition") || state.defaultEdition;
     }
     showProblems(state.build);
@@ -304,7 +341,7 @@
       closeSession(false);
       edition = editions.indexOf(state.defaultEdition) >= 0 ? state.defaultEdition : editions[0];
     }
-    if (editions.length && (!frame || state.build.goodGeneration !== shownGeneration)) {
+    if (editions.length && ((!frame && !launching) || state.build.goodGeneration !== shownGeneration)) {
       if (frame) preview.reloads += 1;
       closeSession(false);
       launch();
@@ -365,6 +402,8 @@
     if (entry.name === "launch") {
       li.className = "launch";
       li.textContent = entry.text;
+    } else if (entry.name === "lrs") {
+      li.textContent = entry.text;
     } else if (entry.name === c.set) {
       li.textContent = entry.args[0] + " = " + JSON.stringify(shown(entry.args[1]));
     } else if (entry.name === c.get) {
@@ -389,6 +428,7 @@
   }
 
   function renderPanel() {
+    if (side && side.lrs) { side.render(config, edition); return; }
     if (!side || !api) return;
     const sum = side.summary(snapshot());
     $("lms-status").textContent = sum.status;
@@ -426,6 +466,13 @@
     events.addEventListener("build", (e) => {
       try { onBuild(JSON.parse(e.data)); } catch (err) { preview.error = String(err && err.stack || err); }
     });
+    events.addEventListener("statements", (e) => {
+      if (side && side.lrs) { side.onStatements(JSON.parse(e.data).statements); queueRender(); }
+    });
+    events.addEventListener("lrs-refused", (e) => {
+      const r = JSON.parse(e.data);
+      logLine({ name: "lrs", text: r.method + " " + r.resource, error: String(r.status), errorText: r.message.trim() });
+    });
     events.addEventListener("error", () => {
       $("connection").textContent = "Not connected to coursepack preview (is it still running?); retrying…";
     });
@@ -443,6 +490,12 @@
       launch();
     });
     $("clear-log").addEventListener("click", () => { $("log").textContent = ""; });
+    $("au-choice").addEventListener("change", (e) => { chosenAu = e.target.value; relaunch(false); });
+    window.addEventListener("message", (e) => { // returned.html: the course went to the LMS's returnURL
+      if (e.origin === window.location.origin && e.data === "coursepack-preview:returned") {
+        logLine({ name: "launch", text: "the course went back to the LMS (returnURL)" });
+      }
+    });
     connect();
   }
 
