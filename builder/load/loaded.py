@@ -51,16 +51,48 @@ class PartialCourse:
         return self.root / "assets"
 
 
+@dataclass(frozen=True)
+class _Listing:
+    mtime_ns: int
+    names: tuple[str, ...]  # in the order the disk lists them (the first case-insensitive match wins)
+    name_set: frozenset[str]
+
+
+# Folder listings, reused while the folder's mtime is unchanged (adding, removing or renaming an entry
+# changes it): one load checks every module file against the same `modules/` listing, so listing it once
+# per file made loading quadratic in the number of modules. Keyed by mtime rather than cleared per load,
+# so `coursepack preview` still sees a renamed file on its next rebuild.
+_LISTINGS: dict[Path, _Listing] = {}
+_MAX_LISTINGS = 1024
+
+
+def _listing(folder: Path) -> _Listing | None:
+    """folder's entry names, or None when it cannot be listed (missing, not a folder, no permission)."""
+    try:
+        mtime_ns = folder.stat().st_mtime_ns
+        folder = folder.absolute()  # the same folder, whatever the current directory later
+        cached = _LISTINGS.get(folder)
+        if cached is not None and cached.mtime_ns == mtime_ns:
+            return cached
+        names = tuple(p.name for p in folder.iterdir())
+    except OSError:
+        return None
+    if len(_LISTINGS) >= _MAX_LISTINGS:
+        _LISTINGS.clear()
+    listing = _LISTINGS[folder] = _Listing(mtime_ns, names, frozenset(names))
+    return listing
+
+
 def case_insensitive_match(root: Path, rel: str) -> str | None:
     """rel as spelled on disk when it exists ignoring letter case, else None."""
     here = root
     parts = []
     for part in Path(rel).parts:
-        try:
-            names = [p.name for p in here.iterdir()]
-        except OSError:
+        listing = _listing(here)
+        if listing is None:
             return None
-        match = part if part in names else next((n for n in names if n.lower() == part.lower()), None)
+        names = listing.names
+        match = part if part in listing.name_set else next((n for n in names if n.lower() == part.lower()), None)
         if match is None:
             return None
         parts.append(match)
@@ -72,11 +104,8 @@ def exact_case(root: Path, rel: str) -> bool:
     """True when every part of rel matches the disk's spelling exactly (matters on macOS/Windows)."""
     here = root
     for part in Path(rel).parts:
-        try:
-            names = {p.name for p in here.iterdir()}
-        except OSError:
-            return False
-        if part not in names:
+        listing = _listing(here)
+        if listing is None or part not in listing.name_set:
             return False
         here = here / part
     return True

@@ -14,7 +14,14 @@
       }
     };
   }
-  function $(sel, root) { return (root || d).querySelector(sel); }
+  // Document-wide lookups are remembered: the launch page may hold thousands of pages, and an attribute
+  // selector scans the whole document, so a page turn must not repeat one (the player's own elements
+  // are never replaced). Lookups inside an element (root) are not remembered.
+  var found = {};
+  function $(sel, root) {
+    if (root) return root.querySelector(sel);
+    return found.hasOwnProperty(sel) ? found[sel] : (found[sel] = d.querySelector(sel)); // absent stays absent
+  }
   function $all(sel, root) { return Array.prototype.slice.call((root || d).querySelectorAll(sel)); }
   function show(el, on) { if (el) el.hidden = !on; }
   function fmt(n) { return Math.floor(n * 100) / 100 + ""; }
@@ -152,26 +159,46 @@
     state.reflections = reflections; // saved with the state, so every commit keeps them
     tracking.saveState(state);
     tracking.setResult(r);
-    updateMenu();
+    if (current.view === "menu") updateMenu(); // else when the menu is next shown (goMenu)
   }
 
   /* ---- views and navigation --------------------------------------------------------------------- */
-  function views() { return $all("[data-cp-view]"); }
   function pageEl(i) { return d.getElementById("cp-page-" + i); }
 
+  // Reflections whose text may have changed since the last flush (typed, restored, or wired), so a
+  // flush does not read every box of the course.
+  var unflushed = {};
   function flushReflections() {
-    $all("[data-cp-reflection-input]").forEach(function (ta) {
-      var id = ta.getAttribute("data-cp-reflection-input");
-      reflections[id] = ta.value;
-      tracking.reflected(id, ta.value);
-    });
+    for (var id in unflushed) {
+      if (!unflushed.hasOwnProperty(id)) continue;
+      var ta = reflectionBoxes[id];
+      if (ta) reflections[id] = ta.value;
+      tracking.reflected(id, reflections[id]);
+    }
+    unflushed = {};
   }
 
+  // Every view starts hidden (launch.html): only the one shown is ever hidden again, so a turn touches
+  // the old and the new view, not every page of the course.
+  var shownView = null;
+  function hideShownView() {
+    if (shownView) shownView.hidden = true;
+    shownView = null;
+  }
   function turn(target, focus) {
     flushReflections();
-    views().forEach(function (v) { v.hidden = true; });
+    var before = shownView;
+    var index = target.getAttribute("data-cp-page-index");
+    if (index != null) wirePage(+index);
+    if (before !== target) hideShownView();
     target.hidden = false;
-    quizzes.forEach(function (q) { if (q) q.shown(pageEl(q.data.page) === target); });
+    shownView = target;
+    // only the quizzes of the page left and of the page shown change visibility
+    [before, target].forEach(function (v) {
+      var at = v && v.getAttribute("data-cp-page-index");
+      if (at == null) return;
+      (quizzesOnPage[+at] || []).forEach(function (qi) { if (quizzes[qi]) quizzes[qi].shown(v === target); });
+    });
     w.scrollTo(0, 0);
     var heading = $("h2", target);
     if (focus && heading) heading.focus();
@@ -253,28 +280,46 @@
     if (pos) pos.textContent = onPage ? T("page_of", { n: current.page + 1, total: data.pages.length }) : "";
   }
 
+  // The menu's per-module and per-page elements, found in one pass over the menu the first time it is
+  // shown, and what was last written in each, so an update writes only the entries that changed.
+  var menuEls = null, menuWritten = {};
+  function menuElements() {
+    if (menuEls) return menuEls;
+    menuEls = {};
+    var menu = d.getElementById("cp-menu");
+    ["module-progress", "module-done", "module-blocked", "module-bar", "module-percent", "seen"].forEach(function (kind) {
+      var attr = "data-cp-" + kind, byIndex = menuEls[kind] = [];
+      $all("[" + attr + "]", menu).forEach(function (el) { byIndex[+el.getAttribute(attr)] = el; });
+    });
+    return menuEls;
+  }
+  // Set a text, a shown flag or a value only when it differs from what the entry holds (read from the
+  // page once, then remembered as written).
+  function writeMenu(kind, i, value, how) {
+    var el = menuElements()[kind][i], key = how + ":" + kind + ":" + i;
+    if (!el) return;
+    if (!menuWritten.hasOwnProperty(key)) menuWritten[key] = how === "text" ? el.textContent : how === "shown" ? !el.hidden : el.value;
+    if (menuWritten[key] === value) return;
+    menuWritten[key] = value;
+    if (how === "text") el.textContent = value;
+    else if (how === "shown") el.hidden = !value;
+    else el.value = value;
+  }
+
   function updateMenu() {
-    var done = 0, seenAll = 0, totalPages = 0;
+    var done = 0;
     data.modules.forEach(function (m, mi) {
       var seen = pagesSeen(m), complete = moduleComplete(mi), lost = lostQuizzes(mi);
       if (complete) done++;
-      var p = $('[data-cp-module-progress="' + mi + '"]');
-      if (p) p.textContent = T("pages_seen", { seen: seen, pages: N("page", m.pages.length) });
-      show($('[data-cp-module-done="' + mi + '"]'), complete);
-      var blocked = $('[data-cp-module-blocked="' + mi + '"]');
-      if (blocked) {
-        blocked.textContent = lost.length ? T("not_passed_at", { quizzes: lost.map(function (qi) { return quoted(data.quizzes[qi].title); }).join(", ") }) : "";
-        show(blocked, lost.length > 0);
-      }
+      writeMenu("module-progress", mi, T("pages_seen", { seen: seen, pages: N("page", m.pages.length) }), "text");
+      writeMenu("module-done", mi, complete, "shown");
+      writeMenu("module-blocked", mi, lost.length ? T("not_passed_at", { quizzes: lost.map(function (qi) { return quoted(data.quizzes[qi].title); }).join(", ") }) : "", "text");
+      writeMenu("module-blocked", mi, lost.length > 0, "shown");
       var pct = Math.floor(moduleProgress(mi) * 100);
-      var bar = $('[data-cp-module-bar="' + mi + '"]');
-      if (bar) bar.value = pct;
-      var label = $('[data-cp-module-percent="' + mi + '"]');
-      if (label) label.textContent = pct + "%";
-      seenAll += seen;
-      totalPages += m.pages.length;
+      writeMenu("module-bar", mi, pct, "value");
+      writeMenu("module-percent", mi, pct + "%", "text");
     });
-    data.pages.forEach(function (pg, i) { show($('[data-cp-seen="' + i + '"]'), !!state.pages[i]); });
+    data.pages.forEach(function (pg, i) { writeMenu("seen", i, !!state.pages[i], "shown"); });
     updateChecklist();
     var overall = $("[data-cp-overall]"), status = outcome();
     if (overall) {
@@ -389,56 +434,66 @@
     if (s > 0 && next.charCodeAt(s - 1) >= 0xd800 && next.charCodeAt(s - 1) < 0xdc00) s--; // whole characters
     return [s, next.length - e];
   }
-  function setupReflections() {
+  // The saved texts, fitted to their caps as their boxes will show them; every box is reported at the
+  // first flush, as if read from the page (the boxes themselves are wired when their page is shown).
+  var reflectionBoxes = {};
+  function prepareReflections() {
     data.reflections.forEach(function (r) {
-      var ta = $('[data-cp-reflection-input="' + r.id + '"]');
-      var counter = $('[data-cp-counter="' + r.id + '"]');
-      if (!ta) return;
-      if (reflections[r.id]) ta.value = CP.codec.fitReflection(reflections[r.id], r.max, r.chars);
-      var wasEnough = textLength(ta.value) >= r.min, good = ta.value, note = "";
-      var fits = function (text) { return CP.codec.reflectionCost(text) <= r.max && (r.chars == null || charCount(text) <= r.chars); };
-      var describe = function () {
-        var n = charCount(ta.value), t = textLength(ta.value), used = CP.codec.reflectionCost(ta.value);
-        var parts = [N("character", n)];
-        if (r.min) parts.push(t >= r.min ? T("enough") : T("more_needed", { n: r.min - t }));
-        if (r.chars != null) parts.push(T("at_most_short", { max: r.chars }));
-        else {
-          // room left, in characters like the ones typed so far (scripts take 1 to 4 storage units)
-          var per = n ? Math.max(1, used / n) : 1, left = Math.floor((r.max - used) / per);
-          parts.push(left <= 0 ? T("no_space") : T("space_for", { n: left }));
-        }
-        counter.textContent = parts.join(" · ") + (note ? ". " + note : "");
-      };
-      var update = function () {
-        note = "";
-        if (!fits(ta.value)) {
-          // keep what fits of the new text, say what was left out: never cut silently
-          var range = insertedRange(good, ta.value), before = ta.value.slice(0, range[0]), after = ta.value.slice(range[1]);
-          var added = Array.from(ta.value.slice(range[0], range[1])), keep = added.length;
-          var lo = 0, hi = keep;
-          while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (fits(before + added.slice(0, mid).join("") + after)) lo = mid; else hi = mid - 1; }
-          keep = lo;
-          var kept = before + added.slice(0, keep).join("");
-          ta.value = fits(kept + after) ? kept + after : good;
-          ta.setSelectionRange(kept.length, kept.length);
-          var dropped = added.length - keep;
-          note = T("full_note", { dropped: N("dropped", dropped) });
-          announce(note);
-        }
-        good = ta.value;
-        describe();
-        var enough = textLength(ta.value) >= r.min;
-        if (r.min && enough !== wasEnough) announce(T(enough ? "long_enough" : "below_min"));
-        wasEnough = enough;
-      };
-      describe();
-      ta.addEventListener("input", safe(function () {
-        update();
-        reflections[r.id] = ta.value;
-        scheduleReflectionSave();
-      }));
-      ta.addEventListener("blur", safe(saveReflectionsNow));
+      reflections[r.id] = reflections[r.id] ? CP.codec.fitReflection(reflections[r.id], r.max, r.chars) : "";
+      unflushed[r.id] = true;
     });
+  }
+  function setupReflection(r, page) {
+    var ta = $('[data-cp-reflection-input="' + r.id + '"]', page);
+    var counter = $('[data-cp-counter="' + r.id + '"]', page);
+    if (!ta) return;
+    reflectionBoxes[r.id] = ta;
+    unflushed[r.id] = true;
+    if (reflections[r.id]) ta.value = reflections[r.id];
+    var wasEnough = textLength(ta.value) >= r.min, good = ta.value, note = "";
+    var fits = function (text) { return CP.codec.reflectionCost(text) <= r.max && (r.chars == null || charCount(text) <= r.chars); };
+    var describe = function () {
+      var n = charCount(ta.value), t = textLength(ta.value), used = CP.codec.reflectionCost(ta.value);
+      var parts = [N("character", n)];
+      if (r.min) parts.push(t >= r.min ? T("enough") : T("more_needed", { n: r.min - t }));
+      if (r.chars != null) parts.push(T("at_most_short", { max: r.chars }));
+      else {
+        // room left, in characters like the ones typed so far (scripts take 1 to 4 storage units)
+        var per = n ? Math.max(1, used / n) : 1, left = Math.floor((r.max - used) / per);
+        parts.push(left <= 0 ? T("no_space") : T("space_for", { n: left }));
+      }
+      counter.textContent = parts.join(" · ") + (note ? ". " + note : "");
+    };
+    var update = function () {
+      note = "";
+      if (!fits(ta.value)) {
+        // keep what fits of the new text, say what was left out: never cut silently
+        var range = insertedRange(good, ta.value), before = ta.value.slice(0, range[0]), after = ta.value.slice(range[1]);
+        var added = Array.from(ta.value.slice(range[0], range[1])), keep = added.length;
+        var lo = 0, hi = keep;
+        while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (fits(before + added.slice(0, mid).join("") + after)) lo = mid; else hi = mid - 1; }
+        keep = lo;
+        var kept = before + added.slice(0, keep).join("");
+        ta.value = fits(kept + after) ? kept + after : good;
+        ta.setSelectionRange(kept.length, kept.length);
+        var dropped = added.length - keep;
+        note = T("full_note", { dropped: N("dropped", dropped) });
+        announce(note);
+      }
+      good = ta.value;
+      describe();
+      var enough = textLength(ta.value) >= r.min;
+      if (r.min && enough !== wasEnough) announce(T(enough ? "long_enough" : "below_min"));
+      wasEnough = enough;
+    };
+    describe();
+    ta.addEventListener("input", safe(function () {
+      update();
+      reflections[r.id] = ta.value;
+      unflushed[r.id] = true;
+      scheduleReflectionSave();
+    }));
+    ta.addEventListener("blur", safe(saveReflectionsNow));
   }
 
   /* ---- quizzes ----------------------------------------------------------------------------------- */
@@ -549,7 +604,8 @@
     note.id = control.id + "-mark";
     note.textContent = text;
     // inside a choice's label (the choice row is a grid), else right after the control
-    var label = control.matches("input[type=radio], input[type=checkbox]") ? d.querySelector('label[for="' + control.id + '"]') : null;
+    // looked for in the control's question, not the whole (maybe huge) page
+    var label = control.matches("input[type=radio], input[type=checkbox]") ? (control.closest("[data-cp-question]") || d).querySelector('label[for="' + control.id + '"]') : null;
     if (label) label.appendChild(note);
     else control.parentNode.insertBefore(note, control.nextSibling);
     describeBy(control, note.id);
@@ -808,15 +864,40 @@
     this.status.textContent = parts.join(" · ");
   };
 
-  function setupQuizzes() {
-    $all("[data-cp-quiz-index]").forEach(function (el) {
-      var qi = +el.getAttribute("data-cp-quiz-index");
-      var quiz = new Quiz(el, qi);
-      quizzes[qi] = quiz;
-      var s = state.quizzes[qi];
-      if (s.attempts && s.last) quiz.restore(s.last);
-      else quiz.fresh(true);
-    });
+  function setupQuiz(qi, page) {
+    var el = $('[data-cp-quiz-index="' + qi + '"]', page);
+    if (!el) return;
+    var quiz = new Quiz(el, qi);
+    quizzes[qi] = quiz;
+    var s = state.quizzes[qi];
+    if (s.attempts && s.last) quiz.restore(s.last);
+    else quiz.fresh(true);
+  }
+
+  /* ---- pages wired when first shown ------------------------------------------------------------ */
+  // A page's reflections and quizzes get their controls when the page is first shown, not at start:
+  // start-up and page turns stay the same size whatever the number of pages. The rules read the saved
+  // state and the reflections' texts, never these controls, so unvisited pages count as restored.
+  var reflectionsOnPage = [], quizzesOnPage = [], wired = [];
+  function indexPages() {
+    data.reflections.forEach(function (r) { (reflectionsOnPage[r.page] = reflectionsOnPage[r.page] || []).push(r); });
+    data.quizzes.forEach(function (q, qi) { (quizzesOnPage[q.page] = quizzesOnPage[q.page] || []).push(qi); });
+  }
+  // Pages holding something restored (a saved reflection text, a submitted quiz) are wired at once, so
+  // their boxes and answers show it even before the learner goes back to them: bounded by what the
+  // learner did, not by the size of the course.
+  function wireRestoredPages() {
+    data.reflections.forEach(function (r) { if (reflections[r.id]) wirePage(r.page); });
+    data.quizzes.forEach(function (q, qi) { var s = state.quizzes[qi]; if (s.attempts && s.last) wirePage(q.page); });
+  }
+  function wirePage(i) {
+    if (wired[i]) return;
+    wired[i] = true;
+    var page = pageEl(i);
+    if (!page) return;
+    (reflectionsOnPage[i] || []).forEach(function (r) { setupReflection(r, page); });
+    (quizzesOnPage[i] || []).forEach(function (qi) { setupQuiz(qi, page); });
+    if (info.mode === "review") reviewOnly(page);
   }
 
   /* ---- certificate ------------------------------------------------------------------------------ */
@@ -1007,7 +1088,7 @@
         break;
       case "exit":
         finish("exit");
-        views().forEach(function (v) { v.hidden = true; });
+        hideShownView();
         show(d.getElementById("cp-finished"), true);
         show($("[data-cp-nav]"), false);
         show($("#cp-exit"), false);
@@ -1044,10 +1125,12 @@
     var notice = $("[data-cp-mode-notice]");
     if (info.mode === "normal") return;
     if (notice) { notice.textContent = info.mode === "review" ? T("mode_review") : T("mode_browse"); show(notice, true); }
-    if (info.mode !== "review") return;
-    $all("[data-cp-reflection-input]").forEach(function (ta) { ta.readOnly = true; });
-    $all("[data-cp-quiz-form] input, [data-cp-quiz-form] select").forEach(function (x) { x.disabled = true; });
-    $all('[data-cp-quiz-form] [data-cp-action="submit"], [data-cp-quiz-form] [data-cp-action="retry"]').forEach(function (b) { show(b, false); });
+  }
+  // in Review mode, a page's answers are shown but cannot change (applied as each page is wired)
+  function reviewOnly(page) {
+    $all("[data-cp-reflection-input]", page).forEach(function (ta) { ta.readOnly = true; });
+    $all("[data-cp-quiz-form] input, [data-cp-quiz-form] select", page).forEach(function (x) { x.disabled = true; });
+    $all('[data-cp-quiz-form] [data-cp-action="submit"], [data-cp-quiz-form] [data-cp-action="retry"]', page).forEach(function (b) { show(b, false); });
   }
 
   function begin() {
@@ -1066,8 +1149,9 @@
     show($("[data-cp-notice]"), !info.lms);
     show($("#cp-exit"), info.lms);
 
-    setupReflections();
-    setupQuizzes();
+    prepareReflections();
+    indexPages();
+    wireRestoredPages();
     applyMode();
     d.addEventListener("click", safe(onClick));
     var form = $("[data-cp-cert-form]");

@@ -1,0 +1,156 @@
+"""Player speed at scale: first interaction and page turn in one unit of 500 and 2,500 pages.
+
+Run: python3 bench/player_scale.py [--pages 500 2500] [--turns 20]
+
+Prints figures with their targets (issue 16); asserts nothing. The course is bench/run.py's generated
+course (per module: a text page, a reflection page, a 10-question quiz page), built with
+`--target xapi`: its one launch page holds every page of the course, the shape the issue measured
+(SCORM 1.2 cannot keep that many reflections in one SCO). The package is played standalone (no LRS:
+progress goes to localStorage) in Debian's headless chromium, served on 127.0.0.1.
+
+Both figures are taken when the browser is really idle, not at the player's own timestamp:
+- first interaction: navigation start to the end of the first rendered frame after the player's
+  `coursepack:interactive` mark (requestAnimationFrame, then a task after that frame), or to the end of
+  the last long task (a PerformanceObserver on `longtask`) if that is later;
+- page turn: a click on "Next" to the end of the next rendered frame (same rAF + task), median over
+  several turns from the middle of the course; also the click's own work plus style and layout
+  (forced at once), without the wait for the frame.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.server
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import zipfile
+from functools import partial
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from run import generate_course  # noqa: E402  (bench/run.py: the generated course)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-sync"]
+FIRST_TARGET_MS = 150
+TURN_TARGET_MS = 16
+
+# Installed before the page's own scripts: records long tasks, and resolves window.__cpIdle with the
+# time the first frame after the player's "interactive" mark has been rendered.
+IDLE_PROBE = """
+(() => {
+  let lastLong = 0;
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) lastLong = Math.max(lastLong, e.startTime + e.duration);
+    }).observe({ type: "longtask", buffered: true });
+  } catch (e) {}
+  window.__cpLastLong = () => lastLong;
+  window.__cpAfterFrame = () => new Promise((resolve) =>
+    requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0)));
+  window.__cpIdle = new Promise((resolve) => {
+    const wait = () => {
+      if (!performance.getEntriesByName("coursepack:interactive").length) return setTimeout(wait, 5);
+      window.__cpAfterFrame().then((t) => resolve(Math.max(t, lastLong)));
+    };
+    wait();
+  });
+})();
+"""
+
+TURN = """
+async () => {
+  await window.__cpAfterFrame();  // start from a quiet browser
+  const next = document.getElementById("cp-next");
+  const t0 = performance.now();
+  next.click();
+  document.activeElement.getBoundingClientRect();  // style and layout now (focus is on the new page)
+  const work = performance.now() - t0;
+  const frame = (await window.__cpAfterFrame()) - t0;
+  return [work, frame];
+}
+"""
+
+
+def build_package(root: Path, pages: int) -> Path:
+    course = root / f"course-{pages}"
+    generate_course(course, max(1, pages // 3), 10)
+    out = root / f"out-{pages}"
+    subprocess.run(
+        [sys.executable, "-m", "coursepack", "build", str(course), "--out", str(out), "--target", "xapi", "--edition", "standard"],
+        check=True, capture_output=True,
+    )
+    return next(out.glob("*.zip"))
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def measure(package: Path, loads: int, turns: int) -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as site:
+        zipfile.ZipFile(package).extractall(site)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=site))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+        firsts: list[float] = []
+        works: list[float] = []
+        frames: list[float] = []
+        elements = 0
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+                for n in range(loads + 1):  # the first load warms the disk caches and is not counted
+                    context = browser.new_context()
+                    page = context.new_page()
+                    page.add_init_script(IDLE_PROBE)
+                    page.goto(url, wait_until="commit")
+                    first = page.evaluate("window.__cpIdle")
+                    if n:
+                        firsts.append(first)
+                    if n == loads:
+                        elements = page.evaluate("document.getElementsByTagName('*').length")
+                        total = page.evaluate("document.querySelectorAll('[data-cp-view=page]').length")
+                        page.evaluate(f"document.querySelector('[data-cp-goto=\"{total // 2}\"]').click()")
+                        for _ in range(turns):
+                            work, frame = page.evaluate(TURN)
+                            works.append(work)
+                            frames.append(frame)
+                    context.close()
+                browser.close()
+        finally:
+            server.shutdown()
+    return {
+        "first": statistics.median(firsts), "first_worst": max(firsts),
+        "work": statistics.median(works), "frame": statistics.median(frames), "frame_worst": max(frames),
+        "elements": elements,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pages", type=int, nargs="+", default=[500, 2500])
+    parser.add_argument("--loads", type=int, default=5)
+    parser.add_argument("--turns", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        for pages in args.pages:
+            package = build_package(Path(tmp), pages)
+            r = measure(package, args.loads, args.turns)
+            size = sum(i.file_size for i in zipfile.ZipFile(package).infolist() if i.filename.endswith(".html"))
+            print(f"{pages} pages in one unit ({size / 1048576:.1f} MB of HTML, {r['elements']:,} elements):")
+            print(f"  first interaction (idle): median {r['first']:.0f} ms, worst {r['first_worst']:.0f} ms of {args.loads} loads  (target < {FIRST_TARGET_MS} ms)")
+            print(f"  page turn to the next rendered frame: median {r['frame']:.1f} ms, worst {r['frame_worst']:.1f} ms of {args.turns}  (target < {TURN_TARGET_MS} ms)")
+            print(f"  page turn, the click's work plus style and layout: median {r['work']:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
