@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -89,7 +90,7 @@ def build(course_dir: Path, target: str, edition: str, out_dir: Path | None, sco
         report_and_exit(CourseError([loaded.source.problem((), "no 'certificate' section in course.yaml (expected one to build the certificate edition)")]))
     editions = available if edition == "all" else [edition]
 
-    progress = BuildProgress(len(targets) * len(editions), click.get_text_stream("stderr"), started=started)
+    progress = BuildProgress(len(targets) * len(editions), sys.stderr, started=started)
     with tempfile.TemporaryDirectory(prefix=".coursepack-") as staging_name:
         built: list[Path] = []
         try:
