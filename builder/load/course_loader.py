@@ -14,7 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 from coursepack.load.checks import check_course
 from coursepack.load.errors import AuthorWarning, CourseError, Problem, display_path
 # the loaded course's types live in loaded.py (the checks use them); importers may take them from here
-from coursepack.load.loaded import LoadedCourse, LoadedModule, PartialCourse, case_insensitive_match, exact_case
+from coursepack.load.loaded import LoadedCourse, LoadedModule, PartialCourse, case_insensitive_match, exact_case, listings_kept
 from coursepack.load.to_model import to_model
 from coursepack.load.yaml_source import LoadedYaml, load_yaml
 from coursepack.load.paths import outside_folder
@@ -29,6 +29,11 @@ _module_file = TypeAdapter(ModuleFile)
 
 def load_course(root: Path) -> LoadedCourse:
     """Read and check the course in root. Raises CourseError with every problem found."""
+    with listings_kept():  # each folder listed once per load, not once per file checked in it
+        return _load_course(root)
+
+
+def _load_course(root: Path) -> LoadedCourse:
     course_path = root / COURSE_FILE
     course_name = display_path(course_path)
     if root.is_file():

@@ -4,6 +4,9 @@ checks can use these types while the loader calls the checks (no import cycle)."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,35 +54,37 @@ class PartialCourse:
         return self.root / "assets"
 
 
-@dataclass(frozen=True)
-class _Listing:
-    mtime_ns: int
-    names: tuple[str, ...]  # in the order the disk lists them (the first case-insensitive match wins)
-    name_set: frozenset[str]
+# Folder listings, kept for the length of one load (`listings_kept()`): a load checks every module file
+# against the same `modules/` listing, and listing it once per file made loading quadratic in the number
+# of modules. Not kept beyond a load: a folder's mtime can stay the same across two quick renames (its
+# granularity is the kernel's clock tick), and `coursepack preview` must see every rename on its next rebuild.
+_LISTINGS: ContextVar[dict[Path, tuple[tuple[str, ...], frozenset[str]]] | None] = ContextVar("_LISTINGS", default=None)
 
 
-# Folder listings, reused while the folder's mtime is unchanged (adding, removing or renaming an entry
-# changes it): one load checks every module file against the same `modules/` listing, so listing it once
-# per file made loading quadratic in the number of modules. Keyed by mtime rather than cleared per load,
-# so `coursepack preview` still sees a renamed file on its next rebuild.
-_LISTINGS: dict[Path, _Listing] = {}
-_MAX_LISTINGS = 1024
-
-
-def _listing(folder: Path) -> _Listing | None:
-    """folder's entry names, or None when it cannot be listed (missing, not a folder, no permission)."""
+@contextmanager
+def listings_kept() -> Iterator[None]:
+    """Within this block, each folder is listed once."""
+    token = _LISTINGS.set({})
     try:
-        mtime_ns = folder.stat().st_mtime_ns
-        folder = folder.absolute()  # the same folder, whatever the current directory later
-        cached = _LISTINGS.get(folder)
-        if cached is not None and cached.mtime_ns == mtime_ns:
-            return cached
+        yield
+    finally:
+        _LISTINGS.reset(token)
+
+
+def _listing(folder: Path) -> tuple[tuple[str, ...], frozenset[str]] | None:
+    """folder's entry names in the order the disk lists them (the first case-insensitive match wins) and
+    as a set, or None when it cannot be listed (missing, not a folder, no permission)."""
+    kept = _LISTINGS.get()
+    key = folder.absolute()
+    if kept is not None and key in kept:
+        return kept[key]
+    try:
         names = tuple(p.name for p in folder.iterdir())
     except OSError:
         return None
-    if len(_LISTINGS) >= _MAX_LISTINGS:
-        _LISTINGS.clear()
-    listing = _LISTINGS[folder] = _Listing(mtime_ns, names, frozenset(names))
+    listing = (names, frozenset(names))
+    if kept is not None:
+        kept[key] = listing
     return listing
 
 
@@ -91,8 +96,8 @@ def case_insensitive_match(root: Path, rel: str) -> str | None:
         listing = _listing(here)
         if listing is None:
             return None
-        names = listing.names
-        match = part if part in listing.name_set else next((n for n in names if n.lower() == part.lower()), None)
+        names, name_set = listing
+        match = part if part in name_set else next((n for n in names if n.lower() == part.lower()), None)
         if match is None:
             return None
         parts.append(match)
@@ -105,7 +110,7 @@ def exact_case(root: Path, rel: str) -> bool:
     here = root
     for part in Path(rel).parts:
         listing = _listing(here)
-        if listing is None or part not in listing.name_set:
+        if listing is None or part not in listing[1]:
             return False
         here = here / part
     return True
