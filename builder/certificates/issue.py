@@ -3,8 +3,6 @@ all in one folder. Nothing secret is written: the private key only signs."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -23,11 +21,11 @@ from coursepack.certificates.wording import LABELS, date_range, hours_text, lang
 from coursepack.load.course_loader import LoadedCourse
 from coursepack.model.course import Certificate
 from coursepack.render.unit_contents import reflection_min, required_module_ids, unit_contents
+from coursepack.report.excel_csv import excel_csv, excel_safe
 from coursepack.report.store import Store
 
 INDEX_FILE = "certificates.csv"
 PUBLIC_KEY_FILE = public_key_path(Path(KEY_FILE)).name
-EXCEL_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -172,17 +170,10 @@ def write_file(path: Path, data: bytes) -> None:
     partial.replace(path)
 
 
-def _cell(text: str) -> str:
-    """Text from the LMS that Excel would run as a formula starts with an apostrophe instead."""
-    return "'" + text if text.startswith(EXCEL_FORMULA_START) else text
-
-
 def index_csv(issued: list[Issued]) -> bytes:
     """Who got which certificate, for a mail merge: UTF-8 with a BOM (Excel), CRLF, ISO dates."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["certificate id", "name", "identifier", "completed on", "file", "verification"])
-    for item in issued:
-        r = item.recipient
-        writer.writerow([r.certificate_id, _cell(r.name), _cell(r.identifier), r.completed_on.isoformat(), item.file.name, item.verification])
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+    return excel_csv(["certificate id", "name", "identifier", "completed on", "file", "verification"], (
+        [item.recipient.certificate_id, excel_safe(item.recipient.name), excel_safe(item.recipient.identifier),
+         item.recipient.completed_on.isoformat(), item.file.name, item.verification]
+        for item in issued
+    ))

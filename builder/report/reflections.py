@@ -18,14 +18,13 @@ Where texts come from:
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from coursepack.report.excel_csv import excel_csv, excel_safe
 from coursepack.report.evidence import ImportBatch
 from coursepack.report.lrs_client import LrsClient, Page
 from coursepack.report.lrs_evidence import XapiCourse, target_of
@@ -42,7 +41,6 @@ CREATE TABLE IF NOT EXISTS reflection_text (
 )
 """
 COLUMNS = ("course_id", "learner_key", "reflection_id", "source", "module_id", "text", "answered_at", "kept_at")
-EXCEL_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -187,23 +185,16 @@ def _when(moment: datetime | None, sep: str) -> str:
     return "" if moment is None else moment.strftime(f"%Y-%m-%d{sep}%H:%M:%S") + ("Z" if sep == "T" else "")
 
 
-def _safe(cell: str) -> str:
-    """Text Excel would run as a formula starts with an apostrophe instead."""
-    return "'" + cell if cell.startswith(EXCEL_FORMULA_START) else cell
-
-
 CSV_COLUMNS = ("name", "identifier", "module", "reflection", "text", "answered (UTC)", "source")
 
 
 def csv_bytes(rows: list[ExportRow]) -> bytes:
     """UTF-8 with a BOM (Excel), CRLF between rows; line breaks inside an answer stay in its quoted cell."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in rows:
-        writer.writerow([_safe(r.name), _safe(r.identifier), r.module_id, r.reflection_id, _safe(r.text),
-                         _when(r.answered_at, " "), r.source])
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+    return excel_csv(CSV_COLUMNS, (
+        [excel_safe(r.name), excel_safe(r.identifier), r.module_id, r.reflection_id, excel_safe(r.text),
+         _when(r.answered_at, " "), r.source]
+        for r in rows
+    ))
 
 
 def json_text(rows: list[ExportRow], course_id: str) -> str:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from coursepack.report.excel_csv import excel_csv, excel_safe
 from coursepack.report.rules import OpenRule, Report, ReportRow
 from coursepack.report.store import Store
 
-EXCEL_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def percent(value: float | None) -> str:
@@ -106,11 +104,6 @@ def table(report: Report) -> str:
 # ---- CSV --------------------------------------------------------------------------------------------
 
 
-def _safe(cell: str) -> str:
-    """Text from the LMS that Excel would run as a formula starts with an apostrophe instead."""
-    return "'" + cell if cell.startswith(EXCEL_FORMULA_START) else cell
-
-
 def csv_columns(report: Report) -> list[str]:
     return (
         ["name", "identifier", "modules completed", "modules total"]
@@ -123,17 +116,13 @@ def csv_columns(report: Report) -> list[str]:
 def csv_bytes(report: Report) -> bytes:
     """UTF-8 with a BOM (so Excel reads it as UTF-8), comma-separated, CRLF, ISO dates; counts in
     separate columns because Excel would turn '3/7' into a date."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(csv_columns(report))
-    for row in report.rows:
-        writer.writerow(
-            [_safe(row.name), _safe(row.identifier), row.modules_done, row.modules_total]
-            + [percent(v) for v in row.quiz_best.values()]
-            + [row.reflections_answered, row.reflections_total, iso_local(row.first_activity), iso_local(row.last_activity),
-               duration(row.seconds), row.status, describe_open(row.open_rules), row.certificate_id]
-        )
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+    return excel_csv(csv_columns(report), (
+        [excel_safe(row.name), excel_safe(row.identifier), row.modules_done, row.modules_total]
+        + [percent(v) for v in row.quiz_best.values()]
+        + [row.reflections_answered, row.reflections_total, iso_local(row.first_activity), iso_local(row.last_activity),
+           duration(row.seconds), row.status, describe_open(row.open_rules), row.certificate_id]
+        for row in report.rows
+    ))
 
 
 # ---- JSON -------------------------------------------------------------------------------------------
