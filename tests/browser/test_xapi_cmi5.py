@@ -208,6 +208,19 @@ def ended(lrs, registration: str, sessions: int = 1) -> list[dict]:
     return wait_for(read, timeout=20, what=f"terminated #{sessions} of {registration}")
 
 
+def play_au(page, lms: Cmi5Lms, au_id: str, key: drv.CourseKey, edition: str, **launch_options):
+    """Launch an AU as the LMS would, play every page of it, press Exit: the launch and the session's
+    statements once terminated arrived (the browser is then on the LMS's return page)."""
+    launch = lms.launch(au_id, CMI5_ACTOR, **launch_options)
+    page.goto(launch.url)
+    page.wait_for_selector("#cp-menu:not([hidden])")
+    page.click("#cp-start")
+    play_pages(page, key, edition)
+    page.click("#cp-exit")
+    page.wait_for_url(launch.return_url + "*")
+    return launch, ended(lms.lrs, launch.registration)
+
+
 def cmi5_package(host, package: Path, name: str) -> tuple[str, CourseStructure]:
     base = install(host, package, name)
     return base, CourseStructure.parse((host.root / name / "cmi5.xml").read_bytes())
@@ -221,14 +234,7 @@ def test_cmi5_first_module_normal_then_again_browse_and_review(pw_browser, lrs, 
     assert au.move_on == "CompletedAndPassed" and au.mastery_score == 0.8
     context, page, warnings = open_page(pw_browser)
     with Cmi5Lms(lrs, structure, base) as lms:
-        launch = lms.launch(au.id, CMI5_ACTOR)
-        page.goto(launch.url)
-        page.wait_for_selector("#cp-menu:not([hidden])")
-        page.click("#cp-start")
-        play_pages(page, key, "certificate")
-        page.click("#cp-exit")
-        page.wait_for_url(launch.return_url + "*")
-        session = ended(lrs, launch.registration)
+        launch, session = play_au(page, lms, au.id, key, "certificate")
         mine = session
         assert_valid(session)
         problems = check_session(session, launch_data=launch.launch_data, au_activity_id=launch.activity_id,
@@ -290,14 +296,7 @@ def test_cmi5_move_on_passed_makes_the_standard_edition_judge(pw_browser, lrs, h
     key = drv.CourseKey.load(drv.REPO, [example_course.modules[0].id])
     context, page, warnings = open_page(pw_browser)
     with Cmi5Lms(lrs, structure, base) as lms:
-        launch = lms.launch(au.id, CMI5_ACTOR, move_on=move_on, mastery_score=0.5)
-        page.goto(launch.url)
-        page.wait_for_selector("#cp-menu:not([hidden])")
-        page.click("#cp-start")
-        play_pages(page, key, "standard")
-        page.click("#cp-exit")
-        page.wait_for_url(launch.return_url + "*")
-        session = ended(lrs, launch.registration)
+        launch, session = play_au(page, lms, au.id, key, "standard", move_on=move_on, mastery_score=0.5)
         problems = check_session(session, launch_data=launch.launch_data, au_activity_id=launch.activity_id,
                                  registration=launch.registration, actor=CMI5_ACTOR)
         assert problems == [], "\n".join(map(str, problems))
