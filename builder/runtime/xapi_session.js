@@ -44,8 +44,10 @@
     var started = Date.now();
     var doc = { location: "", state: "", name: "", sent: { modules: {} } };
     var reflections = {}, reported = {}, dirty = {};
-    var unitModules = data.modules.map(function (m, i) { return i; });
     var registration = opts.registration || null;
+    // cmi5: passed and failed carry the masteryScore the LMS gave, as a context extension
+    var judgedWith = null;
+    if (opts.cmi5 && opts.mastery != null) { judgedWith = {}; judgedWith[MASTERY_EXT] = opts.mastery; }
 
     function stateParams() {
       var p = { activityId: opts.unitId, agent: JSON.stringify(opts.actor), stateId: STATE_ID };
@@ -197,7 +199,7 @@
       setResult: function (r) {
         var sent = doc.sent;
         if (!opts.judging) return;
-        if (unitModules.length > 1 || opts.unitType === "course") {
+        if (data.modules.length > 1 || opts.unitType === "course") {
           (r.modules || []).forEach(function (done, mi) {
             var id = data.modules[mi].id;
             if (!done || sent.modules[id]) return;
@@ -209,15 +211,14 @@
           sent.completed = true;
           unitStatement("completed", { completion: true, duration: elapsed() });
         }
-        var mastery = opts.mastery;
         if (r.success === true && !sent.passed) {
           sent.passed = true;
           unitStatement("passed", { success: true, score: { scaled: r.scaled }, duration: elapsed() },
-            opts.cmi5 && mastery != null ? (function () { var e = {}; e[MASTERY_EXT] = mastery; return e; })() : null);
+            judgedWith);
         } else if (r.success === false && !sent.failed && !sent.passed) {
           sent.failed = true;
           unitStatement("failed", { success: false, score: { scaled: r.scaled }, duration: elapsed() },
-            opts.cmi5 && mastery != null ? (function () { var e = {}; e[MASTERY_EXT] = mastery; return e; })() : null);
+            judgedWith);
         }
       },
       commit: function () {

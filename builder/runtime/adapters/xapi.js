@@ -26,7 +26,7 @@
     });
     var session = CP.xapiSession.create({
       data: data, client: client, actor: actor, registration: registration, unitId: unitId, unitType: "course",
-      template: null, cmi5: false, judging: true, readOnly: false, mastery: data.mark == null ? null : data.mark / 100,
+      template: null, cmi5: false, judging: true, readOnly: false, mastery: null,
       info: { learnerName: actor.name || "", learnerId: CP.lrs.learnerId(actor), masteryScore: null, moveOn: null, mode: "normal" }
     });
     return session;
