@@ -137,6 +137,17 @@ def example_per_module(example_course, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def lrs_packages(example_course, tmp_path_factory) -> dict[str, Path]:
+    """{"xapi": zip, "xapi-standard": zip, "cmi5": zip (certificate, AU per module), "cmi5-standard": zip}:
+    built once per session for every test that plays against the LRS."""
+    out: dict[str, Path] = {}
+    for target in ("xapi", "cmi5"):
+        built = drv.cli_build(drv.REPO, tmp_path_factory.mktemp(target), "--target", target, "--edition", "all")
+        out[target], out[f"{target}-standard"] = built["certificate"], built["standard"]
+    return out
+
+
+@pytest.fixture(scope="session")
 def scaffold_packages(tmp_path_factory) -> dict[str, Path]:
     """{"standard": dir, "certificate": dir} of the `coursepack new` scaffold."""
     out = tmp_path_factory.mktemp("scaffold")

@@ -27,22 +27,6 @@ XAPI_ACTOR = {"objectType": "Agent", "name": "Ada Lovelace", "mbox": "mailto:ada
 CMI5_ACTOR = {"objectType": "Agent", "name": "Grace Hopper", "account": {"homePage": "https://lms.example.org", "name": "grace"}}
 
 
-@pytest.fixture(scope="session")
-def lrs_packages(example_course, tmp_path_factory) -> dict[str, Path]:
-    """{"xapi": zip, "xapi-standard": zip, "cmi5": zip (certificate, AU per module), "cmi5-standard": zip}."""
-    out: dict[str, Path] = {}
-    for target in ("xapi", "cmi5"):
-        built = drv.cli_build(drv.REPO, tmp_path_factory.mktemp(target), "--target", target, "--edition", "all")
-        out[target], out[f"{target}-standard"] = built["certificate"], built["standard"]
-    return out
-
-
-@pytest.fixture
-def host(pw_browser, tmp_path):
-    with harness.LmsServer(tmp_path / "www") as server:
-        yield server
-
-
 def install(server: harness.LmsServer, package: Path, name: str) -> str:
     dest = server.root / name
     with zipfile.ZipFile(package) as zf:
@@ -98,10 +82,10 @@ def open_page(pw_browser):
     return context, page, Warnings().attach(page)
 
 
-def test_xapi_full_run_resume_new_registration_and_outage(pw_browser, lrs, host, lrs_packages, example_course, tmp_path) -> None:
+def test_xapi_full_run_resume_new_registration_and_outage(pw_browser, lrs, lms_server, lrs_packages, example_course, tmp_path) -> None:
     course = example_course
     course_id = course.course.id
-    base = install(host, lrs_packages["xapi"], "x")
+    base = install(lms_server, lrs_packages["xapi"], "x")
     registration = str(uuid.uuid4())
     context, page, warnings = open_page(pw_browser)
     page.goto(base + "index.html?" + xapi_launch_query(lrs, XAPI_ACTOR, registration, course_id))
@@ -221,13 +205,13 @@ def play_au(page, lms: Cmi5Lms, au_id: str, key: drv.CourseKey, edition: str, **
     return launch, ended(lms.lrs, launch.registration)
 
 
-def cmi5_package(host, package: Path, name: str) -> tuple[str, CourseStructure]:
-    base = install(host, package, name)
-    return base, CourseStructure.parse((host.root / name / "cmi5.xml").read_bytes())
+def cmi5_package(lms_server, package: Path, name: str) -> tuple[str, CourseStructure]:
+    base = install(lms_server, package, name)
+    return base, CourseStructure.parse((lms_server.root / name / "cmi5.xml").read_bytes())
 
 
-def test_cmi5_first_module_normal_then_again_browse_and_review(pw_browser, lrs, host, lrs_packages, example_course, tmp_path) -> None:
-    base, structure = cmi5_package(host, lrs_packages["cmi5"], "c")
+def test_cmi5_first_module_normal_then_again_browse_and_review(pw_browser, lrs, lms_server, lrs_packages, example_course, tmp_path) -> None:
+    base, structure = cmi5_package(lms_server, lrs_packages["cmi5"], "c")
     module = example_course.modules[0]
     key = drv.CourseKey.load(drv.REPO, [module.id])
     au = structure.aus[0]
@@ -287,10 +271,10 @@ def test_cmi5_first_module_normal_then_again_browse_and_review(pw_browser, lrs, 
 
 
 @pytest.mark.parametrize("move_on", ["Passed", "CompletedOrPassed"])
-def test_cmi5_move_on_passed_makes_the_standard_edition_judge(pw_browser, lrs, host, lrs_packages, example_course, move_on) -> None:
+def test_cmi5_move_on_passed_makes_the_standard_edition_judge(pw_browser, lrs, lms_server, lrs_packages, example_course, move_on) -> None:
     """The standard edition has no pass mark; an LMS that asks for Passed (with a masteryScore) gets
     passed/failed judged against its masteryScore."""
-    base, structure = cmi5_package(host, lrs_packages["cmi5-standard"], "s")
+    base, structure = cmi5_package(lms_server, lrs_packages["cmi5-standard"], "s")
     au = structure.aus[0]
     assert au.move_on == "Completed" and au.mastery_score is None
     key = drv.CourseKey.load(drv.REPO, [example_course.modules[0].id])
