@@ -19,14 +19,15 @@ from pathlib import Path
 
 import pypdf
 import pytest
-import segno
 from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 
 from conftest import REPO, SHARED
 from coursepack.certificates.document import statement_runs
+from coursepack.certificates.issue import CertificateMaker, issue_certificates
 from coursepack.certificates.keys import KeyProblem, generate_key, load_private_key, load_public_key
 from coursepack.certificates.qr import make_qr
+from coursepack.certificates.settings import load_settings
 from coursepack.certificates.signed_code import Claims, MalformedCode, NotGenuine, certificate_id, sign, verify
 from coursepack.certificates.verify import check
 from coursepack.certificates.wording import long_date, mastery_text
@@ -144,7 +145,7 @@ def test_no_private_key_in_any_output(world) -> None:
 
 
 def qr_modules_drawn(pdf: Path, alt_start: str) -> set[tuple[int, int]]:
-    """The dark modules the PDF draws for the QR code: typst writes segno's SVG path as one line
+    """The dark modules the PDF draws for the QR code: typst writes qr.py's SVG path as one line
     segment per run of dark modules, 'x y+0.5 m x2 y+0.5 l', in the symbol's own units (quiet zone
     included), inside the marked content that carries the code's alt text."""
     content = pypdf.PdfReader(pdf).pages[0].get_contents().get_data().decode("latin-1")
@@ -157,6 +158,31 @@ def qr_modules_drawn(pdf: Path, alt_start: str) -> set[tuple[int, int]]:
     return modules
 
 
+def decoded(modules: set[tuple[int, int]], scale: int = 4) -> str | None:
+    """What a QR reader (zxing-cpp, independent of segno) reads from the drawn modules, rasterised
+    black on white with the quiet zone; None when zxing-cpp is not installed."""
+    try:
+        import zxingcpp
+    except ImportError:
+        return None
+    size = max(max(row, column) for row, column in modules) + 1 + 4  # the quiet zone after the symbol
+    pixels = bytes(0 if (y // scale, x // scale) in modules else 255 for y in range(size * scale) for x in range(size * scale))
+    found = zxingcpp.read_barcodes(zxingcpp.ImageView(memoryview(pixels), size * scale, size * scale, zxingcpp.ImageFormat.Lum))
+    assert len(found) == 1, f"{len(found)} QR codes read"
+    return found[0].text
+
+
+def test_the_pinned_mask_reads_back() -> None:
+    """The mask is pinned (qr.py), not chosen by penalty: the symbol still reads, whatever the data.
+    Without zxing-cpp, the matrix must at least be segno's own for that mask."""
+    pytest.importorskip("zxingcpp", reason="zxing-cpp (a QR reader) is not installed")
+    for content in ("coursepack certificates verify CP1.e30.AAAA", VERIFY_URL + "?code=CP1." + "x" * 300, "Zoë Ñandú 李"):
+        symbol = make_qr(content)
+        assert symbol.mask == 0 and symbol.designator.endswith("-M")
+        modules = {(r + 4, c + 4) for r, line in enumerate(symbol.matrix) for c, dark in enumerate(line) if dark}
+        assert decoded(modules) == content
+
+
 def test_the_qr_code_holds_the_verification(world, tmp_path) -> None:
     out = tmp_path / "with-url"
     result = run("certificates", "--db", world["db"], "--key", world["key"], "--out", out, "--verify-url", VERIFY_URL, world["course"])
@@ -165,9 +191,11 @@ def test_the_qr_code_holds_the_verification(world, tmp_path) -> None:
         target = row["verification"]
         assert target.startswith(f"{VERIFY_URL}?code=CP1.")
         border = 4
-        expected = {(r + border, c + border) for r, line in enumerate(segno.make(target, error="m", micro=False).matrix)
+        expected = {(r + border, c + border) for r, line in enumerate(make_qr(target).matrix)
                     for c, dark in enumerate(line) if dark}
-        assert qr_modules_drawn(out / row["file"], "QR code that checks certificate") == expected, row["name"]
+        drawn = qr_modules_drawn(out / row["file"], "QR code that checks certificate")
+        assert drawn == expected, row["name"]
+        assert decoded(drawn) in (target, None), row["name"]  # None: no decoder installed (see decoded)
         claims = check(target, load_public_key(out / "issuer-ed25519.pub.pem")).claims  # what a scan gives verifies
         assert (claims.learner, claims.certificate_id) == (row["name"], row["certificate id"])
     # without --verify-url the QR holds the command that checks it
@@ -292,6 +320,19 @@ def test_a_rerun_is_byte_identical_and_keeps_ids_and_dates(world, tmp_path) -> N
     later = tmp_path / "later"
     assert run("certificates", "--db", store_copy, "--key", world["key"], "--out", later, world["course"]).exit_code == 0
     assert {p.name: p.read_bytes() for p in later.iterdir()} == first
+
+
+def test_worker_processes_write_the_same_bytes(world, tmp_path) -> None:
+    """Many certificates are made in worker processes (workers.py); forced here for five, the folder
+    must be byte for byte the one made in this process, index order included."""
+    store_copy = tmp_path / "pool.duckdb"
+    shutil.copy(world["db"], store_copy)
+    maker = CertificateMaker(world["loaded"], load_settings(world["course"]), load_private_key(world["key"]), None, None)
+    out = tmp_path / "pool"
+    with open_store(store_copy) as store:
+        result = issue_certificates(maker, store, out, workers=2)
+    assert len(result.issued) == 5
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == {p.name: p.read_bytes() for p in world["out"].iterdir()}
 
 
 def test_names_print_as_written_never_as_markup(world, tmp_path) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from coursepack.certificates.badge import BadgeMaker, BadgeTemplate, badge_file_name
@@ -18,7 +21,8 @@ from coursepack.certificates.qr import qr_svg, verification_target
 from coursepack.certificates.settings import CertificateSettings, font_dir
 from coursepack.certificates.signed_code import Claims, certificate_id, sign, signature_of
 from coursepack.certificates.wording import LABELS, date_range, hours_text, language_of, long_date, mastery_text
-from coursepack.load.course_loader import LoadedCourse
+from coursepack.certificates.workers import ordered_map
+from coursepack.load.course_loader import LoadedCourse, load_course
 from coursepack.model.course import Certificate
 from coursepack.render.unit_contents import reflection_min, required_module_ids, unit_contents
 from coursepack.report.excel_csv import excel_csv, excel_safe
@@ -34,6 +38,19 @@ class Issued:
     file: Path
     code: str
     verification: str  # what the QR code holds
+
+
+@dataclass(frozen=True)
+class MakerRecipe:
+    """What a worker process needs to build the same CertificateMaker (see workers.py). The private
+    key travels to our own child processes through a pipe; it is never written anywhere."""
+
+    course_root: Path
+    settings: CertificateSettings
+    private_key: bytes  # raw Ed25519
+    verify_url: str | None
+    paper: str | None
+    out_dir: Path
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,7 @@ class CertificateMaker:
         if certificate is None:
             raise ValueError("the course defines no certificate")
         self.loaded, self.settings, self.key, self.certificate = loaded, settings, key, certificate
+        self.given_verify_url, self.given_paper = verify_url, paper
         self.verify_url = verify_url if verify_url is not None else settings.verify_url
         self.paper = PAPER[paper or settings.paper]
         self.hours = settings.hours if settings.hours is not None else certificate.credit_hours
@@ -134,6 +152,25 @@ class CertificateMaker:
         target = verification_target(code, self.verify_url)
         return self.renderer.render(self.page(recipient, code), qr_svg(target)), code, target
 
+    def issue_one(self, recipient: Recipient, out_dir: Path) -> Issued:
+        """The recipient's PDF and, beside it, their Open Badges 3.0 credential, written into out_dir."""
+        pdf, code, target = self.make(recipient)
+        path = out_dir / file_name(recipient)
+        write_file(path, pdf)
+        write_file(out_dir / badge_file_name(path.name), self.badges.make(recipient))
+        return Issued(recipient, path, code, target)
+
+    def recipe(self, out_dir: Path) -> MakerRecipe:
+        raw = self.key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+        return MakerRecipe(self.loaded.root, self.settings, raw, self.given_verify_url, self.given_paper, out_dir)
+
+
+def worker_issuer(recipe: MakerRecipe) -> Callable[[Recipient], Issued]:
+    """In a worker process: the same maker, built again from the recipe (the course is read again)."""
+    key = Ed25519PrivateKey.from_private_bytes(recipe.private_key)
+    maker = CertificateMaker(load_course(recipe.course_root), recipe.settings, key, recipe.verify_url, recipe.paper)
+    return partial(maker.issue_one, out_dir=recipe.out_dir)
+
 
 def _signatory(certificate: Certificate, signature_of: str) -> Signatory:
     person = certificate.signatory
@@ -141,18 +178,14 @@ def _signatory(certificate: Certificate, signature_of: str) -> Signatory:
     return Signatory(person.name, person.role, image, f"{signature_of} {person.name}")
 
 
-def issue_certificates(maker: CertificateMaker, store: Store, out_dir: Path) -> IssueResult:
+def issue_certificates(maker: CertificateMaker, store: Store, out_dir: Path, workers: int | None = None) -> IssueResult:
     """Every eligible learner's certificate into out_dir (made if missing), with the public key and
-    certificates.csv; the ids and dates of first issues are then kept in the store."""
+    certificates.csv; the ids and dates of first issues are then kept in the store. workers: processes
+    to make them in (None: every core when there are many, see workers.py)."""
     eligibility = eligible_learners(store, maker.loaded, maker.settings.zone(), maker.new_id)
     out_dir.mkdir(parents=True, exist_ok=True)
-    issued = []
-    for recipient in eligibility.recipients:
-        pdf, code, target = maker.make(recipient)
-        path = out_dir / file_name(recipient)
-        write_file(path, pdf)
-        write_file(out_dir / badge_file_name(path.name), maker.badges.make(recipient))  # Open Badges 3.0, beside the PDF
-        issued.append(Issued(recipient, path, code, target))
+    local = partial(maker.issue_one, out_dir=out_dir)
+    issued = ordered_map(worker_issuer, maker.recipe(out_dir), eligibility.recipients, workers, local)
     public_key = out_dir / PUBLIC_KEY_FILE
     write_file(public_key, public_pem(maker.key.public_key()))
     index = out_dir / INDEX_FILE

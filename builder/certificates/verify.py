@@ -1,5 +1,6 @@
 """Checking a certificate: find its code (in a PDF, the QR's URL or instruction, or as typed), check
-the signature with the issuer's public key, and say what the certificate states.
+the signature with the issuer's public key, and say what the certificate states. A JSON file is
+taken for the Open Badges 3.0 credential beside a PDF and checked by badge_check.
 
 A PDF's code is read from its metadata (the keywords), where the template put it as plain text,
 so no PDF library is needed. What is printed on the page is not compared: the check says what
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from coursepack.certificates.badge_check import VerifiedBadge, check_badge, is_json
 from coursepack.certificates.document import KEYWORD_PREFIX
 from coursepack.certificates.keys import fingerprint
 from coursepack.certificates.signed_code import CODE_PATTERN, Claims, MalformedCode, verify
@@ -45,12 +47,7 @@ def find_code(given: str) -> str:
     """The code in what the user gave: a PDF file, a text file, a URL, the QR's instruction or a code."""
     path = _existing_file(given)
     if path is not None:
-        try:
-            if path.stat().st_size > MAX_PDF_BYTES:
-                raise MalformedCode(f"{given}: larger than a certificate ({MAX_PDF_BYTES // 1048576} MB)")
-            data = path.read_bytes()
-        except OSError as error:
-            raise MalformedCode(f"{given}: cannot read ({error.strerror or error})") from None
+        data = _read(path, given)
         text = data.decode("latin-1")  # a PDF is bytes; the code is ASCII wherever it sits
         if data.startswith(b"%PDF"):  # only the code the template put in the metadata, not one quoted in the text
             codes = {m.group(1) for m in PDF_KEYWORD.finditer(text)}
@@ -77,6 +74,21 @@ def _existing_file(given: str) -> Path | None:
         return None
 
 
-def check(given: str, public: Ed25519PublicKey) -> Verified:
-    """Verified, or MalformedCode / NotGenuine (from signed_code) with a one-line reason."""
+def check(given: str, public: Ed25519PublicKey) -> Verified | VerifiedBadge:
+    """Verified (or VerifiedBadge for a badge file), or MalformedCode / NotGenuine (from signed_code)
+    with a one-line reason."""
+    path = _existing_file(given)
+    if path is not None:
+        data = _read(path, given)
+        if is_json(data):
+            return check_badge(path, data, public, lambda pdf: verify(find_code(str(pdf)), public))
     return Verified(verify(find_code(given), public), fingerprint(public))
+
+
+def _read(path: Path, given: str) -> bytes:
+    try:
+        if path.stat().st_size > MAX_PDF_BYTES:
+            raise MalformedCode(f"{given}: larger than a certificate ({MAX_PDF_BYTES // 1048576} MB)")
+        return path.read_bytes()
+    except OSError as error:
+        raise MalformedCode(f"{given}: cannot read ({error.strerror or error})") from None

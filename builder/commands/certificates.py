@@ -2,7 +2,7 @@
 
   coursepack certificates [--out DIR] [--db PATH] [--key PATH] [--verify-url URL] [--paper a4|letter] [COURSE_DIR]
   coursepack certificates keygen [--key PATH]
-  coursepack certificates verify CODE|URL|FILE.pdf --public-key PEM
+  coursepack certificates verify CODE|URL|FILE.pdf|FILE.badge.json --public-key PEM
 
 Issuing is the group's default (also `certificates issue`). Problems print as one line and exit 2;
 `verify` exits 1 when a well-formed certificate is not genuine, so scripts can tell the two apart.
@@ -24,6 +24,7 @@ from coursepack.certificates.keys import (
 from coursepack.certificates.settings import CertificateSettings, load_settings
 from coursepack.certificates.signed_code import MalformedCode, NotGenuine
 from coursepack.certificates.verify import check
+from coursepack.certificates.workers import WorkersFailed
 from coursepack.commands.common import EXIT_USER_ERROR, course_dir_argument, load_or_exit, report_and_exit
 from coursepack.load.errors import CourseError, display_path
 from coursepack.report.store import StoreError, default_db, open_store
@@ -102,7 +103,7 @@ def issue(out: Path | None, db: str | None, key_path: Path | None, verify_url: s
         maker = CertificateMaker(loaded, settings, key, verify_url, paper)
         with open_store(location) as store:
             result = issue_certificates(maker, store, target)
-    except (KeyProblem, StoreError, RenderProblem) as error:
+    except (KeyProblem, StoreError, RenderProblem, WorkersFailed) as error:
         fail(str(error))
     except OSError as error:
         fail(f"{target}: cannot write ({error.strerror or error})")
@@ -153,7 +154,7 @@ def keygen(key_path: Path | None) -> None:
 
 
 @certificates.command()
-@click.argument("certificate", metavar="CODE|URL|FILE.pdf")
+@click.argument("certificate", metavar="CODE|URL|FILE.pdf|FILE.badge.json")
 @click.option("--public-key", "public_key_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The issuer's public key (the .pub.pem file beside the certificates).")
 def verify(certificate: str, public_key_file: Path) -> None:
@@ -161,7 +162,10 @@ def verify(certificate: str, public_key_file: Path) -> None:
 
     Give the PDF, the address or text its QR code holds, or the code itself. Prints what the
     issuer signed (learner, course, completion date, hours) for you to compare with the paper.
-    Exit code 0: genuine; 1: not genuine (changed, or signed by another key); 2: no code found.
+    Or give the Open Badges 3.0 credential (.badge.json) beside a PDF: its eddsa-rdfc-2022 proof
+    is checked with the same key, which must be its issuer's, and the PDF beside it, if there, must
+    say the same. Exit code 0: genuine; 1: not genuine (changed, or signed by another key); 2: no
+    code found, or not a badge.
     """
     try:
         public = load_public_key(public_key_file)
