@@ -5,8 +5,9 @@ Run: python3 bench/player_scale.py [--pages 500 2500] [--turns 20]
 Prints figures with their targets (issue 16); asserts nothing. The course is bench/run.py's generated
 course (per module: a text page, a reflection page, a 10-question quiz page), built with
 `--target xapi`: its one launch page holds every page of the course, the shape the issue measured
-(SCORM 1.2 cannot keep that many reflections in one SCO). The package is played standalone (no LRS:
-progress goes to localStorage) in Debian's headless chromium, served on 127.0.0.1.
+(SCORM 1.2 cannot keep that many reflections in one SCO); each page's content is inert text until the
+player first shows it, so a turn to a page not seen yet includes parsing it in. The package is played
+standalone (no LRS: progress goes to localStorage) in Debian's headless chromium, served on 127.0.0.1.
 
 Both figures are taken when the browser is really idle, not at the player's own timestamp:
 - first interaction: navigation start to the end of the first rendered frame after the player's
@@ -146,7 +147,7 @@ def main() -> None:
             package = build_package(Path(tmp), pages)
             r = measure(package, args.loads, args.turns)
             size = sum(i.file_size for i in zipfile.ZipFile(package).infolist() if i.filename.endswith(".html"))
-            print(f"{pages} pages in one unit ({size / 1048576:.1f} MB of HTML, {r['elements']:,} elements):")
+            print(f"{pages} pages in one unit ({size / 1048576:.1f} MB of HTML, {r['elements']:,} elements live at start):")
             print(f"  first interaction (idle): median {r['first']:.0f} ms, worst {r['first_worst']:.0f} ms of {args.loads} loads  (target < {FIRST_TARGET_MS} ms)")
             print(f"  page turn to the next rendered frame: median {r['frame']:.1f} ms, worst {r['frame_worst']:.1f} ms of {args.turns}  (target < {TURN_TARGET_MS} ms)")
             print(f"  page turn, the click's work plus style and layout: median {r['work']:.1f} ms")

@@ -164,6 +164,17 @@
 
   /* ---- views and navigation --------------------------------------------------------------------- */
   function pageEl(i) { return d.getElementById("cp-page-" + i); }
+  // A page's content arrives inert, as the text of a <noscript> (launch.html): parsed into elements
+  // when the page is first needed, so start-up and every turn cost the same whatever the page count.
+  function livePage(i) {
+    var page = pageEl(i), inert = page && page.firstElementChild;
+    if (inert && inert.hasAttribute("data-cp-inert")) {
+      var html = inert.textContent;
+      page.removeChild(inert);
+      page.insertAdjacentHTML("afterbegin", html);
+    }
+    return page;
+  }
 
   // Reflections whose text may have changed since the last flush (typed, restored, or wired), so a
   // flush does not read every box of the course.
@@ -875,25 +886,34 @@
   }
 
   /* ---- pages wired when first shown ------------------------------------------------------------ */
-  // A page's reflections and quizzes get their controls when the page is first shown, not at start:
-  // start-up and page turns stay the same size whatever the number of pages. The rules read the saved
-  // state and the reflections' texts, never these controls, so unvisited pages count as restored.
+  // A page is parsed in and its reflections and quizzes get their controls when it is first shown, not
+  // at start: start-up and page turns stay the same size whatever the number of pages, and whatever
+  // the learner restored. The rules read the saved state and the reflections' texts, never these
+  // controls, so a page not shown yet counts as restored; it shows its saved text or answers when shown.
   var reflectionsOnPage = [], quizzesOnPage = [], wired = [];
   function indexPages() {
     data.reflections.forEach(function (r) { (reflectionsOnPage[r.page] = reflectionsOnPage[r.page] || []).push(r); });
     data.quizzes.forEach(function (q, qi) { (quizzesOnPage[q.page] = quizzesOnPage[q.page] || []).push(qi); });
   }
-  // Pages holding something restored (a saved reflection text, a submitted quiz) are wired at once, so
-  // their boxes and answers show it even before the learner goes back to them: bounded by what the
-  // learner did, not by the size of the course.
-  function wireRestoredPages() {
-    data.reflections.forEach(function (r) { if (reflections[r.id]) wirePage(r.page); });
-    data.quizzes.forEach(function (q, qi) { var s = state.quizzes[qi]; if (s.attempts && s.last) wirePage(q.page); });
+  // Pages holding something restored (a saved reflection text, a submitted quiz) are parsed in and wired
+  // after the first view is shown, one page per task, so their boxes and answers show it before the
+  // learner goes back to them without delaying start-up or a click (a page shown first is wired then).
+  function wireRestoredPagesSoon() {
+    var pending = [];
+    data.reflections.forEach(function (r) { if (reflections[r.id]) pending.push(r.page); });
+    data.quizzes.forEach(function (q, qi) { var s = state.quizzes[qi]; if (s.attempts && s.last) pending.push(q.page); });
+    var next = safe(function () {
+      while (pending.length && wired[pending[0]]) pending.shift();
+      if (!pending.length || finished) return;
+      wirePage(pending.shift());
+      w.setTimeout(next, 0);
+    });
+    w.setTimeout(next, 0);
   }
   function wirePage(i) {
     if (wired[i]) return;
     wired[i] = true;
-    var page = pageEl(i);
+    var page = livePage(i);
     if (!page) return;
     (reflectionsOnPage[i] || []).forEach(function (r) { setupReflection(r, page); });
     (quizzesOnPage[i] || []).forEach(function (qi) { setupQuiz(qi, page); });
@@ -1151,7 +1171,6 @@
 
     prepareReflections();
     indexPages();
-    wireRestoredPages();
     applyMode();
     d.addEventListener("click", safe(onClick));
     var form = $("[data-cp-cert-form]");
@@ -1209,6 +1228,7 @@
     }
     // bench/run.py reads this: time from navigation start to a usable first view
     if (w.performance && performance.mark) performance.mark("coursepack:interactive");
+    wireRestoredPagesSoon();
   }
 
   if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", safe(init));

@@ -1,19 +1,26 @@
-"""A page turn touches a bounded number of elements, whatever the number of pages (issue 16).
+"""Start-up and a page turn cost the same whatever the number of pages (issue 16).
 
-No timing is asserted (bench/player_scale.py measures it). The same generated course at 50 and 300
-pages (one xAPI launch page holding every page, played standalone): a MutationObserver counts the
-elements a turn changes, and the document-wide querySelector(All) calls are counted. A turn that hides
-every page, rebuilds every menu entry or scans the document would grow with the page count.
+No timing is asserted (bench/player_scale.py measures it); these tests guard the shapes that make it
+fast, on the same generated course at 50 and 300 pages (one xAPI launch page holding every page, played
+standalone):
+- at start no page's content is live: each page ships as the text of a <noscript> (no elements, no
+  forms) and only the contents' entries grow with the page count; a page is live once shown;
+- a turn touches a bounded number of elements: a MutationObserver counts the elements a turn changes,
+  and the document-wide querySelector(All) calls are counted. A turn that hides every page, rebuilds
+  every menu entry or scans the document would grow with the page count.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
 import threading
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
@@ -22,7 +29,13 @@ from coursepack.cli import main
 
 from . import harness
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 PAGES_PER_MODULE = 5
+# Markdown whose page would end early if "</noscript" reached the launch page unescaped
+HOSTILE = "Shown as typed: `</noscript><b id=cp-leak>` and </NOSCRIPT ><i id=cp-leak2>raw</i>"
+HOSTILE_SHOWN = "Shown as typed: </noscript><b id=cp-leak> and raw"
 
 # Counts, from now on, the elements changed (attributes, children, text) and the document-wide queries.
 PROBE = """
@@ -65,6 +78,7 @@ def write_course(root: Path, modules: int) -> None:
             {"id": f"read{k}", "title": f"Read {i}.{k}", "blocks": [{"type": "text", "text": f"Text {k} of module {i}.\n\n- a\n- b\n"}]}
             for k in range(PAGES_PER_MODULE - 2)
         ]
+        text_pages[0]["blocks"].append({"type": "text", "text": HOSTILE})
         module = {
             "id": f"m{i:03d}", "title": f"Module {i}", "objectives": ["Learn."], "minutes": 5,
             "pages": text_pages + [
@@ -89,8 +103,9 @@ def build(tmp: Path, pages: int) -> Path:
     return site
 
 
-def turn_costs(pw_browser, site: Path) -> dict[str, list[dict]]:
-    """What each kind of turn touched: next-page turns from the middle, and a visit to the menu."""
+@contextlib.contextmanager
+def played(pw_browser, site: Path) -> Iterator[Page]:
+    """The site's launch page, served on 127.0.0.1 and played standalone, once the player is ready."""
     handler = functools.partial(harness._QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -99,6 +114,54 @@ def turn_costs(pw_browser, site: Path) -> dict[str, list[dict]]:
         page = context.new_page()
         page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
         page.wait_for_function("performance.getEntriesByName('coursepack:interactive').length > 0")
+        yield page
+    finally:
+        context.close()
+        server.shutdown()
+
+
+# What is live at start: every element, the forms, the elements inside pages, the pages still inert.
+LIVE = """
+() => ({
+  elements: document.getElementsByTagName("*").length,
+  forms: document.forms.length,
+  inPages: document.querySelectorAll("[data-cp-view=page] *:not([data-cp-inert])").length,
+  inert: document.querySelectorAll("[data-cp-view=page] > noscript[data-cp-inert]").length,
+  pages: document.querySelectorAll("[data-cp-view=page]").length,
+})
+"""
+
+
+def test_at_start_no_page_is_live_and_a_page_is_live_once_shown(pw_browser, sites):
+    live = {}
+    for pages, site in sites.items():
+        with played(pw_browser, site) as page:
+            live[pages] = page.evaluate(LIVE)
+            assert live[pages]["pages"] == pages and live[pages]["inert"] == pages, live[pages]
+            assert live[pages]["forms"] == 0 and live[pages]["inPages"] == 0, live[pages]
+            # a quiz page, once shown: its content is elements, its form wired, focus on its title
+            quiz = PAGES_PER_MODULE - 1
+            page.click(f'[data-cp-goto="{quiz}"]')
+            section = f"#cp-page-{quiz}"
+            assert page.locator(f"{section} > noscript").count() == 0
+            assert page.evaluate("document.activeElement.id") == f"cp-page-{quiz}-title"
+            assert page.locator(f"{section} form[data-cp-quiz-form] fieldset").count() == 2
+            assert page.locator(f"{section} [data-cp-quiz-status]").inner_text().startswith("2 questions")
+            assert page.evaluate("document.forms.length") == 1
+            # the page with the hostile text: shown as typed, nothing of it became an element
+            page.click("#cp-menu-button")
+            page.click('[data-cp-goto="0"]')
+            assert page.locator("#cp-page-0 .cp-text").nth(1).inner_text() == HOSTILE_SHOWN
+            assert page.locator("#cp-leak, #cp-leak2").count() == 0
+    # per page only its entry in the contents (5 elements, and a fifth of its module's 11), its section
+    # and the section's noscript: 9.2 (its own content, live, would add 7 to 39 more: 15 on average)
+    per_page = (live[300]["elements"] - live[50]["elements"]) / 250
+    assert per_page < 10, live
+
+
+def turn_costs(pw_browser, site: Path) -> dict[str, list[dict]]:
+    """What each kind of turn touched: next-page turns from the middle, and a visit to the menu."""
+    with played(pw_browser, site) as page:
         total = page.locator("[data-cp-view=page]").count()
         page.locator(f'[data-cp-goto="{total // 2}"]').click()
         page.evaluate(PROBE)
@@ -111,9 +174,6 @@ def turn_costs(pw_browser, site: Path) -> dict[str, list[dict]]:
         page.click("#cp-resume")
         back = [page.evaluate(TAKE)]
         return {"turns": turns, "menu": menu, "back": back}
-    finally:
-        context.close()
-        server.shutdown()
 
 
 @pytest.fixture(scope="module")

@@ -52,8 +52,12 @@ def example_pkg(tmp_path_factory) -> Path:
 def _open_first_page_with(frame, selector: str) -> int:
     """Go (through the contents) to the first page holding `selector`; its page index."""
     index = frame.evaluate(
-        """(sel) => { const s = [...document.querySelectorAll('section[data-cp-view=page]')].find(p => p.querySelector(sel));
-                      return s ? +s.dataset.cpPageIndex : null; }""",
+        """(sel) => {
+             // a page not shown yet holds its content as the text of a <noscript> (launch.html)
+             const content = p => { const inert = p.querySelector(':scope > noscript[data-cp-inert]');
+                                    return inert ? new DOMParser().parseFromString(inert.textContent, 'text/html') : p; };
+             const s = [...document.querySelectorAll('section[data-cp-view=page]')].find(p => content(p).querySelector(sel));
+             return s ? +s.dataset.cpPageIndex : null; }""",
         selector,
     )
     assert index is not None, f"no page with {selector}"
