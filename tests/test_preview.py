@@ -1,6 +1,8 @@
 """`coursepack preview` without a browser: the server (127.0.0.1 only, no traversal), the in-memory
-build that keeps the last good one, build events, the manifest values the LMS page preloads, the CLI,
-and for xAPI/cmi5 the in-process LRS's rules and the launches the LMS side makes.
+build that keeps the last good one (the edition shown first, the others when asked for), build events,
+the course files' entity tags, the watcher (inotify, an editor's save burst, polling), the manifest
+values the LMS page preloads, the CLI, and for xAPI/cmi5 the in-process LRS's rules and the launches
+the LMS side makes.
 The page itself is played in tests/browser/test_preview.py."""
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import io
 import json
 import re
 import shutil
+import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,6 +34,8 @@ from conftest import REPO, SCAFFOLD
 from coursepack.cli import main
 from coursepack.commands.build_progress import BuildProgress
 from coursepack.load.course_loader import load_course
+from coursepack.load.errors import CourseError, Problem
+from coursepack.preview import live_build
 from coursepack.preview.lms_runtimes import LMS_RUNTIMES
 from coursepack.preview.lrs_launch import cmi5_launch, xapi_launch
 from coursepack.preview.lrs_lms import PREVIEW_LEARNER, summary
@@ -37,7 +43,7 @@ from coursepack.preview.mini_lrs import MiniLrs
 from coursepack.preview.request_paths import split_request
 from coursepack.preview.scorm_launch import scorm12_launch, scorm2004_launch
 from coursepack.preview.server import PreviewServer
-from coursepack.preview.watcher import changed_files, snapshot
+from coursepack.preview.watcher import CourseWatcher, changed_files, read_by_build, snapshot
 from coursepack.targets.package import package_files
 
 MODULE = "modules/01-welcome.yaml"
@@ -58,7 +64,7 @@ def course(tmp_path: Path) -> Path:
 @pytest.fixture
 def server(course: Path) -> Iterator[PreviewServer]:
     lines: list[str] = []
-    with PreviewServer(course, port=0, poll_interval=0.05, log=lines.append) as preview:
+    with PreviewServer(course, port=0, log=lines.append) as preview:
         preview.logged = lines  # type: ignore[attr-defined]
         yield preview
 
@@ -293,7 +299,7 @@ def test_build_events_stream_every_rebuild(server: PreviewServer, course: Path) 
 
 def test_the_first_build_may_fail_and_the_page_still_serves(course: Path) -> None:
     edit(course / MODULE, "minutes: 10", "minutes: ten")
-    with PreviewServer(course, port=0, poll_interval=0.05, log=lambda line: None) as preview:
+    with PreviewServer(course, port=0, log=lambda line: None) as preview:
         report = state(preview)["build"]
         assert report["ok"] is False and report["goodGeneration"] == 0 and state(preview)["editions"] == {}
         assert get(preview, "/")[0] == 200
@@ -301,6 +307,73 @@ def test_the_first_build_may_fail_and_the_page_still_serves(course: Path) -> Non
         edit(course / MODULE, "minutes: ten", "minutes: 10")
         wait_for(lambda: state(preview)["build"]["ok"], "the first good build")
         assert get(preview, "/course/standard/index.html")[0] == 200
+
+
+def test_the_edition_shown_is_built_first_and_the_others_when_asked_for(course: Path) -> None:
+    with PreviewServer(course, port=0, complete_after=60, log=lambda line: None) as preview:
+        assert preview.build.pending == {"certificate"}
+        assert preview.state()["editions"]["certificate"] == {"pending": True}  # what a build event says
+        assert get(preview, "/course/certificate/index.html")[0] == 200  # built when asked for
+        assert preview.build.pending == set()
+        assert preview.shown_edition == "certificate"
+
+        edit(course / MODULE, "title: Think about it", "title: Think it over")
+        wait_for(lambda: preview.build.report.generation == 2, "the rebuild")
+        assert preview.build.pending == {"standard"}  # the certificate edition, last asked for, came first
+        assert b"Think it over" in get(preview, "/course/certificate/index.html")[2]
+        data = state(preview)  # the page asks for the state before launching a pending edition: all built
+        assert preview.build.pending == set() and "launch" in data["editions"]["standard"]
+        assert b"Think it over" in get(preview, "/course/standard/index.html")[2]
+
+
+def test_pending_editions_are_built_once_the_page_has_reloaded(course: Path) -> None:
+    with PreviewServer(course, port=0, complete_after=0.05, log=lambda line: None) as preview:
+        wait_for(lambda: not preview.build.pending, "the certificate edition built in the background")
+        assert "launch" in preview.state()["editions"]["certificate"]
+
+
+def test_a_pending_edition_that_fails_is_reported_and_keeps_its_last_good_package(course: Path, monkeypatch) -> None:
+    lines: list[str] = []
+    with PreviewServer(course, port=0, complete_after=60, log=lines.append) as preview:
+        good = get(preview, "/course/certificate/index.html")[2]
+        assert get(preview, "/course/standard/index.html")[0] == 200  # the page shows the standard edition again
+        real = live_build.package_files
+
+        def certificate_too_big(loaded, target, edition, **options):
+            if edition == "certificate":
+                raise CourseError([Problem("course.yaml", 3, 1, "the certificate edition no longer fits")])
+            return real(loaded, target, edition, **options)
+
+        monkeypatch.setattr(live_build, "package_files", certificate_too_big)
+        edit(course / MODULE, "title: Think about it", "title: Think it over")
+        wait_for(lambda: preview.build.report.generation == 2, "the rebuild")
+        assert preview.build.report.ok and preview.build.pending == {"certificate"}  # the edition shown came first
+        events = preview.events.subscribe()
+        status, _, body = get(preview, "/course/certificate/index.html")
+        assert status == 200 and body == good  # the last good package of that edition
+        report = preview.build.report
+        assert not report.ok and report.good_generation == 2
+        assert [p["text"] for p in report.problems] == ["course.yaml:3:1: the certificate edition no longer fits"]
+        assert events.get(timeout=5).startswith("event: build")  # the page hears of it as of a failed rebuild
+        assert "course.yaml:3:1: the certificate edition no longer fits" in lines
+
+
+def test_course_files_carry_entity_tags_and_unchanged_ones_answer_304(server: PreviewServer, course: Path) -> None:
+    status, headers, page = get(server, "/course/standard/index.html")
+    assert status == 200 and headers["cache-control"] == "no-cache" and headers["etag"].startswith('"')
+    scripts = [name for name in server.build.package("standard").files if name.endswith(".js")]
+    tags = {name: get(server, f"/course/standard/{name}")[1]["etag"] for name in scripts}
+    status, headers, body = get(server, "/course/standard/index.html", {"If-None-Match": headers["etag"]})
+    assert (status, body) == (304, b"") and headers["cache-control"] == "no-cache"
+
+    old_tag = get(server, "/course/standard/index.html")[1]["etag"]
+    edit(course / MODULE, "title: Think about it", "title: Think it over")
+    wait_for(lambda: server.build.report.generation == 2, "the rebuild")
+    status, headers, body = get(server, "/course/standard/index.html", {"If-None-Match": old_tag})
+    assert status == 200 and b"Think it over" in body and headers["etag"] != old_tag  # changed: sent again
+    for name, tag in tags.items():  # the player did not change: the browser keeps its copy
+        assert get(server, f"/course/standard/{name}", {"If-None-Match": tag})[0] == 304, name
+    assert get(server, "/")[1]["cache-control"] == "no-store"  # the LMS page itself is never kept
 
 
 def test_scorm2004_preview_plays_the_2004_side(course: Path) -> None:
@@ -325,6 +398,102 @@ def test_watcher_sees_added_changed_and_removed_files_but_not_hidden_ones(course
     (course / MODULE).write_text((course / MODULE).read_text() + "\n")
     (course / "course.yaml").unlink()
     assert changed_files(before, snapshot(course)) == {"assets/new.svg", MODULE, "course.yaml"}
+
+
+@pytest.mark.parametrize("rel, read", [
+    ("course.yaml", True), ("modules/01-welcome.yaml", True), ("modules/extra/02.YML", True),
+    ("assets/welcome.svg", True), ("assets/media/talk.mp4", True),
+    ("modules/01-welcome.yaml~", False), ("modules/4913", False), ("modules/#01-welcome.yaml#", False),
+    ("modules/.01-welcome.yaml.swp", False), ("assets/.DS_Store", False), ("notes.txt", False), ("modules", False),
+])
+def test_the_watcher_follows_only_files_a_build_reads(rel: str, read: bool) -> None:
+    assert read_by_build(rel) is read
+
+
+class Changes:
+    """The watcher's calls, for a test to wait on."""
+
+    def __init__(self) -> None:
+        self.calls: list[set[str]] = []
+        self.probe: Callable[[], object] | None = None  # called at each call: what the course folder held then
+        self.probed: list[object] = []
+        self._cond = threading.Condition()
+
+    def __call__(self, changed: set[str]) -> None:
+        with self._cond:
+            if self.probe is not None:
+                self.probed.append(self.probe())
+            self.calls.append(changed)
+            self._cond.notify_all()
+
+    def wait(self, count: int) -> list[set[str]]:
+        with self._cond:
+            assert self._cond.wait_for(lambda: len(self.calls) >= count, timeout=10), f"{len(self.calls)} calls, waited for {count}"
+            return list(self.calls)
+
+
+@pytest.fixture
+def inotify_watcher(course: Path) -> Iterator[tuple[CourseWatcher, Changes]]:
+    """A watcher that can only see a change through inotify: its safety poll is an hour away."""
+    changes = Changes()
+    watcher = CourseWatcher(course, changes, poll_interval=3600, max_settle=5)
+    if watcher.mode != "inotify":
+        watcher.stop()
+        pytest.skip("no inotify here (not Linux, or no inotify instance left): the watcher polls")
+    watcher.start()
+    try:
+        yield watcher, changes
+    finally:
+        watcher.stop()
+
+
+def test_inotify_sees_a_save_at_once(inotify_watcher, course: Path) -> None:
+    _, changes = inotify_watcher
+    (course / MODULE).write_text((course / MODULE).read_text() + "\n")
+    assert changes.wait(1) == [{MODULE}]
+
+
+def test_an_editors_save_burst_is_one_change(inotify_watcher, course: Path) -> None:
+    """vim's save: a test file made and deleted, the original renamed to a backup, a pause (fsync), the
+    new file written, the backup deleted; files nobody builds from come and go around it."""
+    _, changes = inotify_watcher
+    module = course / MODULE
+    text = module.read_text()
+    changes.probe = lambda: module.read_text() if module.exists() else None  # the file as the rebuild reads it
+    (course / "modules" / "4913").write_text("")
+    (course / "modules" / "4913").unlink()
+    os.rename(module, f"{module}~")
+    time.sleep(0.05)  # the file is missing meanwhile: the watcher waits for it, not for a quiet moment alone
+    module.write_text(text + "\n")
+    os.unlink(f"{module}~")
+    (course / "modules" / ".01-welcome.yaml.swp").write_text("swap")
+    (course / "notes.txt").write_text("not read by a build")
+    assert changes.wait(1) == [{MODULE}]
+    assert changes.probed == [text + "\n"]
+    (course / "assets" / "new.svg").write_text("<svg/>")  # the next change is a call of its own: none came between
+    assert changes.wait(2) == [{MODULE}, {"assets/new.svg"}]
+
+
+def test_inotify_follows_folders_made_after_it_started(inotify_watcher, course: Path) -> None:
+    _, changes = inotify_watcher
+    (course / "assets" / "media").mkdir()
+    (course / "a.svg").write_text("<svg/>")
+    os.replace(course / "a.svg", course / "assets" / "media" / "a.svg")  # whole at once, watched yet or not
+    assert changes.wait(1)[0] == {"assets/media/a.svg"}
+    (course / "assets" / "media" / "b.svg").write_text("<svg/>")  # seen through the new folder's own watch
+    assert changes.wait(2)[1] == {"assets/media/b.svg"}
+
+
+def test_without_inotify_the_watcher_polls(course: Path) -> None:
+    changes = Changes()
+    watcher = CourseWatcher(course, changes, use_inotify=False)
+    assert watcher.mode == "polling"
+    watcher.start()
+    try:
+        (course / "course.yaml").write_text((course / "course.yaml").read_text() + "\n")
+        assert changes.wait(1) == [{"course.yaml"}]
+    finally:
+        watcher.stop()
 
 
 def test_launch_values_come_from_the_manifest(course: Path) -> None:

@@ -49,7 +49,7 @@ def preview(course_dir: Path, port: int, target: str, edition: str, open_browser
         click.echo(f"{course_dir / COURSE_FILE}: no '{edition}' edition (no certificate section); showing the standard edition", err=True)
     runtime = server.runtime
     click.echo(f"Previewing {report.title or course_dir} as {runtime.label} at {server.url}")
-    click.echo(f"Watching {', '.join(WATCHED)} in {course_dir}; Ctrl+C stops the preview.")
+    click.echo(f"Watching {', '.join(WATCHED)} in {course_dir} ({server.watch_mode}); Ctrl+C stops the preview.")
     if open_browser:
         webbrowser.open(server.url)
     try:

@@ -4,10 +4,13 @@ packages from memory.
 Routes (GET and HEAD unless said; anything else is refused):
   /                          the LMS page (static/preview.html)
   /_preview/static/<file>    the page's script, style and the vendored LMS runtime (a fixed list)
-  /_preview/state            JSON: the target, the last build's report, each edition's launch
-  /_preview/events           server-sent events: "build" with the same JSON after every rebuild;
+  /_preview/state            JSON: the target, the last build's report, each edition's launch (every
+                             edition built first)
+  /_preview/events           server-sent events: "build" with the same JSON after every rebuild (an
+                             edition not built yet is {"pending": true});
                              xAPI/cmi5: "statements" as the LRS stores them, "lrs-refused" when it refuses
-  /course/<edition>/<file>   a file of that edition's last good package, looked up by exact name
+  /course/<edition>/<file>   a file of that edition's last good package, looked up by exact name, with
+                             an ETag: the page's next load of the course gets 304 for what is unchanged
 xAPI and cmi5 only:
   /xAPI/<resource>           the in-process LRS (mini_lrs.py): GET, POST, PUT, DELETE
   /_preview/lms/launch       POST JSON {edition, registration?, au?}: what the LMS does before opening the
@@ -38,16 +41,22 @@ from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from coursepack.preview.events import CLOSED, Broadcaster, sse_message
-from coursepack.preview.live_build import BuildReport, LiveBuild
+from coursepack.preview.live_build import BuildReport, LiveBuild, Package
 from coursepack.preview.lms_runtimes import LMS_RUNTIMES, saved_state_limit
 from coursepack.preview.lrs_lms import FETCH_PATH, RETURN_PATH, PreviewLms, summary
 from coursepack.preview.mini_lrs import LrsAnswer, MiniLrs
 from coursepack.preview.request_paths import split_request
-from coursepack.preview.watcher import POLL_SECONDS, CourseWatcher
+from coursepack.preview.watcher import CourseWatcher
 
 HOST = "127.0.0.1"  # never another interface: the preview has no authentication
 KEEPALIVE_SECONDS = 1.0  # how often an idle event stream checks that the server still runs
 MAX_BODY = 8 * 1024 * 1024  # bytes of a request body: far above any statement batch or state document
+# The editions the page does not show are built this long after a rebuild, and once no request came
+# for QUIET_SECONDS (at most COMPLETE_WITHIN_SECONDS after it): by then the page has reloaded the
+# course, and building them does not slow that down. A switch of edition builds at once.
+COMPLETE_AFTER_SECONDS = 0.5
+QUIET_SECONDS = 0.25
+COMPLETE_WITHIN_SECONDS = 3.0
 
 _TYPES = {
     ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
@@ -86,10 +95,12 @@ class PreviewServer:
     close() stops both. Usable as a context manager."""
 
     def __init__(self, course_dir: Path, *, target: str = "scorm12", edition: str = "standard", port: int = 0,
-                 poll_interval: float = POLL_SECONDS, log: Callable[[str], None] = print):
+                 poll_interval: float | None = None, complete_after: float = COMPLETE_AFTER_SECONDS,
+                 log: Callable[[str], None] = print):
         self.course_dir = course_dir
         self.runtime = LMS_RUNTIMES[target]
         self.default_edition = edition
+        self.shown_edition = edition  # the edition the page last asked for: a rebuild builds it first
         self.log = log
         self.build = LiveBuild(course_dir, self.runtime, log)
         self.events = Broadcaster()
@@ -98,13 +109,16 @@ class PreviewServer:
         self.stopping = threading.Event()
         self._static = _static_files()
         self._static_bytes: dict[str, bytes] = {}
-        self._watcher = CourseWatcher(course_dir, self._on_change, poll_interval)
+        self._complete_after = complete_after
+        self._completion: threading.Timer | None = None
+        self.last_request = 0.0  # time.monotonic() of the last request: the page is still loading
         try:
             self._httpd = _HttpServer((HOST, port), _Handler)
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
                 raise PortInUse(error.errno, f"port {port} on {HOST} is in use") from error
             raise
+        self._watcher = CourseWatcher(course_dir, self._on_change, poll_interval)  # after the port: it holds an inotify instance
         self._httpd.preview = self
         self.port: int = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="coursepack-preview-http", daemon=True)
@@ -113,15 +127,23 @@ class PreviewServer:
     def url(self) -> str:
         return f"http://{HOST}:{self.port}/"
 
+    @property
+    def watch_mode(self) -> str:
+        """How the course folder is watched: "inotify" or "polling"."""
+        return self._watcher.mode
+
     def start(self) -> BuildReport:
-        report = self.build.rebuild()
+        report = self.build.rebuild(first=self.shown_edition)
         self._log_report(report, ())
         self._thread.start()
         self._watcher.start()
+        self._complete_later()
         return report
 
     def close(self) -> None:
         self.stopping.set()
+        if self._completion is not None:
+            self._completion.cancel()
         self._watcher.stop()
         self.events.close()
         if self._thread.is_alive():  # shutdown() waits for serve_forever(): only when it runs
@@ -139,10 +161,45 @@ class PreviewServer:
     # ------------------------------------------------------------------ building
 
     def _on_change(self, changed: set[str]) -> None:
-        assets_changed = any(not (rel == "course.yaml" or rel.startswith("modules/")) for rel in changed)
-        report = self.build.rebuild(assets_changed=assets_changed)
+        report = self.build.rebuild(changed=changed, first=self.shown_edition)
+        self.events.publish("build", self.state())  # first: the page reloads while the terminal is written
         self._log_report(report, changed)
-        self.events.publish("build", self.state())
+        self._complete_later()
+
+    def _complete_later(self, delay: float | None = None, until: float | None = None) -> None:
+        """Build the editions left pending once the page has reloaded: after complete_after seconds,
+        when the server has had no request for QUIET_SECONDS (or COMPLETE_WITHIN_SECONDS have passed)."""
+        if self._completion is not None:
+            self._completion.cancel()
+        if not self.build.pending or self.stopping.is_set():
+            return
+        until = until if until is not None else time.monotonic() + COMPLETE_WITHIN_SECONDS
+
+        def when_quiet() -> None:
+            busy = time.monotonic() - self.last_request < QUIET_SECONDS
+            if busy and time.monotonic() < until:
+                self._complete_later(QUIET_SECONDS, until)
+            else:
+                self.complete()
+
+        self._completion = threading.Timer(self._complete_after if delay is None else delay, when_quiet)
+        self._completion.daemon = True
+        self._completion.start()
+
+    def complete(self, edition: str | None = None) -> None:
+        """Build the pending editions (or one); when one fails, say so as a failed rebuild does."""
+        if self.build.complete(edition):
+            self._log_report(self.build.report, ())
+            self.events.publish("build", self.state())
+
+    def package(self, edition: str) -> Package | None:
+        """The edition's last good package (built now if pending), and the edition a rebuild builds first."""
+        if edition in self.build.pending:
+            self.complete(edition)
+        package = self.build.package(edition)
+        if package is not None:
+            self.shown_edition = edition
+        return package
 
     def _log_report(self, report: BuildReport, changed: set[str]) -> None:
         what = f" ({', '.join(sorted(changed)[:3])}{', ...' if len(changed) > 3 else ''})" if changed else ""
@@ -159,10 +216,15 @@ class PreviewServer:
         self.log(f"[{when}] {count} problem{'s' if count != 1 else ''} found{what}; {kept}")
 
     def state(self) -> dict[str, object]:
-        """What the LMS page needs: the target's LMS side, the build report, each edition's launch."""
+        """What the LMS page needs: the target's LMS side, the build report, each edition's launch
+        ({"pending": true} for an edition not built yet: the page asks /_preview/state before its launch)."""
         report = self.build.report
+        pending = self.build.pending
         editions: dict[str, object] = {}
         for edition in report.editions:
+            if edition in pending:
+                editions[edition] = {"pending": True}
+                continue
             package = self.build.package(edition)
             if package is not None:
                 editions[edition] = {"launch": f"/course/{edition}/{quote(package.launch.path)}", "preload": package.launch.preload}
@@ -193,7 +255,7 @@ class PreviewServer:
         """What the LMS does before opening the course for the page (POST /_preview/lms/launch)."""
         if not self.runtime.uses_lrs:
             return 404, {"error": f"{self.runtime.label} has no LRS launch"}
-        package = self.build.package(str(request.get("edition", "")))
+        package = self.package(str(request.get("edition", "")))
         if package is None:
             return 404, {"error": "no such edition in the last good build"}
         registration = str(request.get("registration") or "")
@@ -226,9 +288,12 @@ class PreviewServer:
             self._static_bytes[name] = self._static[name].read_bytes()
         return self._static_bytes[name]
 
-    def package_file(self, edition: str, name: str) -> bytes | None:
-        package = self.build.package(edition)
-        return None if package is None else package.files.get(name)
+    def package_file(self, edition: str, name: str) -> tuple[bytes, str] | None:
+        """A file of the edition's last good package, with its entity tag."""
+        package = self.package(edition)
+        if package is None or name not in package.files:
+            return None
+        return package.files[name], package.etags[name]
 
 
 class _HttpServer(http.server.ThreadingHTTPServer):
@@ -267,6 +332,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _route(self, head: bool) -> None:
         preview = self.server.preview
+        preview.last_request = time.monotonic()
         if not self._host_allowed(preview.port):
             self._drain()
             self._send(403, b"coursepack preview answers only to 127.0.0.1 and localhost\n", "text/plain; charset=utf-8", head)
@@ -281,13 +347,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif parts == ():
             self._send(200, preview.lms_page(), content_type("preview.html"), head)
         elif parts == ("_preview", "state"):
+            preview.complete()
             self._send(200, json.dumps(preview.state()).encode(), "application/json", head)
         elif parts == ("_preview", "events"):
             self._events(preview, head)
         elif parts[0] == "_preview" and len(parts) > 2 and parts[1] == "static":
             self._file(preview.static_file("/".join(parts[2:])), parts[-1], head)
         elif parts[0] == "course" and len(parts) > 2:
-            self._file(preview.package_file(parts[1], "/".join(parts[2:])), parts[-1], head)
+            self._course_file(preview.package_file(parts[1], "/".join(parts[2:])), parts[-1], head)
         elif parts == ("_preview", "lms", "statements"):
             registration = self._query().get("registration")
             listed = [summary(s) for s in preview.lrs.statements(registration)]
@@ -376,20 +443,39 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             self._send(200, data, content_type(name), head)
 
+    def _course_file(self, found: tuple[bytes, str] | None, name: str, head: bool) -> None:
+        """A package file, revalidated by the browser on every use (no-cache): unchanged since the
+        page's last load, it answers 304 and the browser reuses its copy (and its compiled scripts)."""
+        if found is None:
+            self._not_found(head)
+            return
+        data, tag = found
+        if tag in (self.headers.get("If-None-Match") or ""):
+            self.send_response(304)
+            self.send_header("ETag", tag)
+            self._common_headers(cache="no-cache")
+            self.end_headers()
+            return
+        self._send(200, data, content_type(name), head, etag=tag)
+
     def _not_found(self, head: bool) -> None:
         self._send(404, b"not found\n", "text/plain; charset=utf-8", head)
 
-    def _send(self, status: int, body: bytes, ctype: str, head: bool) -> None:
+    def _send(self, status: int, body: bytes, ctype: str, head: bool, etag: str | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
-        self._common_headers()
+        if etag is not None:
+            self.send_header("ETag", etag)
+        self._common_headers(cache="no-store" if etag is None else "no-cache")
         self.end_headers()
         if not head:
             self.wfile.write(body)
 
-    def _common_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")  # a rebuild must never meet a cached old file
+    def _common_headers(self, cache: str = "no-store") -> None:
+        # no-store: never kept; no-cache (with an ETag): kept, but asked about on every use.
+        # Either way a rebuild never meets a stale file.
+        self.send_header("Cache-Control", cache)
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
 

@@ -1,15 +1,19 @@
 """`coursepack preview` in Debian's chromium: the LMS page, live reload keeping the learner's place,
-the problem overlay over the last good course, and the LMS panel's values (scorm-again as the LMS)."""
+the problem overlay over the last good course, and the LMS panel's values (scorm-again as the LMS);
+for xAPI and cmi5, the statements the in-process LRS accepts, listed as they arrive."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from cmi5_rules import check_session
 
 from coursepack.preview.server import PreviewServer
+from coursepack.xapi.vocabulary import SESSION_ID_EXT
 
 from . import course_driver as drv
 
@@ -59,7 +63,8 @@ def test_preview_live_reload_overlay_and_panel(browser_context, tmp_path: Path) 
     module = course / MODULE
     log: list[str] = []
     errors: list[str] = []
-    with PreviewServer(course, port=0, poll_interval=0.05, log=log.append) as server:
+    # complete_after: the certificate edition stays pending (built first when the page switches to it)
+    with PreviewServer(course, port=0, complete_after=60, log=log.append) as server:
         page = browser_context.new_page()
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(server.url)
@@ -142,7 +147,8 @@ def test_preview_live_reload_overlay_and_panel(browser_context, tmp_path: Path) 
         page.wait_for_function("document.getElementById('lms-status').textContent === 'incomplete'")
         assert page.inner_text("#lms-location") == "–"
 
-        # switch edition: the certificate edition's package, in its own session
+        # switch edition: the certificate edition's package (not built yet: the page asks for it), in its own session
+        assert server.build.pending == {"certificate"}
         page.click("#switch-edition")
         page.wait_for_function("window.__preview.edition === 'certificate'")
         assert content(page).url.endswith("/course/certificate/index.html")
@@ -156,7 +162,7 @@ def test_preview_xapi_lists_statements_from_its_own_lrs(browser_context, tmp_pat
     course = tmp_path / "course"
     shutil.copytree(drv.SCAFFOLD, course, ignore=shutil.ignore_patterns("templates"))
     errors: list[str] = []
-    with PreviewServer(course, target="xapi", port=0, poll_interval=0.05, log=lambda _: None) as server:
+    with PreviewServer(course, target="xapi", port=0, log=lambda _: None) as server:
         page = browser_context.new_page()
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(server.url)
@@ -170,5 +176,79 @@ def test_preview_xapi_lists_statements_from_its_own_lrs(browser_context, tmp_pat
         stored = server.lrs.statements(registration)  # the panel lists what the LRS holds
         assert any(s["verb"]["id"].endswith("/experienced") for s in stored)
         assert page.is_hidden("#values")  # no SCORM data model here
+        assert page.evaluate("window.__preview.error") is None
+    assert errors == []
+
+
+def panel_verbs(page) -> list[str]:
+    return page.eval_on_selector_all("#statements tr", "rows => rows.map((r) => r.dataset.verb)")
+
+
+def sessions_of(statements: list[dict]) -> dict[str, list[dict]]:
+    """The statements by cmi5 session id (the LMS's launched statement carries it too), in stored order."""
+    found: dict[str, list[dict]] = {}
+    for statement in statements:
+        found.setdefault(statement["context"]["extensions"][SESSION_ID_EXT], []).append(statement)
+    return found
+
+
+def test_preview_cmi5_lists_statements_as_they_arrive_and_reloads_in_a_new_session(browser_context, tmp_path: Path) -> None:
+    """--target cmi5: the page plays the LMS (launched, LMS.LaunchData, the fetch URL) over the
+    in-process LRS; the panel lists each statement as the LRS stores it; the LRS refuses none and each
+    session keeps cmi5's rules; an edit closes the session (terminated) and launches the rebuilt AU
+    in a new session of the same registration, on the learner's page."""
+    course = tmp_path / "course"
+    shutil.copytree(drv.SCAFFOLD, course, ignore=shutil.ignore_patterns("templates"))
+    errors: list[str] = []
+    with PreviewServer(course, target="cmi5", port=0, log=lambda _: None) as server:
+        events = server.events.subscribe()  # every event the server sends, refusals included
+        page = browser_context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server.url)
+        frame = content(page)
+        assert "fetch=" in frame.url and "registration=" in frame.url
+        assert page.inner_text("#target-label") == "cmi5"
+        assert page.is_visible("#au-row") and page.inner_text("#au-choice") == "Welcome"
+
+        # statements show as the LRS stores them: the LMS's launched, then the AU's
+        frame.click("#cp-start")
+        drv.next_page(frame)
+        page.wait_for_selector("#statements tr[data-verb='experienced']")
+        assert panel_verbs(page)[:2] == ["launched", "initialized"]
+        registration = page.evaluate("window.__preview.launches[0].registration")
+        stored = server.lrs.statements(registration)
+        assert [s["id"] for s in stored] == page.evaluate("window.__preview.statements.map((s) => s.id)")
+        assert page.inner_text("#statement-count") == f"({len(stored)})"
+        assert "moveOn" in page.inner_text("#lms-status")
+
+        # an edit of the page the learner is on: a new session of the same registration, on that page
+        edit(course / MODULE, "title: Think about it", "title: Think it over")
+        page.wait_for_function("window.__preview.reloads === 1")
+        frame = content(page)
+        frame.wait_for_selector("#cp-page-1 h2:has-text('Think it over')", state="visible")
+        assert drv.current_page(frame) == 1
+        page.wait_for_function("window.__preview.launches.length === 2")
+        launches = page.evaluate("window.__preview.launches")
+        assert launches[1]["registration"] == registration and launches[1]["sessionId"] != launches[0]["sessionId"]
+        page.wait_for_function("(n) => window.__preview.statements.filter((s) => s.verb === 'initialized').length === n", arg=2)
+        drv.next_page(frame)  # the new session records the learner's progress too
+        page.wait_for_function("window.__preview.statements.filter((s) => s.verb === 'experienced').length >= 2")
+        frame.click("#cp-exit")  # the learner leaves: terminated, then the LMS's returnURL
+        page.wait_for_function("window.__preview.statements.filter((s) => s.verb === 'terminated').length === 2")
+        page.wait_for_selector("#log li.launch:has-text('went back to the LMS')")
+
+        # every session keeps cmi5's rules; the first one ended with terminated as the course closed
+        by_session = sessions_of(server.lrs.statements(registration))
+        first, second = (by_session[launch["sessionId"]] for launch in launches)
+        for launch, session, earlier in ((launches[0], first, []), (launches[1], second, first)):
+            problems = check_session(session, launch_data=launch["launchData"], au_activity_id=launch["activityId"],
+                                     registration=registration, earlier=earlier, actor=launch["actor"])
+            assert problems == [], "\n".join(map(str, problems))
+        sent = []
+        while not events.empty():
+            sent.append(events.get_nowait())
+        refused = [message for message in sent if message and message.startswith("event: lrs-refused")]
+        assert refused == [] and page.locator("#log li.refused").count() == 0, refused
+        assert any(json.loads(m.split("data: ", 1)[1])["build"]["generation"] == 2 for m in sent if m and m.startswith("event: build"))
         assert page.evaluate("window.__preview.error") is None
     assert errors == []

@@ -9,7 +9,8 @@
  *   - cmi5: the AU's cmi5-defined completed / passed / failed about its launch activityId, and whether
  *     its moveOn is met.
  * preview.js calls launch(), sessions(), reset(), onStatements() and render(); window.__preview.statements
- * is what the browser tests read.
+ * and window.__preview.launches (the server's answer to each launch, LMS.LaunchData included) are what
+ * the browser tests read.
  */
 (function () {
   "use strict";
@@ -94,6 +95,8 @@
         return post("/_preview/lms/launch", { edition: ctx.edition, registration: record.registration, au: record.au }).then((answer) => {
           const again = launched && launched.registration === answer.registration;
           launched = answer;
+          const shared = window.__preview;
+          if (shared) (shared.launches = shared.launches || []).push(answer);
           record.registration = answer.registration;
           record.au = answer.au || null;
           ctx.write(record);

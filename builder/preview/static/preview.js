@@ -11,7 +11,12 @@
  *     The learner's data is kept in sessionStorage per target, course and edition, so a rebuild, a
  *     "Resume as a new session" or a reload of this page resumes where the learner was.
  * The server (coursepack/preview/server.py) pushes a "build" event after every rebuild: a good one
- * relaunches the course, a failed one shows its problems over the last good course.
+ * relaunches the course, a failed one shows its problems over the last good course. Only the course's
+ * frame is replaced; the server answers 304 for the course files that did not change, so the browser
+ * reuses them. The server builds the edition shown first: another edition may be "pending", and is
+ * asked for (/_preview/state builds it) before its launch.
+ * performance marks "coursepack-preview:build-event" and "coursepack-preview:frame" time a reload
+ * (bench/preview_reload.py reads them).
  * xAPI and cmi5 have no API in the page: their LMS side is the server's in-process LRS, played here by
  * lrs_sides.js (window.CoursepackLrsSides); this file hands it the launches and the panel.
  * window.__preview exposes what the browser tests read.
@@ -165,6 +170,10 @@
   let launching = false;
   let chosenAu = null; // cmi5: the AU picked in the panel (null: the first)
 
+  function mark(name) {
+    if (window.performance && performance.mark) performance.mark(name);
+  }
+
   function storeKey(name) { return STORE + config.target + ":" + config.build.slug + ":" + name; }
   function readRecord(name) {
     try { return JSON.parse(sessionStorage.getItem(storeKey(name)) || "null"); } catch (e) { return null; }
@@ -262,11 +271,7 @@
       if (mine !== launchCount) return; // a newer launch (a rebuild, a button) replaced this one
       launching = false;
       preview.sessions = side.sessions();
-      frame = document.createElement("iframe");
-      frame.id = "content";
-      frame.title = "Course content";
-      frame.src = url;
-      $("course-slot").appendChild(frame);
+      frame = courseFrame(url);
       $("no-course").hidden = true;
       showHeader();
       queueRender();
@@ -274,9 +279,38 @@
     showHeader();
   }
 
-  function launch() {
+  // An edition the server has not built yet: the state it answers holds it built.
+  function launchPending() {
+    const mine = ++launchCount;
+    launching = true;
+    fetch("/_preview/state", { cache: "no-store" }).then((r) => r.json()).then((state) => {
+      if (mine !== launchCount) return; // a newer launch (a rebuild, a button) replaced this one
+      launching = false;
+      config = state;
+      showProblems(state.build);
+      const info = state.editions[edition];
+      if (info && !info.pending) launch();
+      else preview.error = "the " + edition + " edition did not build";
+    }, (err) => { if (mine === launchCount) launching = false; preview.error = String(err && err.stack || err); });
+  }
+
+  // The course's frame, loading src. Its scripts run only after the task that adds it ends, so an LMS
+  // side set up later in the same task (the API, the learner's data) is in place when they look for it.
+  function courseFrame(src) {
+    const made = document.createElement("iframe");
+    made.id = "content";
+    made.title = "Course content";
+    made.src = src;
+    $("course-slot").appendChild(made);
+    mark("coursepack-preview:frame");
+    return made;
+  }
+
+  // opened: the frame already loading this launch (a rebuild opens it before the old course closes)
+  function launch(opened) {
     const info = config.editions[edition];
     if (!info) return;
+    if (info.pending) { launchPending(); return; }
     if (side.lrs) { launchLrs(info); return; }
     const kept = readRecord(edition) || {};
     record = { cmi: kept.cmi || null, totalTime: kept.totalTime || "00:00:00", sessions: (kept.sessions || 0) + 1 };
@@ -290,11 +324,7 @@
     lastChanged = null;
     writeRecord(edition, record); // the session count, even when the course never commits
     logLine({ name: "launch", text: "session " + record.sessions + " of the " + edition + " edition, entry \"" + (side.summary(cmi).entry || "") + "\"" });
-    frame = document.createElement("iframe");
-    frame.id = "content";
-    frame.title = "Course content";
-    frame.src = info.launch;
-    $("course-slot").appendChild(frame);
+    frame = opened || courseFrame(info.launch);
     $("no-course").hidden = true;
     shownGeneration = config.build.goodGeneration;
     preview.generation = shownGeneration;
@@ -315,10 +345,20 @@
     api = null;
   }
 
+  // Close the course and launch it again, the learner's data carried over. SCORM: the new frame starts
+  // loading first, while the old course finishes its session.
+  function reopen() {
+    const info = config.editions[edition];
+    const opened = frame && info && !info.pending && !side.lrs ? courseFrame(info.launch) : null;
+    closeSession(false);
+    launch(opened);
+  }
+
   function relaunch(forget) {
-    closeSession(forget);
-    if (forget) sessionStorage.removeItem(storeKey(edition));
-    if (forget && side.lrs) { side.reset().then(launch, launch); return; } // a new registration, an empty LRS
+    if (!forget) { reopen(); return; }
+    closeSession(true);
+    sessionStorage.removeItem(storeKey(edition));
+    if (side.lrs) { side.reset().then(() => launch(), () => launch()); return; } // a new registration, an empty LRS
     launch();
   }
 
@@ -343,8 +383,7 @@
     }
     if (editions.length && ((!frame && !launching) || state.build.goodGeneration !== shownGeneration)) {
       if (frame) preview.reloads += 1;
-      closeSession(false);
-      launch();
+      reopen();
     }
     showHeader();
     preview.ready = true;
@@ -464,6 +503,7 @@
   function connect() {
     const events = new EventSource("/_preview/events");
     events.addEventListener("build", (e) => {
+      mark("coursepack-preview:build-event");
       try { onBuild(JSON.parse(e.data)); } catch (err) { preview.error = String(err && err.stack || err); }
     });
     events.addEventListener("statements", (e) => {
