@@ -1,6 +1,9 @@
 """Benchmarks: print figures, assert nothing. Run: python3 bench/run.py [--skip-browser]
 
-- build time (wall) and peak RSS of `coursepack build` on the example course;
+- start-up: wall time of `coursepack --version` and of `coursepack validate` on the example course, each
+  in a fresh process (median of 7), beside `python -c pass` on the same machine;
+- build time (wall) and peak RSS of `coursepack build` on the example course, and to every target and
+  edition against `zip -9` of the same files (the packages unzipped into one tree);
 - the same on a generated 500-module / 5,000-question course to every target and edition
   (--target all --sco-per-module: one SCO per module, as such a course must be split to fit
   SCORM 1.2's 4,096 characters), and how the time grows to 1,000 modules, for `build` and
@@ -44,9 +47,49 @@ def timed_command(*args: str) -> tuple[float, float]:
     return float(seconds), float(rss)
 
 
+def fresh_process_seconds(*argv: str, runs: int = 7) -> float:
+    """Median wall time of a command in a fresh process, interpreter start included (as a user waits for it)."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(argv, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - started)
+    return sorted(times)[len(times) // 2]
+
+
+def coursepack_command() -> list[str]:
+    """The installed `coursepack` script beside this interpreter, else `python -m coursepack`."""
+    script = Path(sys.executable).with_name("coursepack")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "coursepack"]
+
+
+def zip9_seconds(packages: list[Path], tree: Path) -> float:
+    """Wall time of `zip -9 -r` over the files of the packages, unzipped into one tree: the floor the
+    example build is compared with (its own work beyond writing the same bytes compressed)."""
+    import zipfile
+
+    for package in packages:
+        zipfile.ZipFile(package).extractall(tree / package.stem)
+    started = time.perf_counter()
+    subprocess.run(["zip", "-9", "-q", "-r", str(tree.with_suffix(".zip")), "."], cwd=tree, check=True)
+    return time.perf_counter() - started
+
+
+def load_average() -> str:
+    """The machine's 1-minute load average, printed beside each timing: on a shared machine it says how far to trust it."""
+    return f"load average {os.getloadavg()[0]:.1f}"
+
+
 def timed_build(course: Path, out: Path, *extra: str) -> tuple[float, float]:
     """(seconds, peak RSS in MB) of one build in a fresh process."""
     return timed_command("build", str(course), "--out", str(out), *extra)
+
+
+def largest_package_mb(folder: Path) -> float:
+    """Uncompressed size of the biggest package in folder, in MB."""
+    import zipfile
+
+    return max(sum(info.file_size for info in zipfile.ZipFile(p).infolist()) for p in folder.glob("*.zip")) / 1048576
 
 
 def generate_course(root: Path, modules: int, questions_per_module: int) -> None:
@@ -161,23 +204,36 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
+        floor = fresh_process_seconds(sys.executable, "-c", "pass")
+        version = fresh_process_seconds(*coursepack_command(), "--version")
+        print(f"coursepack --version: {version:.3f} s wall (python -c pass: {floor:.3f} s)  (target < 0.15 s)  [{load_average()}]")
+        validated = fresh_process_seconds(*coursepack_command(), "validate", str(REPO))
+        print(f"validate of the example course: {validated:.3f} s wall  (target < 0.3 s)  [{load_average()}]")
         seconds, rss = timed_build(REPO, tmp_path / "example")
         print(f"example course build: {seconds:.2f} s wall, peak RSS {rss:.0f} MB  (target < 1 s)")
+        every_seconds, _ = timed_build(REPO, tmp_path / "example-all", "--target", "all")
+        floor_zip = zip9_seconds(sorted((tmp_path / "example-all").glob("*.zip")), tmp_path / "example-tree")
+        print(f"example course, every target and edition: {every_seconds:.2f} s wall, {every_seconds / floor_zip:.1f}x zip -9 of the same files "
+              f"({floor_zip:.3f} s)  (target < 1 s, at most 10x)  [{load_average()}]")
         big, bigger = tmp_path / "big", tmp_path / "bigger"
         generate_course(big, 500, 10)
         generate_course(bigger, 1000, 10)
         every = ("--target", "all", "--sco-per-module")
         seconds, rss = timed_build(big, tmp_path / "big-out", *every)
+        largest = largest_package_mb(tmp_path / "big-out")
         shutil.rmtree(tmp_path / "big-out")
-        print(f"500 modules / 5,000 questions build, every target and edition: {seconds:.2f} s wall, peak RSS {rss:.0f} MB  (target < 10 s, < 300 MB)")
+        print(f"500 modules / 5,000 questions build, every target and edition: {seconds:.2f} s wall, peak RSS {rss:.0f} MB "
+              f"(largest package {largest:.0f} MB unzipped)  (target < 10 s, < 300 MB)  [{load_average()}]")
         seconds_1000, rss_1000 = timed_build(bigger, tmp_path / "bigger-out", *every)
+        largest_1000 = largest_package_mb(tmp_path / "bigger-out")
         shutil.rmtree(tmp_path / "bigger-out")
         print(f"1,000 modules build, every target and edition: {seconds_1000:.2f} s wall ({seconds_1000 / seconds:.2f}x the 500-module time), "
-              f"peak RSS {rss_1000:.0f} MB  (target at most 2.1x)")
+              f"peak RSS {rss_1000:.0f} MB, {rss_1000 - rss:+.0f} MB on 500 modules (largest package {largest_1000:.0f} MB unzipped, "
+              f"{largest_1000 - largest:+.0f} MB)  (target at most 2.1x; memory to grow no more than the largest package)  [{load_average()}]")
         checked, _ = timed_command("validate", str(big), "--sco-per-module")
         checked_1000, _ = timed_command("validate", str(bigger), "--sco-per-module")
         print(f"validate --sco-per-module: 500 modules {checked:.2f} s, 1,000 modules {checked_1000:.2f} s "
-              f"({checked_1000 / checked:.2f}x)  (target at most 2.1x)")
+              f"({checked_1000 / checked:.2f}x)  (target at most 2.1x)  [{load_average()}]")
         shutil.rmtree(bigger)
         video = tmp_path / "video"
         course_with_big_video(video, 300)

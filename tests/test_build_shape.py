@@ -13,6 +13,7 @@ import pytest
 
 from coursepack.commands.build import build_packages
 from coursepack.load.course_loader import load_course
+from coursepack.load.yaml_source import SourceMap
 from coursepack.render import markdown, page, unit_contents as unit_contents_module
 from coursepack.render.course_data import course_data
 from coursepack.render.render_cache import RenderCache
@@ -59,10 +60,12 @@ def test_every_target_and_edition_renders_each_markdown_text_once(full, markdown
     again = {key: n for key, n in markdown_renders.items() if n > 1}
     assert again == {}, f"rendered more than once in one build: {again}"
     rendered = {text for _, text in markdown_renders}
-    # the course's texts of every kind went through the count: a block, a transcript, an inline choice,
-    # and the certificate's statement where there is a certificate page (a whole-course unit)
-    expected = {"The first module.", "The **speaker** says hello. <script>alert(3)</script>\n", "Choice A"}
+    # the course's texts of every kind with markup went through the count: a transcript, and the
+    # certificate's statement where there is a certificate page (a whole-course unit)
+    expected = {"The **speaker** says hello. <script>alert(3)</script>\n"}
     assert expected | ({"has *completed* every test."} if per_module is None else set()) <= rendered
+    # plain texts (a module's description, a choice) are their own HTML: never parsed
+    assert not {"The first module.", "Choice A"} & rendered
 
 
 def test_each_page_is_rendered_once_per_edition_for_every_target(full, monkeypatch, tmp_path: Path) -> None:
@@ -212,3 +215,23 @@ def test_link_check_sees_only_real_links() -> None:
     assert markdown.link_targets('Write `<a href="page.html">` in HTML.') == []
     assert markdown.link_targets('[a](https://a.example) <https://b.example> [c]\n\n[c]: page.html') == [
         "https://a.example", "https://b.example", "page.html"]
+
+
+def test_a_valid_course_is_loaded_and_built_without_working_out_positions(tmp_path: Path, monkeypatch) -> None:
+    """Every value's position in its file is worked out only when a problem needs one (parsing the
+    file's text again): keeping them all from the start cost more memory than the course itself."""
+    worked_out: Counter = Counter()
+    positions = SourceMap._positions
+
+    def counted(self):
+        if self._tables is None:  # not yet worked out (or being recorded)
+            worked_out[self.file] += 1
+        return positions(self)
+
+    monkeypatch.setattr(SourceMap, "_positions", counted)
+    loaded = load_course(make_full_course(tmp_path / "course"))
+    build_packages(loaded, list(TARGETS), loaded.course.editions(), tmp_path, per_module=True)
+    assert worked_out == Counter()
+    basics = next(m for m in loaded.modules if m.module.id == "basics")
+    assert basics.source.where(("id",)) == (1, 5)  # asked for: found in the text kept for it
+    assert worked_out == Counter({basics.source.file: 1})

@@ -11,7 +11,8 @@ from coursepack.load.errors import CourseError
 from coursepack.load.course_loader import LoadedCourse
 from coursepack.model.content import ReflectionBlock
 from coursepack.model.quiz import QuizBlock
-from coursepack.targets.package import TARGETS, fit_problems
+from coursepack.targets.fit import fit_problems
+from coursepack.targets.registry import TARGETS
 
 
 def summary(loaded: LoadedCourse) -> str:

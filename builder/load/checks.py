@@ -6,6 +6,7 @@ import codecs
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -18,7 +19,6 @@ from coursepack.model.base import TITLE_MAX
 from coursepack.model.content import AudioBlock, ImageBlock, ReflectionBlock, VideoBlock
 from coursepack.model.quiz import Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice
 from coursepack.render.markdown import link_targets
-from coursepack.render.strings import override_problem
 
 _IMAGE_TYPES = frozenset({".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"})
 _VIDEO_TYPES = frozenset({".mp4", ".webm", ".ogv"})
@@ -52,6 +52,8 @@ def _string_overrides(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
     course = loaded.course
     if course is None or not course.strings:
         return []
+    from coursepack.render.strings import override_problem  # the player's word tables, read only when overridden
+
     problems = []
     for key, text in course.strings.items():
         message = override_problem(key, text)
@@ -157,14 +159,23 @@ _LINK_SCHEME = re.compile(r"(?i)https?://|mailto:|#")
 _MARKDOWN_FIELDS = ("text", "caption", "prompt", "guidance", "explanation", "feedback", "description", "true_feedback", "false_feedback")
 
 
+@lru_cache(maxsize=None)
+def _fields_of(model: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The Markdown fields and the child lists (choices, questions) a model has: asking a model for a
+    field it lacks costs a raised and caught AttributeError, for each of thousands of blocks."""
+    fields = getattr(model, "model_fields", {})
+    return tuple(f for f in _MARKDOWN_FIELDS if f in fields), tuple(k for k in ("choices", "questions") if k in fields)
+
+
 def _markdown_texts(path: tuple[str | int, ...], node: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """(YAML path, text) of every Markdown field of a block, its questions and their choices."""
-    for field in _MARKDOWN_FIELDS:
-        value = getattr(node, field, None)
+    markdown_fields, child_lists = _fields_of(type(node))
+    for field in markdown_fields:
+        value = getattr(node, field)
         if isinstance(value, str):
             yield path + (field,), value
-    for key in ("choices", "questions"):
-        for i, child in enumerate(getattr(node, key, None) or ()):
+    for key in child_lists:
+        for i, child in enumerate(getattr(node, key) or ()):
             yield from _markdown_texts(path + (key, i), child)
 
 

@@ -10,7 +10,7 @@ Built on PyYAML's event stream rather than its constructors so that:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,23 +30,53 @@ MAX_NODES = 200_000
 DataPath = tuple[str | int, ...]
 
 
-@dataclass
 class SourceMap:
-    """Where each value of a loaded file came from."""
+    """Where each value of a loaded file came from.
 
-    file: str
-    values: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
+    Worked out from the file's text when first asked, by parsing it again: a valid course asks for
+    few positions or none, and keeping every value's position from the start took more memory than
+    the course itself (and a third of the time spent reading it)."""
+
+    def __init__(self, file: str, text: str = "", loader: Any = None) -> None:
+        self.file = file
+        self._text = text
+        self._loader = loader
+        self._tables: tuple[dict[DataPath, tuple[int, int]], dict[DataPath, tuple[int, int]]] | None = None
+
+    @classmethod
+    def recorded(cls, file: str) -> SourceMap:
+        """An empty map the builder fills in as it reads."""
+        source = cls(file)
+        source._tables = ({}, {})
+        return source
+
+    @property
+    def values(self) -> dict[DataPath, tuple[int, int]]:
+        return self._positions()[0]
+
+    @property
+    def keys(self) -> dict[DataPath, tuple[int, int]]:
+        return self._positions()[1]
+
+    def _positions(self) -> tuple[dict[DataPath, tuple[int, int]], dict[DataPath, tuple[int, int]]]:
+        if self._tables is None:
+            # the same text through the same parser: the same events, now with positions kept
+            builder = _Builder(self.file, SourceMap.recorded(self.file))
+            builder.build(yaml.parse(self._text, Loader=self._loader))
+            self._tables = builder.source._positions()
+            self._text = ""  # no longer needed
+        return self._tables
 
     def where(self, path: DataPath, *, key: bool = False) -> tuple[int, int]:
         """Position of the value at path (or of its key), else of its nearest known parent."""
-        table = self.keys if key else self.values
+        values, keys = self._positions()
+        table = keys if key else values
         if path in table:
             return table[path]
         while path:
             path = path[:-1]
-            if path in self.values:
-                return self.values[path]
+            if path in values:
+                return values[path]
         return (1, 1)
 
     def problem(self, path: DataPath, message: str, *, key: bool = False) -> Problem:
@@ -70,6 +100,7 @@ _ALLOWED_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
+_STR = "tag:yaml.org,2002:str"
 _resolver = yaml.resolver.Resolver()
 _scalars = yaml.constructor.SafeConstructor()
 
@@ -194,13 +225,16 @@ def _scalar_value(event: yaml.ScalarEvent, name: str) -> Any:
         tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
         if tag == "tag:yaml.org,2002:value":  # a lone '=' is just text
             tag = "tag:yaml.org,2002:str"
+    if tag == _STR:
+        return event.value  # what SafeConstructor gives for text, without building a node for it
     if tag not in _ALLOWED_TAGS or tag in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
         raise _tag_problem(name, event.start_mark, tag)
     if tag == "tag:yaml.org,2002:timestamp":
         return event.value  # dates stay text: the model decides what they mean
     node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
     try:
-        return _scalars.construct_object(node)
+        # the tag's own constructor: construct_object would also keep every node it ever saw
+        return _scalars.yaml_constructors[tag](_scalars, node)
     except (ValueError, yaml.constructor.ConstructorError):
         line, col = _pos(event.start_mark)
         kind = {"int": "a whole number", "float": "a number", "bool": "true or false", "null": "null"}.get(tag.rsplit(":", 1)[-1], "text")
@@ -208,11 +242,13 @@ def _scalar_value(event: yaml.ScalarEvent, name: str) -> Any:
 
 
 class _Builder:
-    """Turns the event stream into data, recording positions as it goes."""
+    """Turns the event stream into data; records every value's position when its source map is one
+    being recorded (SourceMap.recorded), else only checks."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, source: SourceMap):
         self.name = name
-        self.source = SourceMap(name)
+        self.source = source
+        self.record = source._tables is not None
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.nodes = 0
 
@@ -226,10 +262,12 @@ class _Builder:
             raise self.fail(mark, f"aliases expand this file to more than {MAX_NODES:,} values (expected a course file, not an alias bomb)")
 
     def build(self, events: Any) -> Any:
-        # Stack entries: [container, path, pending_key, pending_key_mark, anchor, size, start_mark]
+        # Stack entries: [container, path, pending_key, anchor, size, start_mark]; path is () unless recording
         stack: list[list[Any]] = []
         root: Any = None
         have_root = False
+        record = self.record
+        values, keys = self.source._tables if record else ({}, {})  # type: ignore[misc]
 
         def attach(value: Any, size: int, mark: yaml.Mark, anchor: str | None) -> None:
             nonlocal root, have_root
@@ -242,10 +280,10 @@ class _Builder:
                 return
             top = stack[-1]
             container = top[0]
-            top[5] += size
-            if isinstance(container, list):
-                path = top[1] + (len(container),)
-                self.source.values.setdefault(path, _pos(mark))
+            top[4] += size
+            if type(container) is list:
+                if record:
+                    values.setdefault(top[1] + (len(container),), _pos(mark))
                 container.append(value)
             elif top[2] is _NO_KEY:
                 if not isinstance(value, (str, int, float, bool)):
@@ -253,49 +291,53 @@ class _Builder:
                     raise self.fail(mark, f"{what} (expected plain text before ':')")
                 key = value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
                 if key in container:
+                    # Unrecorded, asking for the first key's position reads the file again with
+                    # positions kept, which stops here with this same message.
                     first = self.source.keys.get(top[1] + (key,), (0, 0))
                     raise self.fail(mark, f"duplicate key '{key}' (expected each key once in a mapping; first at line {first[0]})")
-                top[2], top[3] = key, mark
-                self.source.keys[top[1] + (key,)] = _pos(mark)
+                top[2] = key
+                if record:
+                    keys[top[1] + (key,)] = _pos(mark)
             else:
-                path = top[1] + (top[2],)
-                self.source.values.setdefault(path, _pos(mark))
+                if record:
+                    values.setdefault(top[1] + (top[2],), _pos(mark))
                 container[top[2]] = value
                 top[2] = _NO_KEY
 
         for event in events:
-            if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
-                continue
-            if isinstance(event, yaml.DocumentStartEvent):
-                if have_root:
-                    raise self.fail(event.start_mark, "a second YAML document in one file (expected exactly one)")
-                continue
-            if isinstance(event, yaml.ScalarEvent):
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
                 self.count(1, event.start_mark)
                 attach(_scalar_value(event, self.name), 1, event.start_mark, event.anchor)
-            elif isinstance(event, yaml.AliasEvent):
-                if event.anchor not in self.anchors:
-                    raise self.fail(event.start_mark, f"unknown alias '*{event.anchor}' (expected an anchor '&{event.anchor}' defined above it)")
-                value, size = self.anchors[event.anchor]
-                self.count(size, event.start_mark)
-                attach(_copy(value), size, event.start_mark, None)
-            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 if event.tag not in (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
                     raise _tag_problem(self.name, event.start_mark, event.tag)
                 if len(stack) >= MAX_DEPTH:
                     raise self.fail(event.start_mark, f"lists and mappings nested deeper than {MAX_DEPTH} levels (expected at most {MAX_DEPTH})")
                 self.count(1, event.start_mark)
-                container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
-                path = self._child_path(stack)
-                if path is not None:
-                    self.source.values.setdefault(path, _pos(event.start_mark))
-                else:
-                    path = ()
-                    self.source.values[()] = _pos(event.start_mark)
-                stack.append([container, path, _NO_KEY, None, event.anchor, 1, event.start_mark])
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                container, _path, _k, _km, anchor, size, start = stack.pop()
+                container: Any = {} if kind is yaml.MappingStartEvent else []
+                path: DataPath = ()
+                if record:
+                    child = self._child_path(stack)
+                    if child is not None:
+                        path = child
+                        values.setdefault(path, _pos(event.start_mark))
+                    else:
+                        values[()] = _pos(event.start_mark)
+                stack.append([container, path, _NO_KEY, event.anchor, 1, event.start_mark])
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                container, _path, _key, anchor, size, start = stack.pop()
                 attach(container, size, start, anchor)
+            elif kind is yaml.AliasEvent:
+                if event.anchor not in self.anchors:
+                    raise self.fail(event.start_mark, f"unknown alias '*{event.anchor}' (expected an anchor '&{event.anchor}' defined above it)")
+                value, size = self.anchors[event.anchor]
+                self.count(size, event.start_mark)
+                attach(_copy(value), size, event.start_mark, None)
+            elif kind is yaml.DocumentStartEvent:
+                if have_root:
+                    raise self.fail(event.start_mark, "a second YAML document in one file (expected exactly one)")
+            # StreamStart, StreamEnd and DocumentEnd carry nothing
         return root
 
     @staticmethod
@@ -328,8 +370,8 @@ def _too_big(size: int) -> str:
 
 
 def _build(text: str, name: str, loader: Any) -> tuple[Any, SourceMap]:
-    builder = _Builder(name)
-    return builder.build(yaml.parse(text, Loader=loader)), builder.source
+    source = SourceMap(name, text, loader)  # positions worked out only if asked for
+    return _Builder(name, source).build(yaml.parse(text, Loader=loader)), source
 
 
 def load_yaml(path: Path, name: str) -> LoadedYaml:

@@ -126,11 +126,26 @@ def link_targets(text: str | None) -> list[str]:
     return [html_lib.unescape(href.group(1)) for href in hrefs if href]
 
 
+# Text that Markdown, the sanitizer and the rewrites above all leave as it is: one line of letters,
+# digits, spaces and punctuation, starting with a letter or digit but not as a list's '1.' or '1)',
+# ending with no space, holding no inline markup nor anything HTML escapes (& < > "). Most short
+# texts are like this (prompts, choices, titles); they skip the parser.
+# tests/test_plain_markdown.py holds this to the full path.
+_PLAIN = re.compile(r"(?![0-9]+[.)])[^\W_](?:[^\W_]|[ ,.;:?'()/-])*(?<! )")
+
+
+def plain_text(text: str) -> bool:
+    """Whether markdown_html(text) is <p>text</p> and markdown_inline(text) the text itself."""
+    return _PLAIN.fullmatch(text) is not None
+
+
 def markdown_html(text: str | None, heading_level: int = 3) -> Markup:
     """Block Markdown (paragraphs, lists, tables) as safe HTML. heading_level is where a bold
     paragraph used as a heading goes: 3 under a page title (h2), 4 in a block with its own h3."""
     if not text:
         return Markup("")
+    if plain_text(text):
+        return Markup(f"<p>{text}</p>\n")
     return finish_block_html(render_block_source(text), heading_level)
 
 
@@ -149,4 +164,6 @@ def markdown_inline(text: str | None) -> Markup:
     """One line of Markdown (emphasis, code, links) without the wrapping <p>."""
     if not text:
         return Markup("")
+    if plain_text(text):
+        return Markup(text)
     return Markup(sanitize(_md.renderInline(text)))

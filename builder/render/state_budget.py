@@ -149,16 +149,14 @@ def check_state_budget(unit: UnitContents, limits: StorageLimits | None) -> list
     target = limits.standard
     problems: list[Problem] = []
 
-    if unit.whole_course:
-        where_file, (line, col) = loaded.source.file, loaded.source.where(())
-        scope = "the course"
-    else:
-        first = unit.modules[0]
-        where_file, (line, col) = first.source.file, first.source.where(())
-        scope = f"module '{first.module.id}'"
+    # where a problem of the whole unit points: its file's first value (looked up only for a problem:
+    # a file's positions are worked out when first asked for)
+    source = loaded.source if unit.whole_course else unit.modules[0].source
+    scope = "the course" if unit.whole_course else f"module '{unit.modules[0].module.id}'"
 
     progress = progress_chars(unit)
     if progress > limits.suspend:
+        where_file, (line, col) = source.file, source.where(())
         biggest = sorted(unit.quizzes, key=lambda q: (-quiz_chars(q), q.block.id))[:3]
         detail = ", ".join(f"'{q.block.id}' ({_n(quiz_chars(q))})" for q in biggest)
         advice = "split the course with --sco-per-module or " if unit.whole_course else ""
