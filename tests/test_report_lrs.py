@@ -36,7 +36,8 @@ from coursepack.report.lrs_evidence import target_of, xapi_course
 from coursepack.report.lrs_sync import OVERLAP, SyncError, since_text, source_name, sync
 from coursepack.report.progress import RateLine
 from coursepack.report.store import open_store
-from coursepack.report.xapi_facts import statement_facts
+from coursepack.report.xapi_facts import CheckedParts, statement_facts
+from coursepack.xapi.statements import parse_statement
 from coursepack.xapi import vocabulary as v
 
 LOADED = load_course(REPO)
@@ -664,6 +665,31 @@ def test_statement_facts_and_targets() -> None:
     assert target_of(XCOURSE, f"{BASE}/{FIRST}/quiz/{QUIZ[FIRST]}/x").kind == "question"
     assert target_of(XCOURSE, f"{BASE}/{SECOND}/reflection/{REFLECTION[FIRST]}").module_id == FIRST  # by its own id
     assert target_of(XCOURSE, f"{BASE}/nope").kind == target_of(XCOURSE, "https://elsewhere.example/x").kind == "other"
+
+
+def test_shared_parts_checked_once_give_the_same_facts_and_problems_as_checking_each_statement_whole() -> None:
+    """statement_facts checks the parts statements share (actor, verb, object, context, authority) once;
+    a statement read after its parts were seen gives what a statement read from scratch gives, valid or not."""
+    start = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
+    played = play(ALICE, start) + play(BOB, start, quiz={FIRST: [0.5, 0.9]}) + play(CARLA, start, modules=[FIRST])
+    agent_object = statement(ALICE, v.COMPLETED, "", start, obj={"mbox": "mailto:x@example.org"})
+    with_revision = statement(ALICE, v.VOIDED, "", start, obj={"objectType": "StatementRef", "id": played[0]["id"]})
+    with_revision["context"]["revision"] = "2"
+    broken = [
+        {**played[1], "actor": {**ALICE, "openid": "https://openid.example.org/alice"}},  # two identifiers
+        {**played[2], "timestamp": "yesterday"},
+        agent_object,  # valid parts; the statement's own rule: an Agent object states objectType
+        with_revision,  # valid parts; context revision only with an Activity object
+    ]
+    class Whole(CheckedParts):
+        def parse(self, raw: Any) -> Any:
+            return parse_statement(raw)
+
+    parts, whole = CheckedParts(), Whole()
+    for raw in played + broken + played:  # the parts are cached the first time round
+        assert statement_facts(raw, parts) == statement_facts(raw, whole)
+    assert all(statement_facts(raw, parts).problem for raw in broken)
+    assert parse_statement(played[5]).model_dump() == parts.parse(played[5]).model_dump()
 
 
 def test_progress_line_after_a_second_with_statements_per_second() -> None:

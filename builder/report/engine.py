@@ -131,15 +131,19 @@ class Database:
             raise
         self.execute("COMMIT")
 
-    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], conflict: str = "") -> None:
-        """INSERT INTO table (columns) VALUES <rows> <conflict>, for many rows at once. The rows'
-        keys must be distinct (an ON CONFLICT DO UPDATE cannot touch one row twice in a statement)."""
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], conflict: str = "",
+                    returning: str = "") -> Rows:
+        """INSERT INTO table (columns) VALUES <rows> <conflict> [RETURNING <returning>], for many rows
+        at once; the rows RETURNING gives (with ON CONFLICT DO NOTHING: only the rows inserted). The
+        rows' keys must be distinct (an ON CONFLICT DO UPDATE cannot touch one row twice in a statement)."""
         per_statement = max(1, PARAMETERS_PER_INSERT // len(columns))
+        returned = Rows()
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             marks = ", ".join(["(" + ", ".join("?" for _ in columns) + ")"] * len(chunk))
-            self.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {marks} {conflict}",
-                         [value for row in chunk for value in row])
+            returned.extend(self.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {marks} {conflict}"
+                                         f"{_returning(returning)}", [value for row in chunk for value in row]))
+        return returned
 
     def script(self, sql: str) -> None:
         """Several statements without parameters (tables, views), as one transaction that waits for
@@ -166,9 +170,10 @@ class DuckDatabase(Database):
     def _cursor(self, sql: str, params: Sequence[Any]) -> Any:
         return self._connection.execute(sql, list(params))
 
-    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], conflict: str = "") -> None:
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], conflict: str = "",
+                    returning: str = "") -> Rows:
         if not rows:
-            return
+            return Rows()
         types = self._column_types(table)
         spec = ", ".join(f"'{column}': '{types[column]}'" for column in columns)
         # a file only this user may read (it holds learners' data for a moment), removed at once
@@ -177,9 +182,9 @@ class DuckDatabase(Database):
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 for row in rows:
                     out.write(json.dumps(dict(zip(columns, row)), default=_json_value) + "\n")
-            self.execute(
+            return self.execute(
                 f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} "
-                f"FROM read_json(?, format = 'newline_delimited', columns = {{{spec}}}) {conflict}",
+                f"FROM read_json(?, format = 'newline_delimited', columns = {{{spec}}}) {conflict}{_returning(returning)}",
                 [path],
             )
         finally:
@@ -233,6 +238,10 @@ class PostgresDatabase(Database):
 
     def close(self) -> None:
         self._connection.close()
+
+
+def _returning(columns: str) -> str:
+    return f" RETURNING {columns}" if columns else ""
 
 
 def _json_value(value: Any) -> Any:

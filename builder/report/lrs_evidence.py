@@ -216,13 +216,18 @@ def _evidence(course: XapiCourse, person: _Learner) -> LearnerEvidence:
 
 
 def build_batch(course: XapiCourse, source: str, rows: Iterable[tuple[Any, ...]]) -> ImportBatch:
-    """Evidence for every learner in rows (lrs_store.evidence_rows: per learner, in time order)."""
-    people: dict[str, _Learner] = {}
+    """Evidence for every learner in rows (lrs_store.evidence_rows: per learner, in time order). A
+    learner's statements are summed up as soon as the next learner's begin, so only one learner's
+    working state (every answer of every quiz) is held at a time, however many statements there are."""
+    learners: list[LearnerEvidence] = []
+    person: _Learner | None = None
     for values in rows:
         row = dict(zip(EVIDENCE_COLUMNS, values))
-        key = row["learner_key"]
-        person = people.get(key)
-        if person is None:
-            person = people[key] = _Learner(key)
+        if person is None or row["learner_key"] != person.key:
+            if person is not None:
+                learners.append(_evidence(course, person))
+            person = _Learner(row["learner_key"])
         _read(course, person, row)
-    return ImportBatch(source, course.course_id, [_evidence(course, p) for p in people.values()])
+    if person is not None:
+        learners.append(_evidence(course, person))
+    return ImportBatch(source, course.course_id, learners)

@@ -13,7 +13,7 @@ Plain SQL for both engines, as store.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -46,7 +46,6 @@ COLUMNS = (
     "registration", "session_key", "happened_at", "stored", "scaled", "score_raw", "score_max", "success", "completion",
     "response_chars", "seconds", "problem", "fetched_at",
 )
-ID_CHUNK = 500  # statement ids looked up per query
 
 
 @dataclass(frozen=True)
@@ -77,18 +76,6 @@ def read_state(store: Store, source: str, course_id: str) -> SyncState:
     return SyncState(*rows[0]) if rows else SyncState(None, None, None, None)
 
 
-def _known_ids(store: Store, source: str, course_id: str, ids: Sequence[str]) -> set[str]:
-    known: set[str] = set()
-    for start in range(0, len(ids), ID_CHUNK):
-        chunk = list(ids[start : start + ID_CHUNK])
-        marks = ", ".join("?" for _ in chunk)
-        known.update(sid for (sid,) in store.execute(
-            f"SELECT statement_id FROM xapi_statement WHERE source = ? AND course_id = ? AND statement_id IN ({marks})",
-            [source, course_id, *chunk],
-        ))
-    return known
-
-
 def _row(source: str, course_id: str, f: StatementFacts, now: datetime) -> tuple[Any, ...]:
     return (source, course_id, f.statement_id, f.learner_key, f.learner_name, f.email, f.verb, f.object_id,
             f.registration, f.session, f.at, f.stored, f.scaled, f.score_raw, f.score_max, f.success, f.completion,
@@ -108,11 +95,13 @@ def store_page(store: Store, source: str, course_id: str, facts: Iterable[Statem
     else:
         after = SyncState(state.high_water, since, more, high)
     with store.transaction():
-        known = _known_ids(store, source, course_id, [f.statement_id for f in unique])
-        new = [f for f in unique if f.statement_id not in known]
         now = _now()
-        store.insert_rows("xapi_statement", COLUMNS, [_row(source, course_id, f, now) for f in new],
-                          "ON CONFLICT (source, course_id, statement_id) DO NOTHING")
+        # the statements stored before conflict and are left as they are; RETURNING names the others
+        # (one statement: looking the ids up first cost as much again)
+        inserted = store.insert_rows("xapi_statement", COLUMNS, [_row(source, course_id, f, now) for f in unique],
+                                     "ON CONFLICT (source, course_id, statement_id) DO NOTHING", "statement_id")
+        fresh = {sid for (sid,) in inserted}
+        new = [f for f in unique if f.statement_id in fresh]
         store.execute(
             "INSERT INTO lrs_sync (source, course_id, high_water, synced_at, pending_since, pending_more, pending_high) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, course_id) DO UPDATE SET high_water = EXCLUDED.high_water, "

@@ -15,6 +15,8 @@ from coursepack.report.show import describe_open_short, duration, iso_local, per
 
 BINS = (("0–49", 0, 50), ("50–69", 50, 70), ("70–79", 70, 80), ("80–89", 80, 90), ("90–100", 90, 100.01))
 
+NOT_TAKEN = '<span aria-hidden="true">–</span><span class="sr">not taken</span>'
+
 CSS = """
 :root { color-scheme: light; --ink: #1a1a1a; --muted: #555; --bar: #1f5fa8; --line: #c8c8c8; }
 body { font: 16px/1.5 system-ui, sans-serif; color: var(--ink); margin: 1.5rem; max-width: 80rem; }
@@ -32,6 +34,8 @@ th button { border: 0; background: none; padding: 0; font-weight: 700; cursor: p
 :focus-visible { outline: 3px solid #b35c00; outline-offset: 2px; }
 .muted { color: var(--muted); }
 #learners td:nth-child(4), #learners td:nth-child(6), #learners td:nth-child(7) { white-space: nowrap; }
+#learners td:nth-child(10) { min-width: 18rem; }  /* the open rules: a readable width, not a column of single words */
+.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 """
 
 SCRIPT = """
@@ -103,13 +107,14 @@ def _quiz_distribution(report: Report) -> str:
 
 
 def _learner_row(row: ReportRow) -> str:
-    scores = " ".join("–" if v is None else percent(v) for v in row.quiz_best.values())
+    # a dash for a quiz not taken, which a screen reader would read as "dash": it hears "not taken"
+    scores = " ".join(NOT_TAKEN if v is None else str(escape(percent(v))) for v in row.quiz_best.values())
     lowest = min((v for v in row.quiz_best.values() if v is not None), default=None)
     cells = [
         (escape(row.name), escape(row.name.lower())),
         (escape(row.identifier), escape(row.identifier.lower())),
         (f"{row.modules_done}/{row.modules_total}", str(row.modules_done)),
-        (escape(scores), "" if lowest is None else str(lowest)),
+        (scores, "" if lowest is None else str(lowest)),
         (f"{row.reflections_answered}/{row.reflections_total}", str(row.reflections_answered)),
         (iso_local(row.first_activity), iso_local(row.first_activity)),
         (iso_local(row.last_activity), iso_local(row.last_activity)),

@@ -203,11 +203,13 @@ class Store:
         except EngineError as error:
             raise StoreError(f"{self.location}: {error}") from None
 
-    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], conflict: str = "") -> None:
-        """INSERT INTO table (columns) <rows> <conflict>, many rows at once, each engine its fastest
-        way (engine.py); keys must be distinct within rows."""
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], conflict: str = "",
+                    returning: str = "") -> list[tuple[Any, ...]]:
+        """INSERT INTO table (columns) <rows> <conflict> [RETURNING returning], many rows at once, each
+        engine its fastest way (engine.py); keys must be distinct within rows. Returns what RETURNING
+        gives (with ON CONFLICT DO NOTHING, the rows that were new)."""
         try:
-            self.connection.insert_rows(table, columns, rows, conflict)
+            return self.connection.insert_rows(table, columns, rows, conflict, returning)
         except EngineError as error:
             raise StoreError(f"{self.location}: {error}") from None
 
