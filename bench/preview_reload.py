@@ -1,7 +1,7 @@
 """How long `coursepack preview` takes from a saved edit to the course shown again, step by step:
 prints figures, asserts nothing (the machines are 2-core, shared and noisy).
 
-Run: python3 bench/preview_reload.py [--edits N] [--skip-browser]
+Run: python3 bench/preview_reload.py [--edits N] [--skip-browser] [--without-load-cache]
 
 A temporary copy of the example course (course.yaml, modules/, assets/) is previewed on 127.0.0.1
 (SCORM 1.2, standard edition). The learner is put on the first module's first page; then, N times,
@@ -161,7 +161,11 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=9)
     parser.add_argument("--relaunches", type=int, default=9)
     parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--without-load-cache", action="store_true",
+                        help="every rebuild reads, parses and checks every file afresh (as before the LoadCache): for A/B runs")
     args = parser.parse_args()
+    if args.without_load_cache:
+        without_load_cache()
 
     with tempfile.TemporaryDirectory() as tmp:
         course = copy_example(Path(tmp))
@@ -209,6 +213,16 @@ def main() -> None:
         elif not args.skip_browser:
             print("course shown again: not measured (no chromium / playwright)")
         print_timelines(rows)
+
+
+def without_load_cache() -> None:
+    """The rebuilds load as `coursepack build` does: no file's parse, model or SVG verdict kept."""
+    from coursepack.load import checks, svg_check
+    from coursepack.preview import live_build
+
+    fresh = live_build.load_course
+    live_build.load_course = lambda root, cache=None: fresh(root)  # type: ignore[assignment]
+    checks.svg_problem = lambda path, name=None: svg_check._data_problem(path.read_bytes(), name or path.name)  # type: ignore[assignment]
 
 
 def open_page(url: str):

@@ -16,6 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from coursepack.load.checks import check_course
 from coursepack.load.errors import AuthorWarning, CourseError, Problem, display_path
+from coursepack.load.load_cache import LoadCache
 # the loaded course's types live in loaded.py (the checks use them); importers may take them from here
 from coursepack.load.loaded import LoadedCourse, LoadedModule, PartialCourse, case_insensitive_match, exact_case, listings_kept
 from coursepack.load.to_model import to_model
@@ -30,10 +31,23 @@ MODULES_DIR = "modules"
 _module_file = TypeAdapter(ModuleFile)
 
 
-def load_course(root: Path) -> LoadedCourse:
-    """Read and check the course in root. Raises CourseError with every problem found."""
+def load_course(root: Path, cache: LoadCache | None = None) -> LoadedCourse:
+    """Read and check the course in root. Raises CourseError with every problem found.
+    cache: files parsed and validated by earlier loads, reused when their bytes are the same
+    (`coursepack preview`); the outcome is the same as without it."""
     with listings_kept(), _collector_paused():  # each folder listed once per load, not once per file checked in it
-        return _load_course(root)
+        try:
+            return _load_course(root, cache if cache is not None else _NoCache())
+        finally:
+            if cache is not None:
+                cache.forget_unused()
+
+
+class _NoCache:
+    """Every file read, parsed and validated afresh (build, validate)."""
+
+    load_yaml = staticmethod(load_yaml)
+    to_model = staticmethod(to_model)
 
 
 @contextmanager
@@ -50,7 +64,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load_course(root: Path) -> LoadedCourse:
+def _load_course(root: Path, cache: LoadCache | _NoCache) -> LoadedCourse:
     course_path = root / COURSE_FILE
     course_name = display_path(course_path)
     if root.is_file():
@@ -61,12 +75,12 @@ def _load_course(root: Path) -> LoadedCourse:
         raise CourseError([Problem(course_name, 1, 1, "file not found (expected course.yaml at the root of the course folder; `coursepack new DIR` makes one)")])
     if outside_folder(root, COURSE_FILE) is not None:  # checked before reading: nothing outside is ever read
         raise CourseError([Problem(course_name, 1, 1, "links outside the course folder (expected course.yaml inside it; nothing outside the course folder is read)")])
-    loaded = load_yaml(course_path, course_name)  # unreadable: nothing else can be checked
+    loaded = cache.load_yaml(course_path, course_name)  # unreadable: nothing else can be checked
 
     problems: list[Problem] = []
     course: Course | None = None
     try:
-        course = to_model(Course, loaded)
+        course = cache.to_model(Course, loaded)
     except CourseError as exc:
         problems.extend(exc.problems)
 
@@ -94,7 +108,7 @@ def _load_course(root: Path) -> LoadedCourse:
         path = root / rel
         name = display_path(path)
         try:
-            module_yaml = load_yaml(path, name)
+            module_yaml = cache.load_yaml(path, name)
         except CourseError as exc:
             problems.extend(exc.problems)
             module_ids = None
@@ -106,7 +120,7 @@ def _load_course(root: Path) -> LoadedCourse:
             else:
                 module_ids = None
         try:
-            modules.append(LoadedModule(rel, to_model(Module, module_yaml), module_yaml.source))
+            modules.append(LoadedModule(rel, cache.to_model(Module, module_yaml), module_yaml.source))
         except CourseError as exc:
             problems.extend(exc.problems)
 

@@ -376,6 +376,11 @@ def _build(text: str, name: str, loader: Any) -> tuple[Any, SourceMap]:
 
 def load_yaml(path: Path, name: str) -> LoadedYaml:
     """Read path (shown to the author as name). Raises CourseError on any problem."""
+    return parse_yaml(read_yaml_bytes(path, name), name)
+
+
+def read_yaml_bytes(path: Path, name: str) -> bytes:
+    """path's bytes, refused with a problem at 1:1 when it is no readable file or too big."""
     def fail(message: str) -> CourseError:
         return CourseError([Problem(name, 1, 1, message)])
 
@@ -395,6 +400,14 @@ def load_yaml(path: Path, name: str) -> LoadedYaml:
         raise fail(f"cannot read the file: {exc.strerror or exc} (expected a readable YAML file)") from None
     if len(raw) > MAX_FILE_BYTES:
         raise fail(_too_big(len(raw)))
+    return raw
+
+
+def parse_yaml(raw: bytes, name: str) -> LoadedYaml:
+    """A file's bytes (as read by read_yaml_bytes) as data and source map; depends on raw and name alone."""
+    def fail(message: str) -> CourseError:
+        return CourseError([Problem(name, 1, 1, message)])
+
     text = _decode(raw, name)
     try:
         try:

@@ -7,7 +7,8 @@ A rebuild builds first the edition the page shows (the one it last asked for), s
 at once; the other editions of that load are built when asked for (`package()`, `complete()`): the
 server asks once the page has reloaded, or when the page switches edition. Until then they are
 "pending", and never served from an older load. Markdown renders are kept from one rebuild to the
-next (a render depends on its text alone), except when a file that may be a transcript changed.
+next (a render depends on its text alone), except when a file that may be a transcript changed, and
+so are each course file's parse and validation while its bytes stay the same (load/load_cache.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from types import MappingProxyType
 
 from coursepack.load.course_loader import LoadedCourse, load_course
 from coursepack.load.errors import CourseError, Problem
+from coursepack.load.load_cache import LoadCache
 from coursepack.preview.lms_runtimes import LmsRuntime
 from coursepack.preview.scorm_launch import Launch
 from coursepack.render.render_cache import RenderCache
@@ -122,6 +124,7 @@ class LiveBuild:
         self._assets = _AssetCache()
         self._renders = RenderCache()
         self._renders_used = 0
+        self._files = LoadCache()  # each course file's parse and model, reused while its bytes stay the same
 
     @property
     def report(self) -> BuildReport:
@@ -149,7 +152,7 @@ class LiveBuild:
                 self._renders, self._renders_used = RenderCache(), 0
             self._renders_used += 1
             try:
-                loaded = load_course(self.course_dir)
+                loaded = load_course(self.course_dir, self._files)
                 editions = loaded.course.editions()
                 first = first if first in editions else editions[0]
                 built = self._build(loaded, first)
