@@ -156,7 +156,7 @@ def course_with_big_video(root: Path, megabytes: int) -> None:
 def runtime_size(target: str = "scorm12") -> tuple[int, int]:
     """Raw and gzipped bytes of the player a target's packages carry (its adapter and what that needs)."""
     from coursepack.render.page import runtime_files
-    from coursepack.targets.package import TARGETS
+    from coursepack.targets.registry import TARGETS
 
     files = runtime_files(TARGETS[target].adapter)
     blob = b"".join(content for name, content in sorted(files.items()) if name.endswith((".js", ".css")))
@@ -242,7 +242,7 @@ def main() -> None:
         sizes = ", ".join(f"{p.stat().st_size / 1048576:.0f} MB" for p in sorted((tmp_path / "video-out").glob("*.zip")))
         print(f"example course + one 300 MB video build: {seconds:.2f} s wall, peak RSS {rss:.0f} MB, packages {sizes}  (target: RSS as without the video)")
         shutil.rmtree(tmp_path / "video-out")
-        from coursepack.targets.package import TARGETS
+        from coursepack.targets.registry import TARGETS
 
         for target in TARGETS:
             raw, gz = runtime_size(target)

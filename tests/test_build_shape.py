@@ -19,8 +19,9 @@ from coursepack.render.course_data import course_data
 from coursepack.render.render_cache import RenderCache
 from coursepack.render.state_budget import authored_cap, check_state_budget, reflection_caps
 from coursepack.render.unit_contents import unit_contents
-from coursepack.targets import package, scorm12
-from coursepack.targets.package import TARGETS, package_files
+from coursepack.targets import fit, scorm12
+from coursepack.targets.package import package_files
+from coursepack.targets.registry import TARGETS
 from coursepack.targets.target import Target
 from conftest import REPO
 from test_render import make_full_course
@@ -171,8 +172,8 @@ def test_a_target_without_a_storage_budget(tmp_path: Path, monkeypatch) -> None:
     assert check_state_budget(unit_contents(loaded, "standard"), scorm12.STORAGE_LIMITS)  # too big for SCORM 1.2
     unbounded = Target("unbounded", adapter="scorm12", manifest_name="imsmanifest.xml",
                        write_manifest=scorm12.build_manifest, limits=None, unit_per_module=True)
-    monkeypatch.setitem(package.TARGETS, "unbounded", unbounded)
-    assert package.fit_problems(loaded, "unbounded", "standard") == []
+    monkeypatch.setitem(TARGETS, "unbounded", unbounded)
+    assert fit.fit_problems(loaded, "unbounded", "standard") == []
     files = package_files(loaded, "unbounded", "standard")
     assert sorted(name for name in files if name.endswith(".html")) == ["sco-m.html", "sco-n.html"]  # its default split
     data = _data_of(files["sco-m.html"])

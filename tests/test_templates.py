@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 from conftest import REPO, SCAFFOLD
 from coursepack.cli import main
 from coursepack.commands.new import DEFAULT_TEMPLATE, TEMPLATES, WORKFLOW_PATH
-from coursepack.targets.package import TARGETS
+from coursepack.targets.registry import TARGETS
 
 TEMPLATES_DIR = SCAFFOLD / "templates"
 

@@ -19,7 +19,9 @@ from coursepack.load.course_loader import LoadedCourse
 from coursepack.load.errors import CourseError
 from coursepack.model.course import EDITIONS
 from coursepack.render.render_cache import RenderCache
-from coursepack.targets.package import TARGETS, fit_problems, package_files, package_name
+from coursepack.targets.fit import fit_problems
+from coursepack.targets.package import package_files
+from coursepack.targets.registry import TARGETS, package_name
 from coursepack.targets.zipper import write_zip
 
 

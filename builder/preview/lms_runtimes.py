@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from coursepack.preview.lrs_launch import cmi5_launch, xapi_launch
 from coursepack.preview.scorm_launch import Launch, scorm12_launch, scorm2004_launch
-from coursepack.targets.package import TARGETS
+from coursepack.targets.registry import TARGETS
 
 
 @dataclass(frozen=True)

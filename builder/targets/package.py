@@ -10,12 +10,9 @@ from coursepack.load.errors import CourseError
 from coursepack.load.paths import outside_folder, relative_path_problem
 from coursepack.render.page import referenced_assets, render_launch_page, runtime_files
 from coursepack.render.render_cache import RenderCache
-from coursepack.targets.fit import fit_problems, units_fit_problems
-from coursepack.targets.registry import TARGETS, launch_units, package_name
+from coursepack.targets.fit import units_fit_problems
+from coursepack.targets.registry import TARGETS, launch_units
 from coursepack.targets.zipper import Content
-
-# TARGETS and package_name live in registry.py, fit_problems in fit.py: importers may take them from here
-__all__ = ["TARGETS", "fit_problems", "package_files", "package_name"]
 
 
 def package_files(loaded: LoadedCourse, target_name: str, edition: str, *, per_module: bool | None = None,
