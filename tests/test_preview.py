@@ -550,8 +550,25 @@ def test_vendored_scorm_again_is_the_locked_version_with_its_license() -> None:
         assert (vendored / name).read_bytes() == (dist / name).read_bytes(), f"{name} differs from scorm-again {version}: copy it again"
 
 
-def test_cli_serves_until_interrupted(course: Path, tmp_path: Path) -> None:
-    """The real command in its own process: prints the URL, serves, stops cleanly on Ctrl+C."""
+# tgkill(2), to hand a signal to one thread of another process (os.kill hands it to the process).
+TGKILL = {"x86_64": 234, "aarch64": 131}.get(os.uname().machine)
+
+
+def interrupt_a_worker_thread(pid: int) -> None:
+    """Ctrl+C as the kernel may deliver it: to one of the server's or watcher's threads, not the main one."""
+    if TGKILL is None:
+        pytest.skip(f"no tgkill number known for {os.uname().machine}")
+    import ctypes
+    tids = sorted(int(t) for t in os.listdir(f"/proc/{pid}/task") if int(t) != pid)
+    assert tids, "the preview runs its server and watcher in threads"
+    libc = ctypes.CDLL(None, use_errno=True)
+    assert libc.syscall(TGKILL, pid, tids[0], signal.SIGINT) == 0, os.strerror(ctypes.get_errno())
+
+
+@pytest.mark.parametrize("to_thread", [False, True], ids=["to-the-process", "to-a-worker-thread"])
+def test_cli_serves_until_interrupted(course: Path, tmp_path: Path, to_thread: bool) -> None:
+    """The real command in its own process: prints the URL, serves, stops cleanly on Ctrl+C, also
+    when the signal lands on a worker thread (the main thread once waited forever then)."""
     run = [sys.executable, "-c", "from coursepack.cli import main; main()", "preview", str(course), "--port", "0"]
     proc = subprocess.Popen(run, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -562,7 +579,11 @@ def test_cli_serves_until_interrupted(course: Path, tmp_path: Path) -> None:
         conn.request("GET", "/course/standard/index.html")
         assert conn.getresponse().status == 200
         conn.close()
-        proc.send_signal(signal.SIGINT)
+        assert proc.stdout.readline().startswith("Watching ")  # the main thread is at its wait
+        if to_thread:
+            interrupt_a_worker_thread(proc.pid)
+        else:
+            proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=20)
     finally:
         if proc.poll() is None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
 import webbrowser
 from pathlib import Path
 
@@ -15,6 +14,8 @@ from coursepack.model.course import EDITIONS
 from coursepack.preview.lms_runtimes import LMS_RUNTIMES
 from coursepack.preview.server import HOST, PortInUse, PreviewServer
 from coursepack.preview.watcher import WATCHED
+
+WAKE_SECONDS = 0.2  # how soon Ctrl+C is seen when the signal went to another thread
 
 
 @click.command()
@@ -44,16 +45,19 @@ def preview(course_dir: Path, port: int, target: str, edition: str, open_browser
     except PortInUse as error:
         click.echo(f"{error.strerror} (expected a free port; --port 0 picks one)", err=True)
         sys.exit(EXIT_USER_ERROR)
-    report = server.start()
-    if report.ok and edition not in report.editions:
-        click.echo(f"{course_dir / COURSE_FILE}: no '{edition}' edition (no certificate section); showing the standard edition", err=True)
-    runtime = server.runtime
-    click.echo(f"Previewing {report.title or course_dir} as {runtime.label} at {server.url}")
-    click.echo(f"Watching {', '.join(WATCHED)} in {course_dir} ({server.watch_mode}); Ctrl+C stops the preview.")
-    if open_browser:
-        webbrowser.open(server.url)
     try:
-        threading.Event().wait()  # the server and the watcher run in their own threads
+        report = server.start()
+        if report.ok and edition not in report.editions:
+            click.echo(f"{course_dir / COURSE_FILE}: no '{edition}' edition (no certificate section); showing the standard edition", err=True)
+        click.echo(f"Previewing {report.title or course_dir} as {server.runtime.label} at {server.url}")
+        click.echo(f"Watching {', '.join(WATCHED)} in {course_dir} ({server.watch_mode}); Ctrl+C stops the preview.")
+        if open_browser:
+            webbrowser.open(server.url)
+        # The server and the watcher run in their own threads. Wait in short steps, not forever: the
+        # kernel may hand Ctrl+C's signal to one of those threads, and Python then raises it in the main
+        # thread only when that thread next runs, which a wait without a timeout never does.
+        while not server.stopping.wait(WAKE_SECONDS):
+            pass
     except KeyboardInterrupt:
         click.echo("Preview stopped.")
     finally:
