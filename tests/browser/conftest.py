@@ -99,8 +99,8 @@ class Lms:
     def check_strict(self) -> list[harness.Violation]:
         return harness.check_strict(self.calls(), initial_cmi=self.initial_cmi)
 
-    def run_axe(self, tags=harness.WCAG_TAGS, *, exclude=()) -> list[dict]:
-        return harness.run_axe(self.page, tags, exclude=exclude)
+    def run_axe(self, tags=harness.WCAG_TAGS, *, exclude=(), disable=(), frames="all") -> list[dict]:
+        return harness.run_axe(self.page, tags, exclude=exclude, disable=disable, frames=frames)
 
 
 @pytest.fixture

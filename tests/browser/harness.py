@@ -893,12 +893,13 @@ class ConsoleErrors(list):
 
 # --------------------------------------------------------------------------- axe-core
 
-_AXE_RUN = """async ([tags, exclude]) => {
+_AXE_RUN = """async ([tags, exclude, disable]) => {
   // exclude: CSS selectors left out of this run; html stays the root, so page-level rules
   // (document-title, html-has-lang) still run
   const context = exclude.length ? { include: [['html']], exclude: exclude.map(s => [s]) } : document;
   const r = await window.axe.run(context, {
     runOnly: { type: 'tag', values: tags },
+    rules: Object.fromEntries(disable.map(id => [id, { enabled: false }])),
     resultTypes: ['violations'],
     iframes: false,
   });
@@ -924,7 +925,8 @@ def _axe_source() -> str:
     return AXE_JS.read_text(encoding="utf-8")
 
 
-def run_axe(page, tags: Iterable[str] = WCAG_TAGS, *, exclude: Iterable[str] = ()) -> list[dict]:
+def run_axe(page, tags: Iterable[str] = WCAG_TAGS, *, exclude: Iterable[str] = (), disable: Iterable[str] = (),
+            frames: str = "all") -> list[dict]:
     """axe-core violations of every document in the page: the host page AND the package's
     iframe (and any frame nested in it).
 
@@ -935,16 +937,19 @@ def run_axe(page, tags: Iterable[str] = WCAG_TAGS, *, exclude: Iterable[str] = (
     LMSs also launch packages in a new window, where those documents are the page.
     ``exclude``: CSS selectors of elements left out in every frame (e.g. a player's hidden views,
     when a sweep checks each view while it is shown and the whole document once).
+    ``disable``: rule ids not run (only where the run itself would make them fail, e.g.
+    landmark-unique when a sweep shows every view at once). ``frames``: "all", or "frames" to
+    leave out the host page (its document does not change between a sweep's views).
     Returns [{id, impact, help, helpUrl, tags, frame: <frame url>,
               nodes: [{target, html, failureSummary}]}] (targets are selectors in that frame)."""
     source = _axe_source()
-    tags, exclude = list(tags), list(exclude)
+    tags, exclude, disable = list(tags), list(exclude), list(disable)
     violations: list[dict] = []
     for frame in page.frames:
-        if frame.is_detached() or frame.url in ("", "about:blank"):
+        if frame.is_detached() or frame.url in ("", "about:blank") or (frames == "frames" and frame is page.main_frame):
             continue
         _inject_axe(frame, source)
-        for v in frame.evaluate(_AXE_RUN, [tags, exclude]):
+        for v in frame.evaluate(_AXE_RUN, [tags, exclude, disable]):
             v["frame"] = frame.url
             violations.append(v)
     return violations

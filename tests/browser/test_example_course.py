@@ -9,8 +9,9 @@ authors edit the course.
 Each play is slow (44 pages), so one play asserts everything its journey can show:
 
 * test_whole_course_by_keyboard_only[standard|certificate]: keys only through every page, the
-  full-run results (status, score, interactions, certificate date and code), and at every view
-  axe in every frame plus the no-horizontal-scroll check at 360 px;
+  full-run results (status, score, interactions, certificate date and code), and axe in every frame
+  plus the no-horizontal-scroll check at 360 px: at the first view of each kind while it is shown,
+  then every view at once as the learner left it (class Sweep);
 * test_resume_half_way_then_unlock_the_certificate: the locked certificate, a suspended and
   resumed session, the last reflection one character short, then long enough (mastery_override
   on, where the keyboard walkthrough has it off);
@@ -44,8 +45,8 @@ LMS_NAME = "Núñez-Ortiz, José"
 PRINTED_NAME = "José Núñez-Ortiz"
 NARROW = {"width": 360, "height": 740}   # a phone; WCAG reflow
 WIDE = {"width": 1280, "height": 800}    # the browser_context fixture's viewport
-# The player keeps every view in one document and hides the others: a sweep checks each view
-# while it is shown, and the whole document (hidden views too) at its first and last view.
+# The player keeps every view in one document and hides the others: a sweep checks the first view
+# of each kind while it is shown (hidden views left out), then every view shown at once.
 HIDDEN_VIEWS = ("section[data-cp-view][hidden]",)
 
 
@@ -63,14 +64,28 @@ def assert_suspend_data_fits(final: dict) -> None:
 
 
 class Sweep:
-    """At each view state: no horizontal scrolling at 360 px, and axe-core in every frame at
-    ``axe_width`` (360 or 1280 px); the viewport goes back to 1280 px for the keys in between."""
+    """axe-core (WCAG 2.1 AA) at ``axe_width`` (360 or 1280 px) and no horizontal scrolling at 360 px,
+    in two parts, so that every page is checked without a run per page:
+
+    * ``first_of``: the first view of each kind (the menu, each mix of blocks a page has, the completion
+      and certificate views) while it is shown, in the state it first has: a quiz not answered yet, an
+      empty reflection, nothing done. The host page is checked at the first view only (it does not change).
+    * ``every_view``: at the end, every view of the course frame shown at once, each as the learner left
+      it (quizzes submitted with their results, reflections written), checked in one run.
+    """
 
     def __init__(self, lms, frame, axe_width: int) -> None:
         self.lms, self.frame, self.axe_width = lms, frame, axe_width
         self.axe: list[dict] = []
         self.too_wide: list[str] = []
+        self.kinds: set[Any] = set()
         self.views = 0
+        self.shown_at_once = 0
+
+    def first_of(self, kind: Any, where: str) -> None:
+        if kind not in self.kinds:
+            self.kinds.add(kind)
+            self.check(where)
 
     def check(self, where: str, whole: bool = False) -> None:
         page = self.lms.page
@@ -80,15 +95,68 @@ class Sweep:
             self.too_wide.append(f"{where}: {width}px")
         if self.axe_width != NARROW["width"]:
             page.set_viewport_size(WIDE)
-        for v in self.lms.run_axe(exclude=() if whole else HIDDEN_VIEWS):
-            v["help"] = f"{where} at {self.axe_width}px: {v['help']}"
-            self.axe.append(v)
+        self._axe(where, exclude=() if whole else HIDDEN_VIEWS, frames="all" if self.views == 0 else "frames")
         page.set_viewport_size(WIDE)
         self.views += 1
+
+    def every_view(self, where: str) -> None:
+        """Every view shown at once (the player's hidden views un-hidden, then hidden again)."""
+        page, frame = self.lms.page, self.frame
+        self.shown_at_once = frame.evaluate(SHOW_EVERY_VIEW)
+        try:
+            page.set_viewport_size(NARROW)
+            width, inner = frame.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            if width > inner:
+                self.too_wide.extend(f"{where}: {v}" for v in frame.evaluate(WIDE_VIEWS))
+            if self.axe_width != NARROW["width"]:
+                page.set_viewport_size(WIDE)
+            self._axe(where, exclude=(), frames="frames")
+        finally:
+            frame.evaluate(HIDE_AGAIN)
+            page.set_viewport_size(WIDE)
+
+    def _axe(self, where: str, exclude, frames: str) -> None:
+        for v in self.lms.run_axe(exclude=exclude, frames=frames):
+            v["help"] = f"{where} at {self.axe_width}px: {v['help']}"
+            self.axe.append(v)
 
     def assert_clean(self) -> None:
         assert self.axe == [], harness.format_axe(self.axe)
         assert self.too_wide == []
+
+
+SHOW_EVERY_VIEW = """() => {
+  const hidden = [...document.querySelectorAll('section[data-cp-view][hidden]')];
+  for (const view of hidden) { view.removeAttribute('hidden'); view.setAttribute('data-sweep-hidden', ''); }
+  return document.querySelectorAll('section[data-cp-view]').length;
+}"""
+HIDE_AGAIN = """() => {
+  for (const view of document.querySelectorAll('[data-sweep-hidden]')) {
+    view.removeAttribute('data-sweep-hidden'); view.setAttribute('hidden', '');
+  }
+}"""
+# Only when the document scrolls sideways: which views do, each measured alone.
+WIDE_VIEWS = """() => {
+  const views = [...document.querySelectorAll('section[data-cp-view]')];
+  const wide = [];
+  for (const view of views) {
+    for (const other of views) other.hidden = other !== view;
+    const width = document.documentElement.scrollWidth;
+    if (width > window.innerWidth) wide.push(`${view.id}: ${width}px`);
+  }
+  for (const view of views) view.hidden = false;
+  return wide;
+}"""
+
+
+def page_kind(course: drv.CourseKey, page: drv.PageKey) -> str:
+    """What a page first shows the sweep: a quiz not answered yet, an empty reflection, a module's
+    introduction, or content only (each page's content is checked again in every_view)."""
+    if course.quizzes_on(page.index):
+        return "quiz"
+    if course.reflections_on(page.index):
+        return "reflection"
+    return "module start" if course.modules[page.module].pages[0] == page.index else "content"
 
 
 def play_pages(frame, course: drv.CourseKey, edition: str, *, start: int = 0, stop: int | None = None,
@@ -187,6 +255,7 @@ def test_whole_course_by_keyboard_only(lms, example_packages, example_course, ed
     frame.wait_for_selector("#cp-menu:not([hidden])")
     sweep = Sweep(lms, frame, axe_width)
     sweep.check("menu", whole=True)
+    sweep.kinds.add("menu")
     kb = drv.Keyboard(lms.page, frame)
     kb.tab_to("#cp-start")  # from the LMS page, into the course frame
     kb.assert_focus_visible("Start button")
@@ -205,7 +274,7 @@ def test_whole_course_by_keyboard_only(lms, example_packages, example_course, ed
         assert kb.focused_is(f"#cp-page-{page.index}-title"), f"page {page.index}: focus on {kb.focused()}"
         assert drv.current_page(frame) == page.index
         assert frame.get_attribute(f"#cp-page-{page.index}", "data-cp-page") == page.key
-        sweep.check(f"page {page.index} ({page.key})")
+        sweep.first_of(page_kind(course, page), f"page {page.index} ({page.key})")
         if page.index == 1:
             ring_once("page heading after Next")
         for reflection in course.reflections_on(page.index):
@@ -234,13 +303,14 @@ def test_whole_course_by_keyboard_only(lms, example_packages, example_course, ed
     # Finish: the completion view (issue 10), then the certificate or the contents
     frame.wait_for_selector("#cp-complete:not([hidden])")
     assert kb.focused_is("#cp-complete-title"), kb.focused()
-    sweep.check("completion view")
+    sweep.first_of("completion", "completion view")
     if edition == "certificate":
         kb.activate("#cp-complete [data-cp-goto=certificate]")
         frame.wait_for_selector("#cp-certificate:not([hidden])")
         assert kb.focused_is("#cp-certificate-title")
         assert drv.visible_view(frame) == "certificate"
         shown = assert_certificate_ready(frame)
+        sweep.first_of("certificate", "certificate view")
         kb.tab_to("#cp-print")
         ring_once("Print button")
     else:
@@ -249,7 +319,7 @@ def test_whole_course_by_keyboard_only(lms, example_packages, example_course, ed
         assert kb.focused_is("#cp-menu-title")
         assert drv.visible_view(frame) == "menu"
         assert "You have completed the course." in frame.inner_text("[data-cp-overall]")
-    sweep.check("after the last page", whole=True)
+    sweep.every_view("every view after the last page")
     kb.tab_to("#cp-exit", backwards=True)
     ring_once("Exit button")
     kb.press("Enter")
@@ -269,7 +339,10 @@ def test_whole_course_by_keyboard_only(lms, example_packages, example_course, ed
         assert_certificate_dated_and_coded(shown, final, course)
     names = [c.name for c in lms.calls() if c.name not in harness.ERROR_FUNCTIONS]
     assert names.count("LMSFinish") == 1 and names[-1] == "LMSFinish"
-    assert sweep.views == len(course.pages) + 3
+    distinct = {page_kind(course, page) for page in course.pages}
+    assert sweep.views == 1 + len(distinct) + 1 + (edition == "certificate"), sweep.kinds
+    # every page, the menu, the completion and finished views, and the certificate view
+    assert sweep.shown_at_once == len(course.pages) + 3 + (edition == "certificate")
     sweep.assert_clean()
     assert_clean(lms)
 
