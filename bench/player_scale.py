@@ -4,10 +4,14 @@ Run: python3 bench/player_scale.py [--pages 500 2500] [--turns 20]
 
 Prints figures with their targets (issue 16); asserts nothing. The course is bench/run.py's generated
 course (per module: a text page, a reflection page, a 10-question quiz page), built with
-`--target xapi`: its one launch page holds every page of the course, the shape the issue measured
-(SCORM 1.2 cannot keep that many reflections in one SCO); each page's content is inert text until the
-player first shows it, so a turn to a page not seen yet includes parsing it in. The package is played
-standalone (no LRS: progress goes to localStorage) in Debian's headless chromium, served on 127.0.0.1.
+`--target xapi`: one launch unit for every page of the course, the shape the issue measured (SCORM 1.2
+cannot keep that many reflections in one SCO); each page's content is inert until the player first
+shows it (in page files beside the launch page at these sizes, loaded as needed), so a turn to a page
+not seen yet includes parsing it in. The package is played standalone (no LRS: progress goes to
+localStorage) in Debian's headless chromium, served on 127.0.0.1.
+
+To measure another coursepack (a "before"), put its package first on the path: the build runs as
+`python -m coursepack`, e.g. PYTHONPATH=/tmp/old python3 bench/player_scale.py.
 
 Both figures are taken when the browser is really idle, not at the player's own timestamp:
 - first interaction: navigation start to the end of the first rendered frame after the player's
@@ -15,7 +19,9 @@ Both figures are taken when the browser is really idle, not at the player's own 
   the last long task (a PerformanceObserver on `longtask`) if that is later;
 - page turn: a click on "Next" to the end of the next rendered frame (same rAF + task), median over
   several turns from the middle of the course; also the click's own work plus style and layout
-  (forced at once), without the wait for the frame.
+  (forced at once), without the wait for the frame;
+- jump: from the contents, a click on a page far from any page shown (its page file not loaded yet) to
+  the end of the first rendered frame with the page shown.
 """
 
 from __future__ import annotations
@@ -78,6 +84,26 @@ async () => {
 """
 
 
+# From the contents, a click on page i's entry to the first frame rendered with page i shown (its file
+# loaded and parsed in first, when it has one).
+JUMP = """
+async (i) => {
+  document.getElementById("cp-menu-button").click();
+  await window.__cpAfterFrame();
+  const section = document.getElementById("cp-page-" + i);
+  const shown = new Promise((resolve) => {
+    if (!section.hidden) return resolve();
+    new MutationObserver((_, observer) => { if (!section.hidden) { observer.disconnect(); resolve(); } })
+      .observe(section, { attributes: true, attributeFilter: ["hidden"] });
+  });
+  const t0 = performance.now();
+  document.querySelector(`[data-cp-goto="${i}"]`).click();
+  await shown;
+  return (await window.__cpAfterFrame()) - t0;
+}
+"""
+
+
 def build_package(root: Path, pages: int) -> Path:
     course = root / f"course-{pages}"
     generate_course(course, max(1, pages // 3), 10)
@@ -105,6 +131,7 @@ def measure(package: Path, loads: int, turns: int) -> dict[str, float]:
         firsts: list[float] = []
         works: list[float] = []
         frames: list[float] = []
+        jumps: list[float] = []
         elements = 0
         try:
             with sync_playwright() as p:
@@ -120,11 +147,16 @@ def measure(package: Path, loads: int, turns: int) -> dict[str, float]:
                     if n == loads:
                         elements = page.evaluate("document.getElementsByTagName('*').length")
                         total = page.evaluate("document.querySelectorAll('[data-cp-view=page]').length")
+                        # a large unit's contents make their page lists live just after the first view
+                        page.wait_for_function("!document.querySelector('#cp-menu noscript[data-cp-inert]')")
                         page.evaluate(f"document.querySelector('[data-cp-goto=\"{total // 2}\"]').click()")
+                        page.wait_for_function(f"!document.getElementById('cp-page-{total // 2}').hidden")
                         for _ in range(turns):
                             work, frame = page.evaluate(TURN)
                             works.append(work)
                             frames.append(frame)
+                        for k in range(1, 6):  # pages far from each other and from the turns above
+                            jumps.append(page.evaluate(JUMP, (total // 2 + k * total // 12) % total))
                     context.close()
                 browser.close()
         finally:
@@ -132,7 +164,7 @@ def measure(package: Path, loads: int, turns: int) -> dict[str, float]:
     return {
         "first": statistics.median(firsts), "first_worst": max(firsts),
         "work": statistics.median(works), "frame": statistics.median(frames), "frame_worst": max(frames),
-        "elements": elements,
+        "elements": elements, "jump": statistics.median(jumps), "jump_worst": max(jumps),
     }
 
 
@@ -146,11 +178,15 @@ def main() -> None:
         for pages in args.pages:
             package = build_package(Path(tmp), pages)
             r = measure(package, args.loads, args.turns)
-            size = sum(i.file_size for i in zipfile.ZipFile(package).infolist() if i.filename.endswith(".html"))
-            print(f"{pages} pages in one unit ({size / 1048576:.1f} MB of HTML, {r['elements']:,} elements live at start):")
+            entries = zipfile.ZipFile(package).infolist()
+            size = sum(i.file_size for i in entries if i.filename.endswith(".html"))
+            files = [i.file_size for i in entries if i.filename.startswith("pages/")]
+            print(f"{pages} pages in one unit ({size / 1048576:.2f} MB launch page, {len(files)} page files of "
+                  f"{sum(files) / 1048576:.1f} MB, {r['elements']:,} elements live at start):")
             print(f"  first interaction (idle): median {r['first']:.0f} ms, worst {r['first_worst']:.0f} ms of {args.loads} loads  (target < {FIRST_TARGET_MS} ms)")
             print(f"  page turn to the next rendered frame: median {r['frame']:.1f} ms, worst {r['frame_worst']:.1f} ms of {args.turns}  (target < {TURN_TARGET_MS} ms)")
             print(f"  page turn, the click's work plus style and layout: median {r['work']:.1f} ms")
+            print(f"  jump from the contents to a page not loaded: median {r['jump']:.1f} ms, worst {r['jump_worst']:.1f} ms of 5")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from click.testing import CliRunner
 from lxml import etree
 
 from coursepack.cli import main
+from coursepack.render import page
 from coursepack.targets.scorm12 import NS_CP
 from conftest import REPO, SCAFFOLD, validate_manifest
 
@@ -27,6 +29,16 @@ def course(tmp_path: Path) -> Path:
     target = tmp_path / "course"
     shutil.copytree(SCAFFOLD, target)
     return target
+
+
+@pytest.fixture(params=["pages inline", "page files"])
+def layout(request, monkeypatch) -> str:
+    """Both ways a unit ships its pages' markup: in the launch page (a small unit), or in page files
+    (a large one; here every unit, in files small enough that each unit has several)."""
+    if request.param == "page files":
+        monkeypatch.setattr(page, "INLINE_PAGES_MAX", 0)
+        monkeypatch.setattr(page, "PAGE_FILE_BYTES", 2048)
+    return request.param
 
 
 def build(course: Path, out: Path, *extra: str) -> list[Path]:
@@ -49,11 +61,14 @@ def test_default_output_is_dist_in_the_course_folder(course: Path) -> None:
     assert [p.name for p in (course / "dist").iterdir()] == ["my-course-0.1.0-scorm12.zip"]
 
 
-def test_two_builds_are_byte_identical(course: Path, tmp_path: Path) -> None:
-    first = build(course, tmp_path / "a")
+@pytest.mark.parametrize("extra", [[], ["--sco-per-module"], ["--target", "all"]])
+def test_two_builds_are_byte_identical(course: Path, tmp_path: Path, layout: str, extra: list[str]) -> None:
+    first = build(course, tmp_path / "a", *extra)
     (course / "modules" / "01-welcome.yaml").touch()  # newer mtime must not matter
-    second = build(course, tmp_path / "b")
+    second = build(course, tmp_path / "b", *extra)
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+    with zipfile.ZipFile(first[0]) as archive:
+        assert any(n.startswith("pages/") for n in archive.namelist()) == (layout == "page files")
 
 
 def test_example_course_builds_reproducibly(tmp_path: Path) -> None:
@@ -64,7 +79,8 @@ def test_example_course_builds_reproducibly(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("per_module", [False, True])
-def test_built_manifests_validate_and_list_exactly_the_package(course: Path, tmp_path: Path, per_module: bool, reference_validator) -> None:
+def test_built_manifests_validate_and_list_exactly_the_package(course: Path, tmp_path: Path, per_module: bool, layout: str,
+                                                               reference_validator) -> None:
     for package in build(course, tmp_path / "out", *(["--sco-per-module"] if per_module else [])):
         unpacked = tmp_path / package.stem
         with zipfile.ZipFile(package) as archive:
@@ -77,6 +93,48 @@ def test_built_manifests_validate_and_list_exactly_the_package(course: Path, tmp
         assert listed == names - {"imsmanifest.xml"}
         for resource in root.iter(f"{{{NS_CP}}}resource"):
             assert resource.get("href") is None or resource.get("href") in names
+        # each SCO lists its own page files (its folder: the course's, or its module's), none of another's
+        for resource in root.iter(f"{{{NS_CP}}}resource"):
+            launch = resource.get("href")
+            if launch is None:
+                continue
+            named = re.search(r'data-cp-page-files="([^"]+)"', (unpacked / launch).read_text(encoding="utf-8"))
+            folder = named.group(1) if named else "pages/none/"
+            on_it = {f.get("href") for f in resource.iter(f"{{{NS_CP}}}file")}
+            mine = {n for n in names if n.startswith(folder)}
+            assert mine <= on_it and bool(mine) == (layout == "page files"), (launch, sorted(on_it))
+            assert not {n for n in on_it if n.startswith("pages/")} - mine, launch
+
+
+def test_page_files_hold_every_page_once_in_order_each_on_its_sco(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(page, "INLINE_PAGES_MAX", 0)
+    monkeypatch.setattr(page, "PAGE_FILE_BYTES", 16 * 1024)
+    (package,) = build(REPO, tmp_path / "out", "--sco-per-module", "--edition", "standard")
+    with zipfile.ZipFile(package) as archive:
+        names = archive.namelist()
+        root = etree.fromstring(archive.read("imsmanifest.xml"))
+        launches = [n for n in names if n.endswith(".html")]
+        assert len(launches) == 7
+        for launch in launches:
+            html = archive.read(launch).decode()
+            folder = re.search(r'data-cp-page-files="([^"]+)"', html).group(1)
+            assert folder == f"pages/{launch[len('sco-'):-len('.html')]}/"
+            starts = [int(n) for n in re.search(r'data-cp-page-chunks="([^"]+)"', html).group(1).split()]
+            pages = re.findall(r'<section class="cp-view cp-page" id="cp-page-(\d+)"[^>]*></section>', html)
+            assert pages and [int(p) for p in pages] == list(range(len(pages)))  # every section empty
+            held = []
+            for n, first in enumerate(starts):
+                call = re.fullmatch(r"Coursepack\.pageMarkup\((\d+),(\[.*\])\);\n", archive.read(f"{folder}{n}.js").decode("ascii"), re.S)
+                assert call and int(call.group(1)) == first == len(held)
+                held += json.loads(call.group(2))
+            assert len(held) == len(pages) and sorted(n for n in names if n.startswith(folder)) == sorted(f"{folder}{n}.js" for n in range(len(starts)))
+            assert all(f'id="cp-page-{i}-title"' in markup for i, markup in enumerate(held))
+            # the SCO's resource lists its page files; the shared resource none
+            (resource,) = [r for r in root.iter(f"{{{NS_CP}}}resource") if r.get("href") == launch]
+            on_it = [f.get("href") for f in resource.iter(f"{{{NS_CP}}}file")]
+            assert on_it == [launch, *sorted(f"{folder}{n}.js" for n in range(len(starts)))]
+        (common,) = [r for r in root.iter(f"{{{NS_CP}}}resource") if r.get("href") is None]
+        assert not [f.get("href") for f in common.iter(f"{{{NS_CP}}}file") if f.get("href").startswith("pages/")]
 
 
 def test_failed_build_leaves_output_folder_as_it_was(course: Path, tmp_path: Path) -> None:

@@ -73,17 +73,23 @@ def test_each_page_is_rendered_once_per_edition_for_every_target(full, monkeypat
     """A unit's page differs by target only in the course data and the adapter: the template runs
     once per unit and edition, each target writing its own two values in."""
     renders: Counter = Counter()
-    render = page._render
+    layouts: Counter = Counter()  # each page's content, rendered once per unit and edition with the layout
+    render, layout = page._render, page._layout
 
-    def counted(unit, *args):
-        renders[unit.edition, tuple(m.module.id for m in unit.modules)] += 1
-        return render(unit, *args)
+    def counted(shared, *args):
+        renders[shared.unit.edition, tuple(m.module.id for m in shared.unit.modules)] += 1
+        return render(shared, *args)
+
+    def counted_layout(unit, *args):
+        layouts[unit.edition, tuple(m.module.id for m in unit.modules)] += 1
+        return layout(unit, *args)
 
     monkeypatch.setattr(page, "_render", counted)
+    monkeypatch.setattr(page, "_layout", counted_layout)
     build_packages(full, list(TARGETS), full.course.editions(), tmp_path, per_module=True)
     per_module = {(e, (m,)): 1 for e in full.course.editions() for m in ("basics", "advanced")}
     whole = {(e, ("basics", "advanced")): 1 for e in full.course.editions()}  # xAPI: always one unit, the course
-    assert len(TARGETS) > 1 and renders == Counter({**per_module, **whole})
+    assert len(TARGETS) > 1 and renders == Counter({**per_module, **whole}) == layouts
 
 
 def test_example_course_renders_each_markdown_text_once(markdown_renders, tmp_path: Path) -> None:
@@ -93,16 +99,18 @@ def test_example_course_renders_each_markdown_text_once(markdown_renders, tmp_pa
     assert markdown_renders and max(markdown_renders.values()) == 1
 
 
-def test_shared_renders_give_the_same_bytes_as_fresh_ones(full) -> None:
+@pytest.mark.parametrize("inline_max", [page.INLINE_PAGES_MAX, 0], ids=["pages inline", "page files"])
+def test_shared_renders_give_the_same_bytes_as_fresh_ones(full, monkeypatch, inline_max: int) -> None:
     """What differs by edition and target (certificate view, reflection minimums, when answers show,
     adapter, limits) is decided outside the Markdown: sharing the renders changes no byte."""
+    monkeypatch.setattr(page, "INLINE_PAGES_MAX", inline_max)
     shared = RenderCache()
     for per_module in (None, True):
         for target in TARGETS:
             for edition in full.course.editions():
                 alone = package_files(full, target, edition, per_module=per_module)
                 together = package_files(full, target, edition, per_module=per_module, renders=shared)
-                pages = [name for name in alone if name.endswith(".html")]
+                pages = [name for name in alone if name.endswith(".html") or name.startswith("pages/")]
                 assert pages and all(alone[name] == together[name] for name in pages), (target, edition, per_module)
 
 

@@ -12,7 +12,8 @@ import pytest
 
 from coursepack.load.course_loader import load_course
 from coursepack.render.course_data import verification_code
-from coursepack.render.page import referenced_assets, render_launch_page, runtime_files
+from coursepack.render import page as page_module
+from coursepack.render.page import referenced_assets, render_launch_page, render_unit, runtime_files
 from coursepack.render.unit_contents import unit_contents
 from coursepack.targets.scorm12 import STORAGE_LIMITS as SCORM12
 from conftest import REPO, SCAFFOLD
@@ -382,6 +383,36 @@ def test_deterministic_bytes(full, tmp_path) -> None:
     assert page_html(again) == first
     assert page_html(full) == first
     assert runtime_files("scorm12") == runtime_files("scorm12")
+
+
+@pytest.mark.parametrize("module_ids", [None, ["advanced"]], ids=["course", "module"])
+def test_page_files_hold_the_markup_a_small_unit_keeps_inline(full, monkeypatch, module_ids) -> None:
+    """One render of each page, two places: a small unit's <noscript>s, or a large one's page files
+    (in order, split by size, every section of the launch page left empty)."""
+    unit = unit_contents(full, "certificate", module_ids)
+    inline = render_unit(unit, "scorm12", SCORM12)
+    assert inline.pages == {}
+    kept = [m.group(1) for m in re.finditer(r"<noscript data-cp-inert>\n(.*?)    </noscript>", inline.launch.decode(), re.S)]
+    monkeypatch.setattr(page_module, "INLINE_PAGES_MAX", 0)
+    monkeypatch.setattr(page_module, "PAGE_FILE_BYTES", 3000)
+    paged = render_unit(unit, "scorm12", SCORM12)
+    folder = "pages/course/" if module_ids is None else "pages/advanced/"
+    assert list(paged.pages) == [f"{folder}{n}.js" for n in range(len(paged.pages))]
+    assert len(paged.pages) > 1 or len(unit.pages) == 1
+    held = []
+    for n, body in enumerate(paged.pages.values()):
+        call = re.fullmatch(r"Coursepack\.pageMarkup\((\d+),(\[.*\])\);\n", body.decode("ascii"), re.S)
+        assert call and int(call.group(1)) == len(held)
+        markup = json.loads(call.group(2))
+        assert n == len(paged.pages) - 1 or sum(map(len, markup)) >= 3000  # files end once past the size
+        held += markup
+    assert held == kept and len(kept) == len(unit.pages)
+    launch = paged.launch.decode()
+    assert "data-cp-inert>\n" not in launch.split('<ol class="cp-modules">')[0]
+    assert len(re.findall(r'data-cp-page-index="\d+" [^>]*hidden></section>', launch)) == len(unit.pages)
+    assert f'data-cp-page-files="{folder}"' in launch and len(inline.launch) - len(paged.launch) > sum(map(len, kept)) / 2
+    # and again: the same bytes
+    assert render_unit(unit_contents(full, "certificate", module_ids), "scorm12", SCORM12) == paged
 
 
 def assets_of(loaded, module_ids=None) -> list[str]:

@@ -1,5 +1,9 @@
 """Model → the launch page of one launch unit: every page pre-rendered, the player's data, the runtime files.
 
+Each page's content ships inert, parsed in by the player when first shown. A small unit keeps it in the
+launch page; a large one in page files beside it ("pages/<folder>/<n>.js", each registering the markup of
+a run of pages), so the launch page, and the player's start, stay small whatever the page count.
+
 The launch page references the runtime as relative "runtime/..." paths and media as "assets/<src>";
 nothing is fetched from outside the package. Output is deterministic: the same course gives the same
 bytes (no dates, no random ids; "shuffled" orders are derived from ids).
@@ -12,7 +16,9 @@ target writes its own in (RenderCache keeps the shared page).
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -27,7 +33,7 @@ from coursepack.render.markdown import NEW_TAB_NOTE
 from coursepack.render.render_cache import RenderCache
 from coursepack.render.storage_limits import StorageLimits
 from coursepack.render.strings import format_string, strings_for
-from coursepack.render.unit_contents import UnitContents, page_key, reflection_min
+from coursepack.render.unit_contents import UnitContents, module_ids_of, page_folder, page_key, reflection_min
 
 # Files of builder/runtime that every package carries, and the adapter files by name.
 _COMMON_RUNTIME = ("player.css", "tracking.js", "player.js", "adapters/standalone.js")
@@ -39,8 +45,50 @@ _DATA_SLOT = "coursepack-target-slot:data_json"
 _ADAPTER_SLOT = "coursepack-target-slot:adapter"
 
 
+# Up to this many bytes of page markup stay in the launch page: one file, so a page turn never waits for a
+# request (in an LMS that serves the package over a slow network, each page file costs a round trip), and
+# the launch page still reads in a few milliseconds. Above it, the markup goes to page files of about
+# PAGE_FILE_BYTES each: small enough to parse at a click, large enough that a course has few of them.
+INLINE_PAGES_MAX = 256 * 1024
+PAGE_FILE_BYTES = 48 * 1024
+
+
 class UnknownAdapter(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class PageFiles:
+    """Where a unit's page markup went: its folder in the package and the first page of each file."""
+
+    folder: str  # "pages/course/"; file n is folder + f"{n}.js"
+    starts: list[int]
+
+
+@dataclass(frozen=True)
+class UnitFiles:
+    """What one launch unit adds to a package: its launch page and its page files (path -> bytes)."""
+
+    launch: bytes
+    pages: dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """The target-independent part of a unit's render: the template's values, each page's content and
+    where it goes."""
+
+    unit: UnitContents
+    view: dict[str, Any]
+    contents: list[Markup]  # each page's content when the launch page holds it, else empty
+    page_files: PageFiles | None
+    files: dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class _Shared:
+    layout: _Layout
+    page: bytes | None  # the launch page with placeholders, None when they are not each found exactly once
 
 
 @lru_cache(maxsize=1)
@@ -150,37 +198,80 @@ def _view(unit: UnitContents, renders: RenderCache) -> dict[str, Any]:
     }
 
 
-def render_launch_page(unit: UnitContents, adapter: str, limits: StorageLimits | None,
-                       renders: RenderCache | None = None) -> bytes:
-    """The UTF-8 HTML launch page of one unit for a target's runtime adapter and storage limits.
-    renders: the build's RenderCache, which every target and edition of the build shares (a fresh one
-    when rendering a single page)."""
+def render_unit(unit: UnitContents, adapter: str, limits: StorageLimits | None,
+                renders: RenderCache | None = None) -> UnitFiles:
+    """The unit's launch page (UTF-8 HTML) for a target's runtime adapter and storage limits, and its page
+    files. renders: the build's RenderCache, which every target and edition of the build shares (a fresh
+    one when rendering a single unit)."""
     renders = renders if renders is not None else RenderCache()
     data_json = course_data_json(unit, adapter, limits)
     scripts = adapter_script_tags(adapter)
-    shared = renders.shared_page(unit, lambda: _shared_page(unit, renders)) if _targets_only_printed() else None
-    if shared is None:
-        return _render(unit, renders, Markup(data_json), Markup(scripts)).encode("utf-8")
+    if not _targets_only_printed():
+        layout = _layout(unit, renders)
+        return UnitFiles(_render(layout, Markup(data_json), Markup(scripts)).encode("utf-8"), layout.files)
+    shared: _Shared = renders.shared_page(unit, lambda: _shared_page(unit, renders))  # type: ignore[arg-type,assignment]
+    if shared.page is None:
+        return UnitFiles(_render(shared.layout, Markup(data_json), Markup(scripts)).encode("utf-8"), shared.layout.files)
     # the adapter first: the course data may quote an author's text, and no text is looked into twice
-    page = shared.replace(_ADAPTER_SLOT.encode("ascii"), scripts.encode("utf-8"))
-    return page.replace(_DATA_SLOT.encode("ascii"), data_json.encode("ascii"))
+    page = shared.page.replace(_ADAPTER_SLOT.encode("ascii"), scripts.encode("utf-8"))
+    return UnitFiles(page.replace(_DATA_SLOT.encode("ascii"), data_json.encode("ascii")), shared.layout.files)
 
 
-def _shared_page(unit: UnitContents, renders: RenderCache) -> bytes | None:
-    """The unit's page with placeholders for the target's values, or None when they are not each
-    found exactly once (then every target renders its own page)."""
-    html = _render(unit, renders, Markup(_DATA_SLOT), Markup(_ADAPTER_SLOT))
+def render_launch_page(unit: UnitContents, adapter: str, limits: StorageLimits | None,
+                       renders: RenderCache | None = None) -> bytes:
+    """The unit's launch page alone (render_unit gives its page files too)."""
+    return render_unit(unit, adapter, limits, renders).launch
+
+
+def _shared_page(unit: UnitContents, renders: RenderCache) -> _Shared:
+    """The unit's render with placeholders for the target's values (the page None when they are not each
+    found exactly once: then every target renders its own page from the shared layout)."""
+    layout = _layout(unit, renders)
+    html = _render(layout, Markup(_DATA_SLOT), Markup(_ADAPTER_SLOT))
     if html.count(_DATA_SLOT) != 1 or html.count(_ADAPTER_SLOT) != 1:
-        return None
-    return html.encode("utf-8")
+        return _Shared(layout, None)
+    return _Shared(layout, html.encode("utf-8"))
 
 
-def _render(unit: UnitContents, renders: RenderCache, data_json: Markup, adapter_scripts: Markup) -> str:
-    html = _env().get_template("launch.html").render(**_view(unit, renders), data_json=data_json, adapter_scripts=adapter_scripts)
-    # authored Markdown is rendered without the course at hand: its links' note takes the course's language here
+def _layout(unit: UnitContents, renders: RenderCache) -> _Layout:
+    view = _view(unit, renders)
+    page_content = _env().get_template("page_content.html").make_module(view).page_content  # blocks.html imported once
+    note = _new_tab_note(unit)
+    contents = [Markup(str(page_content(mod, pg)).replace(NEW_TAB_NOTE, note)) for mod in view["modules"] for pg in mod["pages"]]
+    if sum(len(c) for c in contents) <= INLINE_PAGES_MAX:
+        return _Layout(unit, view, contents, None, {})
+    page_files, files = _page_files(page_folder(unit.loaded, module_ids_of(unit)), contents)
+    return _Layout(unit, view, [], page_files, files)  # the contents live on in the files only (kept per build)
+
+
+def _page_files(folder: str, contents: list[Markup]) -> tuple[PageFiles, dict[str, bytes]]:
+    """Consecutive pages in files of about PAGE_FILE_BYTES (at least one page each). Each file is a
+    script calling Coursepack.pageMarkup(first page index, [each page's HTML as a JSON string]): a script
+    loads from file://, in an LMS's frame and offline alike, where fetch would not."""
+    starts: list[int] = []
+    files: dict[str, bytes] = {}
+    first, size = 0, 0
+    for i, content in enumerate(contents):
+        size += len(content)
+        if size >= PAGE_FILE_BYTES or i == len(contents) - 1:
+            markup = json.dumps([str(c) for c in contents[first:i + 1]], ensure_ascii=True, separators=(",", ":"))
+            files[f"{folder}{len(starts)}.js"] = f"Coursepack.pageMarkup({first},{markup});\n".encode("ascii")
+            starts.append(first)
+            first, size = i + 1, 0
+    return PageFiles(folder, starts), files
+
+
+def _render(layout: _Layout, data_json: Markup, adapter_scripts: Markup) -> str:
+    html = _env().get_template("launch.html").render(**layout.view, contents=layout.contents, page_files=layout.page_files,
+                                                     data_json=data_json, adapter_scripts=adapter_scripts)
+    return html.replace(NEW_TAB_NOTE, _new_tab_note(layout.unit))
+
+
+def _new_tab_note(unit: UnitContents) -> str:
+    """Authored Markdown is rendered without the course at hand: its links' note takes the course's
+    language where it is placed (markdown.NEW_TAB_NOTE stands in for it)."""
     course = unit.loaded.course
-    note = strings_for(course.language, course.strings)["new_tab"]
-    return html.replace(NEW_TAB_NOTE, f'<span class="cp-sr"> {escape(note)}</span>')
+    return f'<span class="cp-sr"> {escape(strings_for(course.language, course.strings)["new_tab"])}</span>'
 
 
 # An adapter names the runtime files it builds on in a comment: "coursepack-requires: lrs.js statements.js"

@@ -145,3 +145,12 @@ def reveal_answers(unit: UnitContents, quiz: QuizBlock) -> str:
     if unit.edition == "certificate" and unit.loaded.course.certificate is not None:
         settings.append(unit.loaded.course.certificate.show_answers)
     return "final" if strict in settings else "each"
+
+
+def page_folder(loaded: LoadedCourse, module_ids: Sequence[str] | None) -> str:
+    """Where the page files of the unit holding these modules (None: the whole course) go in a package:
+    "pages/course/" for the whole course, "pages/<module id>/" for one module. Each unit of a package has
+    its own folder, so the package's manifest can list each SCO's page files on that SCO."""
+    if module_ids is None or len(module_ids) == len(loaded.modules):
+        return "pages/course/"
+    return "pages/" + "_".join(module_ids) + "/"  # "_" is in no module id: folders never clash

@@ -164,16 +164,81 @@
 
   /* ---- views and navigation --------------------------------------------------------------------- */
   function pageEl(i) { return d.getElementById("cp-page-" + i); }
-  // A page's content arrives inert, as the text of a <noscript> (launch.html): parsed into elements
-  // when the page is first needed, so start-up and every turn cost the same whatever the page count.
+  // A page's content arrives inert: in a small unit as the text of a <noscript> in its section
+  // (launch.html), in a large one as a string from a page file (below). It is parsed into elements when
+  // the page is first needed, so start-up and every turn cost the same whatever the page count.
   function livePage(i) {
     var page = pageEl(i), inert = page && page.firstElementChild;
     if (inert && inert.hasAttribute("data-cp-inert")) {
       var html = inert.textContent;
       page.removeChild(inert);
       page.insertAdjacentHTML("afterbegin", html);
+    } else if (page && markupOf.hasOwnProperty(i)) {
+      page.insertAdjacentHTML("afterbegin", markupOf[i]);
+      delete markupOf[i];
+    } else if (page && pageFiles != null && !page.firstElementChild) {
+      // its file did not load (warned): the page keeps its title, so focus and the heading still work
+      var h = d.createElement("h2");
+      h.className = "cp-page-title";
+      h.id = "cp-page-" + i + "-title";
+      h.tabIndex = -1;
+      h.textContent = data.pages[i].title;
+      page.appendChild(h);
     }
     return page;
+  }
+
+  /* ---- page files: a large unit's page markup, loaded as it is needed ------------------------------ */
+  // page.py puts a large unit's page markup in files beside the launch page: file n holds the pages from
+  // chunkStarts[n] to the next file's first, and calls Coursepack.pageMarkup when it runs. A file loads
+  // through a <script> element (from file://, in an LMS's frame and offline alike, where fetch would not):
+  // the file of a page about to be shown, and the files either side of it ahead of the learner.
+  var pageFiles = null, chunkStarts = [], chunkLoads = [], markupOf = {};
+  function readPageFiles() {
+    var main = d.getElementById("cp-main"), folder = main && main.getAttribute("data-cp-page-files");
+    if (folder == null) return;
+    pageFiles = folder;
+    chunkStarts = main.getAttribute("data-cp-page-chunks").split(" ").map(Number);
+  }
+  CP.pageMarkup = function (first, pages) {
+    for (var k = 0; k < pages.length; k++) if (!pageEl(first + k) || !pageEl(first + k).firstElementChild) markupOf[first + k] = pages[k];
+  };
+  function chunkOf(i) {
+    var lo = 0, hi = chunkStarts.length - 1;
+    while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (chunkStarts[mid] <= i) lo = mid; else hi = mid - 1; }
+    return lo;
+  }
+  function loadChunk(n) {
+    var load = chunkLoads[n];
+    if (load) return load;
+    load = chunkLoads[n] = { done: false, waiting: [] };
+    var script = d.createElement("script");
+    var end = function (ok) {
+      if (load.done) return;
+      load.done = true;
+      if (!ok) CP.warn("pages:" + n, "page file " + pageFiles + n + ".js did not load");
+      var waiting = load.waiting;
+      load.waiting = [];
+      waiting.forEach(function (then) { safe(then)(); });
+    };
+    script.onload = function () { end(true); };
+    script.onerror = function () { end(false); };
+    script.src = pageFiles + n + ".js";
+    d.head.appendChild(script);
+    return load;
+  }
+  // then() once page i's markup is at hand: at once in a unit without page files or once its file is in
+  function withPage(i, then) {
+    if (pageFiles == null) return then();
+    var load = loadChunk(chunkOf(i));
+    if (load.done) then();
+    else load.waiting.push(then);
+  }
+  function prefetchAround(i) {
+    if (pageFiles == null) return;
+    var n = chunkOf(i);
+    if (n + 1 < chunkStarts.length) loadChunk(n + 1);
+    if (i > 0) loadChunk(chunkOf(i - 1));
   }
 
   // Reflections whose text may have changed since the last flush (typed, restored, or wired), so a
@@ -218,8 +283,18 @@
   // document.title names where the learner is: "page - module - course"
   function setTitle(parts) { d.title = parts.concat([data.course.title]).join(" \u2014 "); }
   function hideWelcome() { show($("[data-cp-welcome]"), false); }
+  // The page a turn waits for while its file loads: a later turn, another view or the end replaces it.
+  var goingTo = -1;
   function goPage(i, focus) {
     if (i < 0 || i >= data.pages.length) return;
+    goingTo = i;
+    withPage(i, function () {
+      if (goingTo !== i || finished) return;
+      goingTo = -1;
+      showPage(i, focus);
+    });
+  }
+  function showPage(i, focus) {
     if (current.view === "page" && current.page !== i) hideWelcome();
     setTitle([data.pages[i].title, T("module_title", { n: moduleNumber(i), title: moduleOf(i).title })]);
     current = { view: "page", page: i };
@@ -230,8 +305,10 @@
     updateNav();
     report();
     tracking.commit();
+    prefetchAround(i);
   }
   function goMenu(focus) {
+    goingTo = -1;
     hideWelcome();
     setTitle([T("contents")]);
     current = { view: "menu", page: -1 };
@@ -241,6 +318,7 @@
     tracking.commit();
   }
   function goCertificate(focus) {
+    goingTo = -1;
     hideWelcome();
     setTitle([data.certificate ? data.certificate.title : T("certificate")]);
     current = { view: "certificate", page: -1 };
@@ -253,6 +331,7 @@
 
   // The completion view: what the learner achieved and what comes next.
   function goComplete(focus) {
+    goingTo = -1;
     hideWelcome();
     setTitle([T("course_complete")]);
     current = { view: "complete", page: -1 };
@@ -315,6 +394,31 @@
     if (how === "text") el.textContent = value;
     else if (how === "shown") el.hidden = !value;
     else el.value = value;
+  }
+
+  // A large unit's contents ship each module's page list as the text of a <noscript> beside its empty
+  // <ol> (launch.html): made live after the first view, in course order, in short tasks (clicks and
+  // frames go between them), each list's entries found and written as they come.
+  function liveMenuSoon() {
+    var menu = d.getElementById("cp-menu");
+    var lists = Array.prototype.slice.call(menu.querySelectorAll("ol.cp-pages + noscript[data-cp-inert]"));
+    var step = safe(function () {
+      var until = Date.now() + 8;
+      while (lists.length && Date.now() < until) liveMenuList(lists.shift());
+      if (lists.length) w.setTimeout(step, 0);
+    });
+    if (lists.length) w.setTimeout(step, 0);
+  }
+  function liveMenuList(inert) {
+    var list = inert.previousElementSibling;
+    list.insertAdjacentHTML("afterbegin", inert.textContent);
+    inert.parentNode.removeChild(inert);
+    if (!menuEls) return; // found with the rest when the menu is first updated
+    $all("[data-cp-seen]", list).forEach(function (el) {
+      var i = +el.getAttribute("data-cp-seen");
+      menuEls.seen[i] = el;
+      writeMenu("seen", i, !!state.pages[i], "shown");
+    });
   }
 
   function updateMenu() {
@@ -898,10 +1002,12 @@
   // Pages holding something restored (a saved reflection text, a submitted quiz) are parsed in and wired
   // after the first view is shown, one page per task, so their boxes and answers show it before the
   // learner goes back to them without delaying start-up or a click (a page shown first is wired then).
+  // Only pages whose markup is at hand: no page file is loaded for this (a page is wired when shown).
   function wireRestoredPagesSoon() {
     var pending = [];
-    data.reflections.forEach(function (r) { if (reflections[r.id]) pending.push(r.page); });
-    data.quizzes.forEach(function (q, qi) { var s = state.quizzes[qi]; if (s.attempts && s.last) pending.push(q.page); });
+    var atHand = function (p) { return pageFiles == null || markupOf.hasOwnProperty(p); };
+    data.reflections.forEach(function (r) { if (reflections[r.id] && atHand(r.page)) pending.push(r.page); });
+    data.quizzes.forEach(function (q, qi) { var s = state.quizzes[qi]; if (s.attempts && s.last && atHand(q.page)) pending.push(q.page); });
     var next = safe(function () {
       while (pending.length && wired[pending[0]]) pending.shift();
       if (!pending.length || finished) return;
@@ -1089,12 +1195,15 @@
         else goPage(lastPage >= 0 && state.done == null ? lastPage : 0);
         break;
       case "menu": goMenu(); break;
+      // from the page a turn is waiting for, if any: a second click while its file loads goes one further
       case "prev":
-        if (current.view === "certificate" || current.view === "complete") goPage(data.pages.length - 1);
+        if (goingTo >= 0) goPage(goingTo - 1);
+        else if (current.view === "certificate" || current.view === "complete") goPage(data.pages.length - 1);
         else goPage(current.page - 1);
         break;
       case "next":
-        if (current.page < data.pages.length - 1) goPage(current.page + 1);
+        if (goingTo >= 0) goPage(goingTo + 1);
+        else if (current.page < data.pages.length - 1) goPage(current.page + 1);
         else if (state.done != null) goComplete();
         else if (data.certificate) goCertificate();
         else goMenu();
@@ -1171,6 +1280,7 @@
 
     prepareReflections();
     indexPages();
+    readPageFiles();
     applyMode();
     d.addEventListener("click", safe(onClick));
     var form = $("[data-cp-cert-form]");
@@ -1216,19 +1326,28 @@
     if (info.location) {
       for (var i = 0; i < data.pages.length; i++) if (data.pages[i].key === info.location) resumeAt = i;
     }
+    var shown = function () {
+      // bench/run.py reads this: time from navigation start to a usable first view
+      if (w.performance && performance.mark) performance.mark("coursepack:interactive");
+      wireRestoredPagesSoon();
+      if (pageFiles != null) loadChunk(chunkOf(lastPage >= 0 ? lastPage : 0)); // what "Start" or "Resume" shows
+      liveMenuSoon();
+    };
     if (resumeAt >= 0 && (info.state || info.entry === "resume")) {
       lastPage = resumeAt;
-      goPage(resumeAt, false);
-      var cue = T("welcome_back", { module: moduleNumber(resumeAt), page: data.pages[resumeAt].title });
-      var welcome = $("[data-cp-welcome]");
-      if (welcome) { welcome.textContent = cue; show(welcome, true); }
-      announce(cue);
+      withPage(resumeAt, function () {
+        if (finished) return;
+        goPage(resumeAt, false);
+        var cue = T("welcome_back", { module: moduleNumber(resumeAt), page: data.pages[resumeAt].title });
+        var welcome = $("[data-cp-welcome]");
+        if (welcome) { welcome.textContent = cue; show(welcome, true); }
+        announce(cue);
+        shown();
+      });
     } else {
       goMenu(false);
+      shown();
     }
-    // bench/run.py reads this: time from navigation start to a usable first view
-    if (w.performance && performance.mark) performance.mark("coursepack:interactive");
-    wireRestoredPagesSoon();
   }
 
   if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", safe(init));

@@ -1,6 +1,7 @@
 """The <resources> part every SCORM manifest shares (1.2 and 2004 differ only in namespaces and in the
 spelling of the scorm type attribute): one resource per SCO; a one-SCO package lists every file on
-its SCO, a package of several SCOs lists the shared files once, on an asset resource they depend on."""
+its SCO, a package of several SCOs lists each SCO's own files (its launch page and its page files) on
+it and the shared files once, on an asset resource they depend on."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from collections.abc import Collection
 
 from lxml import etree
 
+from coursepack.load.course_loader import LoadedCourse
+from coursepack.render.unit_contents import page_folder
 from coursepack.targets.launch_units import LaunchUnit
 
 COMMON_RESOURCE = "res-common"
 
 
-def add_resources(root: etree._Element, scos: list[LaunchUnit], files: Collection[str], per_module: bool, *,
+def add_resources(root: etree._Element, loaded: LoadedCourse, scos: list[LaunchUnit], files: Collection[str], per_module: bool, *,
                   ns_cp: str, scorm_type: str) -> None:
     """Append <resources> to a manifest root. scorm_type: the attribute's Clark name
     ("{adlcp 1.2 ns}scormtype" or "{adlcp 2004 ns}scormType")."""
@@ -21,12 +24,18 @@ def add_resources(root: etree._Element, scos: list[LaunchUnit], files: Collectio
         return etree.SubElement(parent, f"{{{ns_cp}}}{tag}", attrs)
 
     resources = sub(root, "resources")
-    launches = {s.launch for s in scos}
-    shared = sorted(name for name in files if name not in launches)
+    # files grouped by folder once, so a package of many SCOs stays linear in its files
+    in_folder: dict[str, list[str]] = {}
+    for name in files:
+        folder, _, _ = name.rpartition("/")
+        in_folder.setdefault(folder + "/", []).append(name)
+    own = {s.launch: [s.launch, *sorted(in_folder.get(page_folder(loaded, s.module_ids), []))] for s in scos}
+    owned = {name for names in own.values() for name in names}
+    shared = sorted(name for name in files if name not in owned)
     for sco in scos:
         resource = sub(resources, "resource", identifier=sco.resource_id, type="webcontent", href=sco.launch)
         resource.set(scorm_type, "sco")
-        for name in [sco.launch] if per_module else [sco.launch, *shared]:
+        for name in own[sco.launch] if per_module else [*own[sco.launch], *shared]:
             sub(resource, "file", href=name)
         if per_module:
             sub(resource, "dependency", identifierref=COMMON_RESOURCE)

@@ -8,7 +8,7 @@ from coursepack.load.checks import asset_references, signature_reference
 from coursepack.load.course_loader import LoadedCourse
 from coursepack.load.errors import CourseError
 from coursepack.load.paths import outside_folder, relative_path_problem
-from coursepack.render.page import referenced_assets, render_launch_page, runtime_files
+from coursepack.render.page import referenced_assets, render_unit, runtime_files
 from coursepack.render.render_cache import RenderCache
 from coursepack.targets.fit import units_fit_problems
 from coursepack.targets.registry import TARGETS, launch_units
@@ -29,7 +29,9 @@ def package_files(loaded: LoadedCourse, target_name: str, edition: str, *, per_m
     files: dict[str, Content] = dict(runtime_files(target.adapter))
     assets: set[str] = set()
     for unit, contents in units:
-        files[unit.launch] = render_launch_page(contents, target.adapter, target.limits, renders)
+        rendered = render_unit(contents, target.adapter, target.limits, renders)
+        files[unit.launch] = rendered.launch
+        files.update(rendered.pages)  # each unit's page files in a folder of its own (page_folder)
         assets.update(referenced_assets(contents))
     for rel in sorted(assets):
         files[f"assets/{rel}"] = _asset_file(loaded, rel)  # streamed by the zipper, never held in memory

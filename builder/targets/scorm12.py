@@ -120,7 +120,7 @@ def build_manifest(loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], f
         for _, item in tree.items:
             _sub(item, "masteryscore", str(mastery), ns=NS_ADLCP)
 
-    add_resources(root, scos, files, per_module, ns_cp=NS_CP, scorm_type=f"{{{NS_ADLCP}}}scormtype")
+    add_resources(root, loaded, scos, files, per_module, ns_cp=NS_CP, scorm_type=f"{{{NS_ADLCP}}}scormtype")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

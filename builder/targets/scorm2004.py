@@ -113,7 +113,7 @@ def build_manifest(loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], f
     org_sequencing = _sub(organization, "sequencing", ns=NS_IMSSS)
     _sub(org_sequencing, "controlMode", ns=NS_IMSSS, choice="true", flow="true")
 
-    add_resources(root, scos, files, per_module, ns_cp=NS_CP, scorm_type=f"{{{NS_ADLCP}}}scormType")
+    add_resources(root, loaded, scos, files, per_module, ns_cp=NS_CP, scorm_type=f"{{{NS_ADLCP}}}scormType")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

@@ -30,14 +30,31 @@ OVERRIDE = [pytest.param(None, id="override-off"), pytest.param({}, id="override
 GOAL = "I want to learn how to write a course in YAML and ship it to our LMS."
 
 
-@pytest.fixture
-def full_cert(full_packages) -> Path:
-    return full_packages["certificate"]
+@pytest.fixture(scope="module")
+def paged_full_packages(full_course, tmp_path_factory) -> dict[str, Path]:
+    """The full course with its pages' markup in page files, one page per file (the course is small
+    enough to keep it in the launch page): every turn needs a file, so a turn that runs ahead of its
+    file, or a place that reads a page not loaded, shows here."""
+    from coursepack.render import page as page_render
+
+    out = tmp_path_factory.mktemp("full-paged")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(page_render, "INLINE_PAGES_MAX", 0)
+        patch.setattr(page_render, "PAGE_FILE_BYTES", 1)
+        return {e: drv.build_dir(full_course, e, out / e) for e in ("standard", "certificate")}
 
 
-@pytest.fixture
-def full_standard(full_packages) -> Path:
-    return full_packages["standard"]
+LAYOUTS = [pytest.param("inline", id="pages-inline"), pytest.param("files", id="page-files")]
+
+
+@pytest.fixture(params=LAYOUTS)
+def full_cert(request, full_packages, paged_full_packages) -> Path:
+    return (full_packages if request.param == "inline" else paged_full_packages)["certificate"]
+
+
+@pytest.fixture(params=LAYOUTS)
+def full_standard(request, full_packages, paged_full_packages) -> Path:
+    return (full_packages if request.param == "inline" else paged_full_packages)["standard"]
 
 
 @pytest.fixture
@@ -408,3 +425,24 @@ def test_reflections_survive_a_session_that_never_finishes(lms, scaffold_package
     frame.wait_for_selector("#cp-page-2:not([hidden])")
     assert frame.input_value("[data-cp-reflection-input=welcome-goal]") == text
     assert list(lms.console_errors) == []
+
+
+def test_a_page_file_that_does_not_load_leaves_its_page_titled(page, lms_server, console_errors, paged_full_packages) -> None:
+    """A page file missing (an LMS that dropped it): its page still opens, titled and focused, with a
+    warning, and the other pages work."""
+    site = lms_server.install_package(paged_full_packages["standard"])
+    (site / "pages" / "course" / "2.js").unlink()  # one page per file: page 2's
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    page.goto(lms_server.url("/pkg/index.html"))
+    page.click("#cp-start")
+    page.click("#cp-next")
+    page.click("#cp-next")
+    page.wait_for_selector("#cp-page-2:not([hidden])")
+    assert page.evaluate("document.activeElement.id") == "cp-page-2-title"
+    assert page.inner_text("#cp-page-2-title") == "Reflect"
+    assert any("page file pages/course/2.js did not load" in w for w in warnings), warnings
+    page.click("#cp-next")
+    page.wait_for_selector("#cp-page-3:not([hidden]) [data-cp-quiz=basics-quiz]")
+    # the browser reports the missing file itself; nothing else went wrong
+    assert [e for e in console_errors if "404" not in str(e)] == []
