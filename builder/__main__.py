@@ -1,5 +1,5 @@
 """`python -m coursepack` runs the coursepack command."""
 
-from coursepack.cli import main
+from coursepack.console import main
 
 main()

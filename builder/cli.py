@@ -1,7 +1,8 @@
 """The `coursepack` command: a click group; each verb lives in builder/commands/.
 
-Verbs are imported when they run, not when the group loads: `coursepack --version` and each verb pay
-only for what they use (the loader, the renderer, DuckDB, typst ... are heavy to import)."""
+Verbs are imported when they run, not when the group loads: each verb pays only for what it uses (the
+loader, the renderer, DuckDB, typst ... are heavy to import). The console script (console.py) answers
+a lone `coursepack --version` before this module and click are imported."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from importlib import import_module
 import click
 
 from coursepack import __version__
+from coursepack.console import VERSION_LINE
 
 # verb -> module in coursepack.commands holding a click command of the same name, in the order
 # `coursepack --help` lists them
@@ -29,7 +31,8 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="coursepack")
+# the console script's own line; the version given so that click does not look it up in the metadata
+@click.version_option(__version__, prog_name="coursepack", message=VERSION_LINE)
 def main() -> None:
     """Build LMS packages (SCORM 1.2 and 2004, xAPI, cmi5) from courses written in YAML.
 

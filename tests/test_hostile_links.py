@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
 
 from coursepack.cli import main
+from coursepack.load.links import ALLOWED_TARGET, disallowed_link_targets, only_allowed_links
 from coursepack.render.markdown import NEW_TAB_NOTE, link_targets, markdown_html, markdown_inline
 from conftest import SCAFFOLD
 
@@ -121,3 +123,49 @@ def test_relative_link_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         f"course/{MODULE}:12:15: link to 'handout.pdf' is not a web address (expected https://..., mailto: or a #anchor: "
         "files beside the course are not packed, and learners would leave the course window)"
     )
+
+
+# ---------------------------------------------------------------- the look that spares most texts the parser
+
+
+def assert_held_to_the_parser(text: str) -> None:
+    refused = [target for target in link_targets(text) if not ALLOWED_TARGET.match(target)]
+    if only_allowed_links(text):
+        assert refused == [], text
+    assert disallowed_link_targets(text) == refused, text
+
+
+ALLOWED_ONLY = ["No link here.", "See [the glossary](https://example.org/g).", "[a]( \n http://x.org) and [b](#b)",
+                "Mail [us](MAILTO:help@example.org).", "[a](https://x.org/(b)) [c](#d \"title\")", "[not a link]"]
+MAYBE_ELSEWHERE = ["[a](handout.pdf)", "[a]()", "[a](\\https://x.org)", "[a](&#104;ttp://x.org)", "[a](\u00a0https://x.org)",
+                   "[a][r]\n\n[r]: handout.pdf", "[r]\n\n[r]: https://x.org", "<handout.pdf>", "<a href=\"x.pdf\">a</a>",
+                   "![pic](x.png)", "> [a](\n> x.pdf)", "`[a](x)`"]
+
+
+@pytest.mark.parametrize("text", ALLOWED_ONLY)
+def test_texts_whose_links_all_lead_to_the_web_skip_the_parser(text: str) -> None:
+    assert only_allowed_links(text)
+    assert_held_to_the_parser(text)
+
+
+@pytest.mark.parametrize("text", MAYBE_ELSEWHERE)
+def test_texts_that_may_link_elsewhere_go_to_the_parser(text: str) -> None:
+    assert not only_allowed_links(text)
+    assert_held_to_the_parser(text)
+
+
+# Links of every form to allowed and refused destinations (some hidden behind escapes, entities or odd
+# spaces), among pieces of syntax that can break or fake them, so the generated texts sit on both sides
+# of the line.
+DESTINATIONS = ["https://x.org", "HTTP://x.org/(p)", "mailto:a@b.org", "#top", "x.pdf", "", "\nhttps://x.org", " \t#top",
+                "\\https://x.org", "&#104;ttp://x.org", "\u00a0#top", "javascript:alert(1)", "<https://x.org>", "<x.pdf>",
+                "https://x.org \"t\"", "x.pdf \"https://x.org\""]
+FORMS = ["[a]({})", "![a]({})", "[a][r]\n\n[r]: {}", "[r]\n\n[r]:\n{}", "<{}>", '<a href="{}">a</a>', "[a]( {} )"]
+NOISE = ["[", "]", "(", ")", "`", "\\", "&", "> ", "- ", "|", "\n", "\r", " ", "a", "!", "*", "https://x.org", "#"]
+LINK = st.builds(str.format, st.sampled_from(FORMS), st.sampled_from(DESTINATIONS))
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True, database=None)  # the same texts every run
+@given(st.lists(st.one_of(LINK, st.sampled_from(NOISE)), min_size=1, max_size=8).map("".join))
+def test_the_look_never_hides_a_link_the_parser_finds(text: str) -> None:
+    assert_held_to_the_parser(text)

@@ -279,7 +279,7 @@ def test_installed_distribution_is_coursepack_and_not_builder(tmp_path: Path) ->
     assert found["coursepack"] and not found["builder"], found
     assert found["top_level"] == ["coursepack"]
     assert "builder" not in found["files"]
-    assert found["scripts"] == ["coursepack=coursepack.cli:main"]
+    assert found["scripts"] == ["coursepack=coursepack.console:main"]
     version = subprocess.run([sys.executable, "-m", "coursepack", "--version"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert version.returncode == 0 and version.stdout.startswith("coursepack, version "), version.stderr
 

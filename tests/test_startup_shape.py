@@ -1,42 +1,85 @@
-"""What start-up imports (issue 16): `coursepack --version` only the command line, and `validate` nothing
-that renders pages. Checked in a fresh interpreter, by the modules it holds afterwards (no timing)."""
+"""What start-up imports (issue 16): `coursepack --version` nothing but the console script; `validate`
+nothing that renders pages; loading a course no Markdown parser while every link leads to the web, and
+no XML parser without an SVG to check. Checked in a fresh interpreter, by the modules it holds
+afterwards (no timing)."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
-from conftest import REPO
+from click.testing import CliRunner
 
-HEAVY = ("jinja2", "lxml", "markdown_it", "nh3", "pydantic", "yaml", "coursepack.load", "coursepack.model", "coursepack.render")
+from conftest import REPO, SCAFFOLD
+from coursepack.cli import main
+
+MARKDOWN = ("markdown_it", "nh3", "coursepack.render.markdown")
+XML = ("lxml", "coursepack.load.svg_check")
 
 
-def modules_after(*args: str) -> set[str]:
-    """Every module loaded once `coursepack ARGS` has run, in a fresh interpreter."""
-    code = (
-        "import json, sys\n"
-        "from coursepack.cli import main\n"
-        "try:\n"
-        f"    main({list(args)!r}, standalone_mode=False)\n"
-        "finally:\n"
-        "    print(json.dumps(sorted(sys.modules)))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
-    return set(json.loads(result.stdout.splitlines()[-1]))
+def modules_after(code: str, *argv: str) -> tuple[set[str], str]:
+    """Every module loaded once code has run in a fresh interpreter (given argv), and what it printed."""
+    code += "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
+    result = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, cwd=REPO, check=True)
+    *printed, modules = result.stdout.splitlines()
+    return set(json.loads(modules)), "".join(line + "\n" for line in printed)
 
 
 def loaded_of(modules: set[str], packages: tuple[str, ...]) -> set[str]:
     return {m for m in modules if any(m == p or m.startswith(p + ".") for p in packages)}
 
 
-def test_version_imports_only_the_command_line() -> None:
-    modules = modules_after("--version")
-    assert "click" in modules  # the check sees what was imported
-    assert loaded_of(modules, HEAVY) == set()
+def test_version_is_answered_before_click_is_imported() -> None:
+    bare, _ = modules_after("")
+    modules, printed = modules_after("from coursepack.console import main\nmain()", "--version")
+    # the console script and its package, and at most what `from __future__` needs where the
+    # interpreter's start did not already import it
+    assert modules - bare - {"__future__"} == {"coursepack", "coursepack.console"}
+    assert printed.startswith("coursepack, version ")
+    assert printed == CliRunner().invoke(main, ["--version"]).output  # what `--version` with more arguments prints
+
+
+def test_any_other_command_line_goes_to_click() -> None:
+    modules, printed = modules_after("from coursepack.console import main\ntry:\n    main()\nexcept SystemExit:\n    pass", "--help")
+    assert "click" in modules and "Usage: " in printed
 
 
 def test_validate_imports_nothing_that_renders_pages() -> None:
-    modules = modules_after("validate", str(REPO))
+    modules, _ = modules_after("from coursepack.cli import main\nmain(['validate', '.'], standalone_mode=False)")
     assert {"coursepack.load.course_loader", "coursepack.targets.fit"} <= modules  # it did validate
     assert loaded_of(modules, ("jinja2", "coursepack.render.page", "coursepack.render.render_cache", "coursepack.targets.zipper")) == set()
+
+
+# loads the course in the folder, printing its problems if any
+LOAD = (
+    "from pathlib import Path\nfrom coursepack.load.course_loader import load_course\nfrom coursepack.load.errors import CourseError\n"
+    "try:\n    load_course(Path({!r}))\nexcept CourseError as error:\n    print(error)"
+)
+
+
+def test_loading_parses_markdown_only_for_a_link_that_may_lead_off_the_web(tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    shutil.copytree(SCAFFOLD, course, ignore=shutil.ignore_patterns("templates"))
+    module = course / "modules" / "01-welcome.yaml"
+    text = module.read_text(encoding="utf-8")
+    assert "Welcome! Each page holds" in text
+    module.write_text(text.replace("Welcome! Each page holds", "Welcome! See [the guide](https://example.org/guide). Each page holds"), encoding="utf-8")
+    modules, printed = modules_after(LOAD.format(str(course)))
+    assert printed == "" and "coursepack.load.links" in modules
+    assert loaded_of(modules, MARKDOWN) == set()
+
+    module.write_text(text.replace("Welcome! Each page holds", "Welcome! Print [the handout](handout.pdf). Each page holds"), encoding="utf-8")
+    modules, printed = modules_after(LOAD.format(str(course)))
+    assert "link to 'handout.pdf' is not a web address" in printed
+    assert loaded_of(modules, MARKDOWN) >= set(MARKDOWN)
+
+
+def test_loading_parses_xml_only_for_a_course_with_svgs() -> None:
+    without, problems = modules_after(LOAD.format(str(SCAFFOLD / "templates" / "quiz-heavy")))
+    with_svg, more_problems = modules_after(LOAD.format(str(SCAFFOLD)))
+    assert problems == more_problems == ""
+    assert "coursepack.load.checks" in without and loaded_of(without, XML) == set()
+    assert loaded_of(with_svg, XML) >= set(XML)

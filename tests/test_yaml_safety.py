@@ -160,6 +160,19 @@ def test_columns_count_characters_not_bytes(tmp_path: Path) -> None:
     assert problems(tmp_path, "a: é\nb: 日本語 c\x01\n") == ["f.yaml:2:9: control character U+0001 (expected printable text)"]
 
 
+def test_every_character_outside_yamls_printable_set_is_refused() -> None:
+    """The refused characters, listed for speed, are exactly what YAML 1.1 (section 5.1) does not print,
+    plus the line breaks editors show inside a line (NEL, LS, PS), code point by code point."""
+    from coursepack.load.yaml_source import _REFUSED
+
+    def printable(code: int) -> bool:
+        return code in (0x09, 0x0A, 0x0D) or 0x20 <= code <= 0x7E or code == 0x85 or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or code >= 0x10000
+
+    for code in range(0x110000):
+        refused = not printable(code) or code in (0x85, 0x2028, 0x2029)
+        assert (_REFUSED.match(chr(code)) is not None) == refused, hex(code)
+
+
 def test_bom_and_crlf_do_not_shift_positions(tmp_path: Path) -> None:
     loaded = load(tmp_path, b"\xef\xbb\xbfa: 1\r\nb: [x, y]\r\n")
     assert loaded.data == {"a": 1, "b": ["x", "y"]}

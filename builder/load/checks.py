@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -12,13 +12,12 @@ from typing import Any
 
 from coursepack.load.loaded import LoadedCourse, LoadedModule, PartialCourse, case_insensitive_match, exact_case
 from coursepack.load.errors import Problem
+from coursepack.load.links import disallowed_link_targets
 from coursepack.load.paths import case_collisions, outside_folder, relative_path_problem
 from coursepack.load.yaml_source import SourceMap
-from coursepack.load.svg_check import svg_problem
 from coursepack.model.base import TITLE_MAX
 from coursepack.model.content import AudioBlock, ImageBlock, ReflectionBlock, VideoBlock
 from coursepack.model.quiz import Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice
-from coursepack.render.markdown import link_targets
 
 _IMAGE_TYPES = frozenset({".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"})
 _VIDEO_TYPES = frozenset({".mp4", ".webm", ".ogv"})
@@ -27,8 +26,12 @@ _TEXT_TYPES = frozenset({".md", ".txt"})
 _CAPTION_TYPES = frozenset({".vtt"})
 _CHUNK = 1024 * 1024
 
+# Why an SVG file (path, name shown) may not go into a package, or None: svg_check.svg_problem, or the
+# preview's LoadCache.svg_problem, which keeps the verdicts of pictures that did not change.
+SvgCheck = Callable[[Path, str], str | None]
 
-def check_course(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
+
+def check_course(loaded: LoadedCourse | PartialCourse, svg_problem: SvgCheck) -> list[Problem]:
     """Problems across files. Works on a partly loaded course too: it then checks what
     loaded and skips what would raise false alarms (references to modules whose id is
     unknown, limits set in an invalid course.yaml)."""
@@ -39,7 +42,7 @@ def check_course(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
         problems += _page_ids(mod)
         for path, block in _blocks(mod):
             problems += _block_problems(loaded, mod, path, block)
-    problems += _asset_problems(loaded)
+    problems += _asset_problems(loaded, svg_problem)
     problems += _manifest_titles(loaded)
     problems += _activity_ids(loaded)
     problems += _reflection_limits(loaded)
@@ -155,7 +158,6 @@ def _reflection_limits(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
 
 
 _MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<img\b", re.IGNORECASE)
-_LINK_SCHEME = re.compile(r"(?i)https?://|mailto:|#")
 _MARKDOWN_FIELDS = ("text", "caption", "prompt", "guidance", "explanation", "feedback", "description", "true_feedback", "false_feedback")
 
 
@@ -185,9 +187,8 @@ def _markdown_problems(mod: LoadedModule, path: tuple[str | int, ...], node: Any
         if _MARKDOWN_IMAGE.search(text):
             # Images written in Markdown would be stripped by the sanitizer, alt text and all.
             problems.append(mod.source.problem(where, "image written in Markdown (expected an 'image' block with src and alt text)"))
-        for target in link_targets(text):
-            if not _LINK_SCHEME.match(target):
-                problems.append(mod.source.problem(where, f"link to '{target}' is not a web address (expected https://..., mailto: or a #anchor: files beside the course are not packed, and learners would leave the course window)"))
+        for target in disallowed_link_targets(text):
+            problems.append(mod.source.problem(where, f"link to '{target}' is not a web address (expected https://..., mailto: or a #anchor: files beside the course are not packed, and learners would leave the course window)"))
     return problems
 
 
@@ -265,19 +266,19 @@ def signature_reference(loaded: LoadedCourse | PartialCourse) -> AssetReference 
     return AssetReference(_CourseFile("course.yaml", loaded.source), where, rel, _SIGNATURE_TYPES, "a PNG, JPEG or SVG image")
 
 
-def _asset_problems(loaded: LoadedCourse | PartialCourse) -> list[Problem]:
+def _asset_problems(loaded: LoadedCourse | PartialCourse, svg_problem: SvgCheck) -> list[Problem]:
     signature = signature_reference(loaded)
     refs = list(asset_references(loaded.modules)) + ([signature] if signature else [])
     problems = []
     for ref in refs:
-        message = _asset_problem(loaded, ref)
+        message = _asset_problem(loaded, ref, svg_problem)
         if message:
             problems.append(ref.problem(message))
     problems += _asset_case_collisions(refs)
     return problems
 
 
-def _asset_problem(loaded: LoadedCourse | PartialCourse, ref: AssetReference) -> str | None:
+def _asset_problem(loaded: LoadedCourse | PartialCourse, ref: AssetReference, svg_problem: SvgCheck) -> str | None:
     rel = ref.rel
     form = relative_path_problem(rel)
     if form:

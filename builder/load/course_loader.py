@@ -11,12 +11,12 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import TypeAdapter, ValidationError
 
 from coursepack.load.checks import check_course
 from coursepack.load.errors import AuthorWarning, CourseError, Problem, display_path
-from coursepack.load.load_cache import LoadCache
 # the loaded course's types live in loaded.py (the checks use them); importers may take them from here
 from coursepack.load.loaded import LoadedCourse, LoadedModule, PartialCourse, case_insensitive_match, exact_case, listings_kept
 from coursepack.load.to_model import to_model
@@ -24,6 +24,9 @@ from coursepack.load.yaml_source import LoadedYaml, load_yaml
 from coursepack.load.paths import outside_folder
 from coursepack.model.content import Module
 from coursepack.model.course import Course, ModuleFile
+
+if TYPE_CHECKING:  # the preview's cache; build and validate do not import it
+    from coursepack.load.load_cache import LoadCache
 
 COURSE_FILE = "course.yaml"
 MODULES_DIR = "modules"
@@ -44,10 +47,16 @@ def load_course(root: Path, cache: LoadCache | None = None) -> LoadedCourse:
 
 
 class _NoCache:
-    """Every file read, parsed and validated afresh (build, validate)."""
+    """Every file read, parsed and validated afresh, every SVG checked afresh (build, validate)."""
 
     load_yaml = staticmethod(load_yaml)
     to_model = staticmethod(to_model)
+
+    @staticmethod
+    def svg_problem(path: Path, name: str) -> str | None:
+        from coursepack.load.svg_check import svg_problem  # lxml: imported only for a course with SVGs
+
+        return svg_problem(path, name)
 
 
 @contextmanager
@@ -125,7 +134,7 @@ def _load_course(root: Path, cache: LoadCache | _NoCache) -> LoadedCourse:
             problems.extend(exc.problems)
 
     partial = PartialCourse(root, course, loaded.source, tuple(modules), frozenset(module_ids) if module_ids is not None else None)
-    problems += check_course(partial)
+    problems += check_course(partial, cache.svg_problem)
     if problems:
         raise CourseError(problems)
     assert course is not None  # no problems means course.yaml validated

@@ -6,7 +6,9 @@ same as last time gives last time's result (data, source map, model, or the same
 bytes are read and hashed on every load: reading a few small files is cheap, and a hash cannot be
 fooled by an mtime that did not move (its granularity is the kernel's clock tick) or by a rename.
 Everything that looks at more than one file (the cross-file and asset checks, the module listing)
-still runs on every load. `coursepack build` and `validate` use no cache.
+still runs on every load, but an SVG asset's verdict is kept by its bytes too (parsing the pictures
+again was a fifth of a preview rebuild). `coursepack build` and `validate` use no cache and keep
+nothing between loads.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from coursepack.load.errors import CourseError, Problem
+from coursepack.load.svg_check import svg_bytes_problem
 from coursepack.load.to_model import to_model
 from coursepack.load.yaml_source import LoadedYaml, parse_yaml, read_yaml_bytes
 
@@ -39,6 +42,9 @@ class LoadCache:
     def __init__(self) -> None:
         self._entries: dict[str, _Entry] = {}
         self._used: set[str] = set()
+        # (digest of an SVG's bytes, its name) -> svg_check's verdict; no picture is kept
+        self._svg_verdicts: dict[tuple[bytes, str], str | None] = {}
+        self._svgs_used: set[tuple[bytes, str]] = set()
 
     def load_yaml(self, path: Path, name: str) -> LoadedYaml:
         """As yaml_source.load_yaml, parsed again only when the bytes changed."""
@@ -71,7 +77,18 @@ class LoadCache:
             raise CourseError(list(outcome))
         return outcome  # type: ignore[return-value]  # stored under its own model type
 
+    def svg_problem(self, path: Path, name: str) -> str | None:
+        """As svg_check.svg_problem, checked again only when the bytes (or the name) changed."""
+        data = path.read_bytes()
+        key = (hashlib.blake2b(data, digest_size=16).digest(), name)
+        self._svgs_used.add(key)
+        if key not in self._svg_verdicts:
+            self._svg_verdicts[key] = svg_bytes_problem(data, name)
+        return self._svg_verdicts[key]
+
     def forget_unused(self) -> None:
-        """Drop the files the load just finished did not read (renamed, deleted, no longer listed)."""
+        """Drop the files and SVG verdicts the load just finished did not use (renamed, deleted, edited,
+        no longer listed): a long session does not grow."""
         self._entries = {name: entry for name, entry in self._entries.items() if name in self._used}
-        self._used = set()
+        self._svg_verdicts = {key: verdict for key, verdict in self._svg_verdicts.items() if key in self._svgs_used}
+        self._used, self._svgs_used = set(), set()

@@ -10,7 +10,6 @@ entities and apply its default attributes, which a parser that ignores them cann
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -75,33 +74,17 @@ _STATIC = "expected a static picture: SVG shapes, text and styles only"
 _OFFLINE = "expected only '#id' references inside the file: packages must work offline"
 
 
-# (digest of the file, name) -> verdict, for svg_problem; cleared when full (a long preview session)
-_VERDICTS: dict[tuple[bytes, str], str | None] = {}
-_VERDICTS_KEPT = 1024
-_UNKNOWN = object()
-
-
 def svg_problem(path: Path, name: str | None = None) -> str | None:
     """Why the SVG at path may not go into a package, or None when it is a static picture.
 
     The message starts with the file (name, default path.name) and the line in it.
     """
-    name = name or path.name
-    data = path.read_bytes()
-    # the verdict depends on the bytes and the name alone: `coursepack preview` checks every SVG on each
-    # rebuild, and parsing them again was a fifth of its load; keyed by a digest, so no picture is kept
-    key = (hashlib.blake2b(data, digest_size=16).digest(), name)
-    kept = _VERDICTS.get(key, _UNKNOWN)  # one lookup: another thread may clear the table meanwhile
-    if kept is not _UNKNOWN:
-        return kept  # type: ignore[return-value]
-    verdict = _data_problem(data, name)
-    if len(_VERDICTS) >= _VERDICTS_KEPT:
-        _VERDICTS.clear()
-    _VERDICTS[key] = verdict
-    return verdict
+    return svg_bytes_problem(path.read_bytes(), name or path.name)
 
 
-def _data_problem(data: bytes, name: str) -> str | None:
+def svg_bytes_problem(data: bytes, name: str) -> str | None:
+    """svg_problem for a file's bytes: the verdict depends on them and the name alone (the preview's
+    LoadCache keeps it by their digest)."""
     declared = _DECLARED_ENCODING.match(data)
     if declared and declared.group(1).lower() not in (b"utf-8", b"us-ascii", b"ascii"):
         return f"SVG '{name}' line 1: declares encoding '{declared.group(1).decode()}' (expected UTF-8)"

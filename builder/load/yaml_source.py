@@ -62,7 +62,7 @@ class SourceMap:
         if self._tables is None:
             # the same text through the same parser: the same events, now with positions kept
             builder = _Builder(self.file, SourceMap.recorded(self.file))
-            builder.build(yaml.parse(self._text, Loader=self._loader))
+            builder.build(self._text, self._loader)
             self._tables = builder.source._positions()
             self._text = ""  # no longer needed
         return self._tables
@@ -121,7 +121,9 @@ _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 # Refused up front, with their position, whichever parser PyYAML uses: what YAML does not
 # accept in a document (YAML 1.1 section 5.1), and NEL, LS and PS, which YAML 1.1 counts
 # as line breaks but editors show inside a line (every line number must match the editor).
-_REFUSED = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]")
+# Written as the refused characters (the complement of YAML's printable set, plus NEL, LS and PS):
+# a regex scans a text for a short list of ranges four times as fast as for the negation of a long one.
+_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u2028\u2029]")
 _ODD_BREAKS = {"\x85": "next-line character U+0085", "\u2028": "line separator U+2028", "\u2029": "paragraph separator U+2029"}
 
 
@@ -222,6 +224,8 @@ def _tag_problem(name: str, mark: yaml.Mark, tag: str) -> CourseError:
 def _scalar_value(event: yaml.ScalarEvent, name: str) -> Any:
     tag = event.tag
     if tag is None or tag == "!":
+        if not event.implicit[0]:
+            return event.value  # quoted or block text: the resolver only guesses for plain scalars
         tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
         if tag == "tag:yaml.org,2002:value":  # a lone '=' is just text
             tag = "tag:yaml.org,2002:str"
@@ -261,7 +265,17 @@ class _Builder:
         if self.nodes > MAX_NODES:
             raise self.fail(mark, f"aliases expand this file to more than {MAX_NODES:,} values (expected a course file, not an alias bomb)")
 
-    def build(self, events: Any) -> Any:
+    def build(self, text: str, loader_class: Any) -> Any:
+        """The data of text, parsed by loader_class (PyYAML's C or pure-Python loader) into events."""
+        loader = loader_class(text)
+        try:
+            return self._build(loader.get_event)
+        finally:
+            loader.dispose()
+
+    def _build(self, next_event: Any) -> Any:
+        # Events are asked for one by one until the stream ends: yaml.parse() wraps the same calls in a
+        # generator that also asks check_event() each time, a fifth of reading a file.
         # Stack entries: [container, path, pending_key, anchor, size, start_mark]; path is () unless recording
         stack: list[list[Any]] = []
         root: Any = None
@@ -304,7 +318,8 @@ class _Builder:
                 container[top[2]] = value
                 top[2] = _NO_KEY
 
-        for event in events:
+        while True:
+            event = next_event()
             kind = type(event)
             if kind is yaml.ScalarEvent:
                 self.count(1, event.start_mark)
@@ -337,8 +352,9 @@ class _Builder:
             elif kind is yaml.DocumentStartEvent:
                 if have_root:
                     raise self.fail(event.start_mark, "a second YAML document in one file (expected exactly one)")
-            # StreamStart, StreamEnd and DocumentEnd carry nothing
-        return root
+            elif kind is yaml.StreamEndEvent or event is None:  # None would be past the end: stop, never loop
+                return root
+            # StreamStart and DocumentEnd carry nothing
 
     @staticmethod
     def _child_path(stack: list[list[Any]]) -> DataPath | None:
@@ -371,7 +387,7 @@ def _too_big(size: int) -> str:
 
 def _build(text: str, name: str, loader: Any) -> tuple[Any, SourceMap]:
     source = SourceMap(name, text, loader)  # positions worked out only if asked for
-    return _Builder(name, source).build(yaml.parse(text, Loader=loader)), source
+    return _Builder(name, source).build(text, loader), source
 
 
 def load_yaml(path: Path, name: str) -> LoadedYaml:

@@ -36,6 +36,10 @@ Percent = Annotated[int, Field(ge=0, le=100, description="A percentage, 0-100.")
 
 
 class Strict(BaseModel):
-    """Base for every authoring model: unknown keys are errors, so typos are caught."""
+    """Base for every authoring model: unknown keys are errors, so typos are caught.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    Validators are built when a model first validates (defer_build), not when its class is made:
+    loading validates Course and Module alone, whose validators hold every part inside them, so the
+    parts' own validators would be built for nothing (issue 16: start-up)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False, defer_build=True)

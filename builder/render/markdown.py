@@ -145,8 +145,13 @@ def markdown_html(text: str | None, heading_level: int = 3) -> Markup:
     if not text:
         return Markup("")
     if plain_text(text):
-        return Markup(f"<p>{text}</p>\n")
+        return plain_block_html(text)
     return finish_block_html(render_block_source(text), heading_level)
+
+
+def plain_block_html(text: str) -> Markup:
+    """markdown_html of a text plain_text accepts (at every heading level), without the parser."""
+    return Markup(f"<p>{text}</p>\n")
 
 
 def render_block_source(text: str) -> str:

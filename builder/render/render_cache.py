@@ -21,7 +21,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from coursepack.load.course_loader import LoadedCourse
-from coursepack.render.markdown import finish_block_html, markdown_html, markdown_inline, plain_text, render_block_source
+from coursepack.render.markdown import finish_block_html, markdown_inline, plain_block_html, plain_text, render_block_source
 from coursepack.render.unit_contents import UnitContents
 
 
@@ -44,7 +44,7 @@ class RenderCache:
         key = (text, heading_level)
         html = self._blocks.get(key)
         if html is None and plain_text(text):
-            html = self._blocks[key] = markdown_html(text)  # the same at every level, without parsing
+            html = self._blocks[key] = plain_block_html(text)  # the same at every level, without parsing
         if html is None:
             source = self._sources.get(text)
             if source is None:

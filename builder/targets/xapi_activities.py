@@ -15,18 +15,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-
-from markdown_it import MarkdownIt
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from coursepack.load.course_loader import LoadedCourse, LoadedModule
 from coursepack.model.quiz import QuizBlock
 from coursepack.xapi import vocabulary
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
 COURSE_TYPE = vocabulary.COURSE
 MODULE_TYPE = vocabulary.MODULE
 QUIZ_TYPE = vocabulary.ASSESSMENT
 DESCRIPTION_MAX = 1000  # characters of plain text: a description, not the whole page
-_PARSER = MarkdownIt("commonmark", {"html": False})
+
+
+@lru_cache(maxsize=1)
+def _parser() -> "MarkdownIt":
+    # made at first use: `validate` imports the targets (for their limits) and never parses here
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False})
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,7 @@ def plain_text(markdown: str | None, limit: int = DESCRIPTION_MAX) -> str:
     if not markdown:
         return ""
     words: list[str] = []
-    for token in _PARSER.parse(markdown):
+    for token in _parser().parse(markdown):
         for child in token.children or ():
             if child.type in ("text", "code_inline"):
                 words.append(child.content)
