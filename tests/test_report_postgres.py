@@ -251,3 +251,29 @@ def test_a_wrong_database_password_is_one_line_without_it(postgres, tmp_path) ->
     assert "password authentication failed" in lines[0] and wrong not in result.output
     with pytest.raises(StoreError, match="--db must be a DuckDB file path or a postgresql:// URL"):
         open_store("mysql://report@127.0.0.1/coursepack")
+
+
+def test_incremental_syncs_rebuild_the_same_learners_and_give_the_same_report_on_both_engines(tmp_path, database) -> None:
+    from test_report_incremental import changed, evidence, four_learners, same_reports
+    from test_report_lrs import ALICE, MODULES, play, spec_sync, voiding
+
+    site = SpecLrs()
+    statements = four_learners()
+    site.add(statements, START + timedelta(days=1))
+    duck = tmp_path / "report.duckdb"
+    before = {location: (spec_sync(location, site), evidence(location)) for location in (duck, database)}
+    rest = [m for m, _ in MODULES][2:]
+    site.add(play(ALICE, START + timedelta(days=1), modules=rest), START + timedelta(days=2))
+    site.add([voiding(statements[-1], START + timedelta(days=3))], START + timedelta(days=3))  # Dan's last
+    for location in (duck, database):
+        first, rows_before = before[location]
+        second = spec_sync(location, site)
+        assert (first.rebuilt, second.rebuilt) == (4, 2), location
+        assert changed(rows_before, evidence(location)) == {"mailto:alice@example.org", "openid:https://openid.example.org/dan"}
+    for fmt in ("csv", "json"):
+        assert show(database, fmt) == show(str(duck), fmt), fmt
+    scratch = SpecLrs()
+    scratch.stored = list(site.stored)
+    scratch_db = tmp_path / "scratch.duckdb"
+    spec_sync(scratch_db, scratch)
+    same_reports(duck, scratch_db)

@@ -6,8 +6,13 @@ it) and, per LRS + course, how far the syncs got.
   lrs_sync        per LRS + course: high_water (the latest `stored` time of a finished sync), and while
                   a sync is under way the `since` it started from, its next page (`more`) and the
                   latest `stored` time it has read, so an interrupted sync continues where it stopped
+  lrs_stale       per LRS + course: the learners whose evidence no longer matches their statements
+                  (a new statement of theirs, or a new voiding statement of one of theirs)
+  lrs_evidence    per LRS + course: the fingerprint of the course (XapiCourse) the evidence was built
+                  for; another fingerprint (course.yaml changed) or none makes every learner stale
 
-Each page is stored in one transaction with the sync's position, so a crash loses nothing fetched.
+Each page is stored in one transaction with the sync's position and the learners it makes stale, so a
+crash loses nothing fetched and the next sync still rebuilds those learners.
 Plain SQL for both engines, as store.py.
 """
 
@@ -21,6 +26,8 @@ from typing import Any
 from coursepack.report.store import Store
 from coursepack.report.xapi_facts import StatementFacts
 from coursepack.xapi.vocabulary import VOIDED
+
+VOIDED_PER_QUERY = 1_000  # voiding statements' targets looked up in one query
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS xapi_statement (
@@ -37,6 +44,14 @@ CREATE TABLE IF NOT EXISTS lrs_sync (
   source VARCHAR NOT NULL, course_id VARCHAR NOT NULL,
   high_water TIMESTAMP, synced_at TIMESTAMP,
   pending_since VARCHAR, pending_more VARCHAR, pending_high TIMESTAMP,
+  PRIMARY KEY (source, course_id)
+);
+CREATE TABLE IF NOT EXISTS lrs_stale (
+  source VARCHAR NOT NULL, course_id VARCHAR NOT NULL, learner_key VARCHAR NOT NULL,
+  PRIMARY KEY (source, course_id, learner_key)
+);
+CREATE TABLE IF NOT EXISTS lrs_evidence (
+  source VARCHAR NOT NULL, course_id VARCHAR NOT NULL, course_hash VARCHAR NOT NULL,
   PRIMARY KEY (source, course_id)
 );
 """
@@ -102,6 +117,7 @@ def store_page(store: Store, source: str, course_id: str, facts: Iterable[Statem
                                      "ON CONFLICT (source, course_id, statement_id) DO NOTHING", "statement_id")
         fresh = {sid for (sid,) in inserted}
         new = [f for f in unique if f.statement_id in fresh]
+        _mark_stale(store, source, course_id, new)
         store.execute(
             "INSERT INTO lrs_sync (source, course_id, high_water, synced_at, pending_since, pending_more, pending_high) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, course_id) DO UPDATE SET high_water = EXCLUDED.high_water, "
@@ -110,6 +126,58 @@ def store_page(store: Store, source: str, course_id: str, facts: Iterable[Statem
             [source, course_id, after.high_water, now, after.pending_since, after.pending_more, after.pending_high],
         )
     return new, after
+
+
+def _mark_stale(store: Store, source: str, course_id: str, new: list[StatementFacts]) -> None:
+    """The learners whose evidence the new statements change: the learners of new valid statements
+    (evidence_rows leaves the others, and every voiding statement, out), and the learners of the stored
+    statements a new valid voiding statement names (a target stored later is new itself then)."""
+    keys = {f.learner_key for f in new if f.learner_key is not None and f.problem is None and f.verb != VOIDED}
+    targets = sorted({f.object_id for f in new if f.verb == VOIDED and f.problem is None})
+    for start in range(0, len(targets), VOIDED_PER_QUERY):
+        chunk = targets[start : start + VOIDED_PER_QUERY]
+        keys.update(key for (key,) in store.execute(
+            "SELECT DISTINCT learner_key FROM xapi_statement WHERE source = ? AND course_id = ? AND learner_key IS NOT NULL "
+            f"AND statement_id IN ({', '.join('?' for _ in chunk)})", [source, course_id, *chunk]))
+    if keys:
+        store.insert_rows("lrs_stale", ("source", "course_id", "learner_key"),
+                          [(source, course_id, key) for key in sorted(keys)],
+                          "ON CONFLICT (source, course_id, learner_key) DO NOTHING")
+
+
+def mark_all_stale(store: Store, source: str, course_id: str) -> None:
+    """Every learner of the LRS + course: those with statements, and those with evidence stored
+    (whose statements may all be voided now)."""
+    store.execute(
+        "INSERT INTO lrs_stale (source, course_id, learner_key) SELECT ?, ?, k.learner_key FROM ("
+        "  SELECT learner_key FROM xapi_statement WHERE source = ? AND course_id = ? AND learner_key IS NOT NULL"
+        "  UNION SELECT learner_key FROM enrolment WHERE source = ? AND course_id = ?"
+        ") k ON CONFLICT (source, course_id, learner_key) DO NOTHING",
+        [source, course_id, source, course_id, source, course_id],
+    )
+
+
+def stale_learners(store: Store, source: str, course_id: str) -> list[str]:
+    """The stale learners' keys in the database's own order of learner_key (which evidence_rows'
+    key ranges follow)."""
+    return [key for (key,) in store.execute(
+        "SELECT learner_key FROM lrs_stale WHERE source = ? AND course_id = ? ORDER BY learner_key", [source, course_id])]
+
+
+def evidence_basis(store: Store, source: str, course_id: str) -> str | None:
+    rows = store.execute("SELECT course_hash FROM lrs_evidence WHERE source = ? AND course_id = ?", [source, course_id])
+    return rows[0][0] if rows else None
+
+
+def evidence_rebuilt(store: Store, source: str, course_id: str, course_hash: str) -> None:
+    """Every stale learner's evidence is stored again, for the course with this fingerprint."""
+    with store.transaction():
+        store.execute("DELETE FROM lrs_stale WHERE source = ? AND course_id = ?", [source, course_id])
+        store.execute(
+            "INSERT INTO lrs_evidence (source, course_id, course_hash) VALUES (?, ?, ?) "
+            "ON CONFLICT (source, course_id) DO UPDATE SET course_hash = EXCLUDED.course_hash",
+            [source, course_id, course_hash],
+        )
 
 
 def forget_pending(store: Store, source: str, course_id: str) -> None:
@@ -126,20 +194,27 @@ EVIDENCE_COLUMNS = (
 )
 
 
-def evidence_rows(store: Store, source: str, course_id: str) -> Iterator[tuple[Any, ...]]:
-    """The valid statements of learners that no stored statement voids, and that void nothing
-    themselves, per learner in time order (EVIDENCE_COLUMNS), streamed: read them all before using
-    the store again."""
+def evidence_rows(store: Store, source: str, course_id: str, first: str, last: str) -> Iterator[tuple[Any, ...]]:
+    """The valid statements that no stored statement voids, and that void nothing themselves, of the
+    stale learners from key `first` to `last`, per learner in time order (EVIDENCE_COLUMNS), streamed:
+    read them all before using the store again."""
     columns = ", ".join(f"s.{c}" for c in EVIDENCE_COLUMNS)
     return store.stream(
         f"SELECT {columns} FROM xapi_statement s "
+        "JOIN lrs_stale k ON k.source = s.source AND k.course_id = s.course_id AND k.learner_key = s.learner_key "
         "LEFT JOIN xapi_statement v ON v.source = s.source AND v.course_id = s.course_id "
         "  AND v.verb = ? AND v.problem IS NULL AND v.object_id = s.statement_id "
-        "WHERE s.source = ? AND s.course_id = ? AND s.problem IS NULL AND s.learner_key IS NOT NULL "
+        "WHERE s.source = ? AND s.course_id = ? AND s.problem IS NULL AND s.learner_key >= ? AND s.learner_key <= ? "
         "  AND s.verb <> ? AND v.statement_id IS NULL "
         "ORDER BY s.learner_key, s.happened_at, s.stored, s.statement_id",
-        [VOIDED, source, course_id, VOIDED],
+        [VOIDED, source, course_id, first, last, VOIDED],
     )
+
+
+def learners(store: Store, source: str, course_id: str) -> int:
+    """Learners with evidence from this LRS and course."""
+    ((count,),) = store.execute("SELECT COUNT(*) FROM enrolment WHERE source = ? AND course_id = ?", [source, course_id])
+    return int(count)
 
 
 def counts(store: Store, source: str, course_id: str) -> tuple[int, int]:

@@ -12,8 +12,9 @@
   The mark only moves when a sync has read to the end: an LRS answering newest first would
   otherwise skip the older pages an interrupted sync never reached.
 - Voiding: a stored `voided` statement removes its target from the evidence, whenever either arrives.
-- The evidence (lrs_evidence.py) is rebuilt from every stored statement of the LRS + course at the end
-  of each sync and stored as the source's snapshot, as an LMS import is.
+- The evidence (lrs_evidence.py) of the learners with new statements (or a statement newly voided) is
+  rebuilt from their stored statements at the end of each sync (lrs_rebuild.py); a sync with nothing
+  new rebuilds nothing, a changed course rebuilds every learner.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from datetime import datetime, timedelta, timezone
 
 from coursepack.report import lrs_store
 from coursepack.report.lrs_client import LrsClient, LrsError
-from coursepack.report.lrs_evidence import XapiCourse, build_batch
+from coursepack.report.lrs_evidence import XapiCourse
+from coursepack.report.lrs_rebuild import rebuild_evidence
 from coursepack.report.store import Store
 from coursepack.report.xapi_facts import StatementFacts, statement_facts
 from coursepack.xapi import formats
@@ -48,7 +50,8 @@ class SyncResult:
     read: int = 0  # statements the LRS sent
     new: int = 0  # of which stored for the first time
     invalid: list[StatementFacts] = field(default_factory=list)  # new ones that are not valid xAPI
-    learners: int = 0
+    learners: int = 0  # with evidence from this LRS + course
+    rebuilt: int = 0  # learners whose evidence this sync rebuilt
     stored: int = 0  # statements stored for this LRS + course in all
     warnings: list[str] = field(default_factory=list)
 
@@ -126,9 +129,8 @@ def sync(store: Store, client: LrsClient, course: XapiCourse, *, since: datetime
         url = page.more
         if on_page is not None:
             on_page(len(facts))
-    batch = build_batch(course, source, lrs_store.evidence_rows(store, source, course.course_id))
-    store.write_import(batch)
-    result.learners = len(batch.learners)
+    result.rebuilt = rebuild_evidence(store, course, source)
+    result.learners = lrs_store.learners(store, source, course.course_id)
     result.stored, _ = lrs_store.counts(store, source, course.course_id)
     if result.stored == 0:
         result.warnings.append(f"the LRS holds no statements about {course.course_id}: is that the course id the "

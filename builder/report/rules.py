@@ -43,30 +43,46 @@ CREATE OR REPLACE VIEW module_evidence AS
          MAX(CASE WHEN pages_total IS NULL THEN NULL WHEN pages_seen >= pages_total THEN 1 ELSE 0 END) AS all_pages_seen
   FROM progress GROUP BY course_id, learner_key, module_id;
 
+-- a module's quizzes, and its reflections that completion asks for; and how many of each a learner
+-- has (submitted; answered long enough): counted per learner and module with joins, not a subquery
+-- per learner and module, so the report's cost follows the rows, not learners x modules x subqueries
+CREATE OR REPLACE VIEW module_quiz_count AS
+  SELECT course_id, module_id, COUNT(*) AS quizzes FROM course_quiz GROUP BY course_id, module_id;
+
+CREATE OR REPLACE VIEW module_reflection_count AS
+  SELECT course_id, module_id, COUNT(*) AS reflections
+  FROM course_reflection WHERE min_chars_completion > 0 GROUP BY course_id, module_id;
+
+CREATE OR REPLACE VIEW learner_module_quizzes AS
+  SELECT b.course_id, b.learner_key, q.module_id, COUNT(*) AS quizzes
+  FROM quiz_best b JOIN course_quiz q ON q.course_id = b.course_id AND q.quiz_id = b.quiz_id
+  GROUP BY b.course_id, b.learner_key, q.module_id;
+
+CREATE OR REPLACE VIEW learner_module_reflections AS
+  SELECT b.course_id, b.learner_key, r.module_id, COUNT(*) AS reflections
+  FROM reflection_best b JOIN course_reflection r ON r.course_id = b.course_id AND r.reflection_id = b.reflection_id
+  WHERE r.min_chars_completion > 0 AND b.chars >= r.min_chars_completion
+  GROUP BY b.course_id, b.learner_key, r.module_id;
+
 CREATE OR REPLACE VIEW module_state AS
   SELECT l.course_id, l.learner_key, m.module_id, m.position, m.required_completion, m.required_certificate,
     CASE
       WHEN e.claimed = 1 THEN 1
       WHEN e.learner_key IS NULL THEN 0
       WHEN e.all_pages_seen = 0 THEN 0
-      WHEN EXISTS (
-        SELECT 1 FROM course_quiz q
-        WHERE q.course_id = m.course_id AND q.module_id = m.module_id
-          AND NOT EXISTS (SELECT 1 FROM quiz_best b
-                          WHERE b.course_id = q.course_id AND b.quiz_id = q.quiz_id AND b.learner_key = l.learner_key)
-      ) THEN 0
-      WHEN EXISTS (
-        SELECT 1 FROM course_reflection r
-        WHERE r.course_id = m.course_id AND r.module_id = m.module_id AND r.min_chars_completion > 0
-          AND NOT EXISTS (SELECT 1 FROM reflection_best b
-                          WHERE b.course_id = r.course_id AND b.reflection_id = r.reflection_id
-                            AND b.learner_key = l.learner_key AND b.chars >= r.min_chars_completion)
-      ) THEN 0
+      WHEN COALESCE(lq.quizzes, 0) < COALESCE(mq.quizzes, 0) THEN 0  -- a quiz of it not submitted
+      WHEN COALESCE(lr.reflections, 0) < COALESCE(mr.reflections, 0) THEN 0  -- a reflection missing or short
       ELSE 1
     END AS done
   FROM report_learner l
   JOIN course_module m ON m.course_id = l.course_id
-  LEFT JOIN module_evidence e ON e.course_id = l.course_id AND e.learner_key = l.learner_key AND e.module_id = m.module_id;
+  LEFT JOIN module_evidence e ON e.course_id = l.course_id AND e.learner_key = l.learner_key AND e.module_id = m.module_id
+  LEFT JOIN module_quiz_count mq ON mq.course_id = m.course_id AND mq.module_id = m.module_id
+  LEFT JOIN module_reflection_count mr ON mr.course_id = m.course_id AND mr.module_id = m.module_id
+  LEFT JOIN learner_module_quizzes lq
+    ON lq.course_id = l.course_id AND lq.learner_key = l.learner_key AND lq.module_id = m.module_id
+  LEFT JOIN learner_module_reflections lr
+    ON lr.course_id = l.course_id AND lr.learner_key = l.learner_key AND lr.module_id = m.module_id;
 
 CREATE OR REPLACE VIEW open_rule AS
   SELECT ms.course_id, ms.learner_key, 'certificate' AS rule_set, 'module' AS rule, ms.module_id AS item,
@@ -116,40 +132,61 @@ CREATE OR REPLACE VIEW reflection_gate AS
   JOIN course_rule cr ON cr.course_id = r.course_id
   JOIN course_module m ON m.course_id = r.course_id AND m.module_id = r.module_id;
 
+-- per learner, each over its table once (grouped, then joined), not a subquery per learner: at
+-- 10,000 learners the correlated form cost most of `report show`
+CREATE OR REPLACE VIEW learner_open AS
+  SELECT course_id, learner_key,
+         COUNT(CASE WHEN rule_set = 'certificate' THEN 1 END) AS certificate_open,
+         COUNT(CASE WHEN rule_set = 'completion' THEN 1 END) AS completion_open
+  FROM open_rule GROUP BY course_id, learner_key;
+
+CREATE OR REPLACE VIEW learner_modules_done AS
+  SELECT course_id, learner_key, COUNT(*) AS modules_done
+  FROM module_state WHERE done = 1 GROUP BY course_id, learner_key;
+
+CREATE OR REPLACE VIEW learner_reflections_answered AS
+  SELECT b.course_id, b.learner_key, COUNT(*) AS reflections_answered
+  FROM reflection_best b
+  JOIN reflection_gate g ON g.course_id = b.course_id AND g.reflection_id = b.reflection_id
+  WHERE g.needed > 0 AND b.chars >= g.needed
+  GROUP BY b.course_id, b.learner_key;
+
+CREATE OR REPLACE VIEW learner_times AS
+  SELECT course_id, learner_key, MIN(COALESCE(started_at, last_at)) AS first_at,
+         MAX(COALESCE(last_at, started_at)) AS last_at, SUM(seconds) AS seconds
+  FROM session GROUP BY course_id, learner_key;
+
+CREATE OR REPLACE VIEW learner_active AS
+  SELECT course_id, learner_key FROM session
+  UNION SELECT course_id, learner_key FROM progress
+  UNION SELECT course_id, learner_key FROM quiz_result
+  UNION SELECT course_id, learner_key FROM reflection_result;
+
 CREATE OR REPLACE VIEW learner_report AS
   SELECT l.course_id, l.learner_key, p.name, p.email,
-    (SELECT COUNT(*) FROM module_state ms
-      WHERE ms.course_id = l.course_id AND ms.learner_key = l.learner_key AND ms.done = 1) AS modules_done,
-    (SELECT COUNT(*) FROM course_module m WHERE m.course_id = l.course_id) AS modules_total,
-    (SELECT COUNT(*) FROM reflection_gate g
-      WHERE g.course_id = l.course_id AND g.needed > 0
-        AND EXISTS (SELECT 1 FROM reflection_best b
-                    WHERE b.course_id = g.course_id AND b.learner_key = l.learner_key
-                      AND b.reflection_id = g.reflection_id AND b.chars >= g.needed)) AS reflections_answered,
-    (SELECT COUNT(*) FROM reflection_gate g WHERE g.course_id = l.course_id AND g.needed > 0) AS reflections_total,
-    (SELECT MIN(COALESCE(s.started_at, s.last_at)) FROM session s
-      WHERE s.course_id = l.course_id AND s.learner_key = l.learner_key) AS first_at,
-    (SELECT MAX(COALESCE(s.last_at, s.started_at)) FROM session s
-      WHERE s.course_id = l.course_id AND s.learner_key = l.learner_key) AS last_at,
-    (SELECT SUM(s.seconds) FROM session s
-      WHERE s.course_id = l.course_id AND s.learner_key = l.learner_key) AS seconds,
+    COALESCE(md.modules_done, 0) AS modules_done,
+    COALESCE(mt.modules_total, 0) AS modules_total,
+    COALESCE(ra.reflections_answered, 0) AS reflections_answered,
+    COALESCE(rt.reflections_total, 0) AS reflections_total,
+    t.first_at, t.last_at, t.seconds,
     CASE
-      WHEN cr.has_certificate AND NOT EXISTS (
-        SELECT 1 FROM open_rule o WHERE o.course_id = l.course_id AND o.learner_key = l.learner_key
-          AND o.rule_set = 'certificate') THEN 'eligible'
-      WHEN NOT EXISTS (
-        SELECT 1 FROM open_rule o WHERE o.course_id = l.course_id AND o.learner_key = l.learner_key
-          AND o.rule_set = 'completion') THEN 'completed'
-      WHEN EXISTS (SELECT 1 FROM session s WHERE s.course_id = l.course_id AND s.learner_key = l.learner_key)
-        OR EXISTS (SELECT 1 FROM progress x WHERE x.course_id = l.course_id AND x.learner_key = l.learner_key)
-        OR EXISTS (SELECT 1 FROM quiz_result x WHERE x.course_id = l.course_id AND x.learner_key = l.learner_key)
-        OR EXISTS (SELECT 1 FROM reflection_result x WHERE x.course_id = l.course_id AND x.learner_key = l.learner_key)
-        THEN 'in progress'
+      WHEN cr.has_certificate AND COALESCE(o.certificate_open, 0) = 0 THEN 'eligible'
+      WHEN COALESCE(o.completion_open, 0) = 0 THEN 'completed'
+      WHEN a.learner_key IS NOT NULL THEN 'in progress'
       ELSE 'not started'
     END AS status
   FROM report_learner l
   JOIN learner p ON p.learner_key = l.learner_key
-  JOIN course_rule cr ON cr.course_id = l.course_id;
+  JOIN course_rule cr ON cr.course_id = l.course_id
+  LEFT JOIN (SELECT course_id, COUNT(*) AS modules_total FROM course_module GROUP BY course_id) mt
+    ON mt.course_id = l.course_id
+  LEFT JOIN (SELECT course_id, COUNT(*) AS reflections_total FROM reflection_gate WHERE needed > 0 GROUP BY course_id) rt
+    ON rt.course_id = l.course_id
+  LEFT JOIN learner_modules_done md ON md.course_id = l.course_id AND md.learner_key = l.learner_key
+  LEFT JOIN learner_reflections_answered ra ON ra.course_id = l.course_id AND ra.learner_key = l.learner_key
+  LEFT JOIN learner_times t ON t.course_id = l.course_id AND t.learner_key = l.learner_key
+  LEFT JOIN learner_open o ON o.course_id = l.course_id AND o.learner_key = l.learner_key
+  LEFT JOIN learner_active a ON a.course_id = l.course_id AND a.learner_key = l.learner_key;
 """
 
 STATUSES = ("not started", "in progress", "completed", "eligible")

@@ -16,17 +16,20 @@ Tables:
   quiz_result        per learner + course + quiz + source: best percent, attempts
   reflection_result  per learner + course + reflection + source: characters answered (never the text)
   import_run         one row per import: source, when, how many learners
+  import_scope       while a partial import is stored: the learners it replaces (empty otherwise)
   course_module, course_quiz, course_reflection, course_rule: the course's rules, refreshed from
                      course.yaml before every report, so the rules run in SQL where the data lives.
 
 An import is a snapshot of its source: its rows are upserted with the run's id and the source's rows
-that the run did not see are deleted, in one transaction (a failed import changes nothing).
+that the run did not see are deleted, in one transaction (a failed import changes nothing). A partial
+import (write_import with `learners`) is a snapshot of those learners only: the source's rows of the
+other learners stay as they are (an LRS sync rebuilds only the learners with new statements).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -77,6 +80,10 @@ CREATE TABLE IF NOT EXISTS reflection_result (
 CREATE TABLE IF NOT EXISTS import_run (
   run_id VARCHAR PRIMARY KEY, course_id VARCHAR NOT NULL, source VARCHAR NOT NULL,
   imported_at TIMESTAMP NOT NULL, learners INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS import_scope (
+  run_id VARCHAR NOT NULL, learner_key VARCHAR NOT NULL,
+  PRIMARY KEY (run_id, learner_key)
 );
 CREATE TABLE IF NOT EXISTS course_rule (
   course_id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, has_certificate BOOLEAN NOT NULL, run_id VARCHAR NOT NULL
@@ -221,8 +228,15 @@ class Store:
         stamped = [(*row, run_id) for row in rows] if run_id is not None else rows
         self.connection.insert_rows(table.name, _upsert_columns(table), stamped, _on_conflict(table))
 
-    def write_import(self, batch: ImportBatch) -> str:
-        """Store one import as the source's new snapshot; returns the run id."""
+    def write_import(self, batch: ImportBatch, learners: Collection[str] | None = None) -> str:
+        """Store one import as the source's new snapshot; returns the run id. With `learners` (learner
+        keys), as the new snapshot of those learners only: their rows the batch does not hold are
+        deleted, every other learner's rows of the source stay untouched. The batch must hold no
+        learner outside `learners`."""
+        if learners is not None:
+            outside = {item.learner.key for item in batch.learners} - set(learners)
+            if outside:
+                raise ValueError(f"a partial import holds learners it does not replace: {sorted(outside)[:3]}")
         run_id = uuid.uuid4().hex
         now = _now()
         course, source = batch.course_id, batch.source
@@ -242,20 +256,28 @@ class Store:
             for r in item.reflections.values():
                 rows["reflection_result"].append((course, key, r.reflection_id, source, r.module_id, r.chars, r.evidence))
         try:
-            self._store_rows(run_id, now, course, source, people, rows, len(batch.learners))
+            self._store_rows(run_id, now, course, source, people, rows, len(batch.learners), learners)
         except EngineError as error:
             raise StoreError(f"{self.location}: the import was not stored ({error})") from None
         return run_id
 
     def _store_rows(self, run_id: str, now: datetime, course: str, source: str, people: list[tuple[Any, ...]],
-                    rows: dict[str, list[tuple[Any, ...]]], learners: int) -> None:
+                    rows: dict[str, list[tuple[Any, ...]]], learners: int, scope: Collection[str] | None) -> None:
+        stale = "DELETE FROM {table} WHERE course_id = ? AND source = ? AND run_id <> ?"
+        if scope is not None:
+            # the learners replaced, as rows for the DELETE to join (a list of 100,000 keys as
+            # parameters would be one statement too large for either engine)
+            stale += " AND learner_key IN (SELECT learner_key FROM import_scope WHERE run_id = ?)"
+        params = [course, source, run_id] + ([run_id] if scope is not None else [])
         with self.transaction():
+            if scope is not None:
+                self.connection.insert_rows("import_scope", ("run_id", "learner_key"), [(run_id, key) for key in sorted(set(scope))])
             self._write(LEARNER, people, None)
             for table in SOURCE_TABLES:
                 self._write(table, rows[table.name], run_id)
-                self.connection.execute(
-                    f"DELETE FROM {table.name} WHERE course_id = ? AND source = ? AND run_id <> ?", [course, source, run_id]
-                )
+                self.connection.execute(stale.format(table=table.name), params)
+            if scope is not None:
+                self.connection.execute("DELETE FROM import_scope WHERE run_id = ?", [run_id])
             self.connection.execute(
                 "INSERT INTO import_run (run_id, course_id, source, imported_at, learners) VALUES (?, ?, ?, ?, ?)",
                 [run_id, course, source, now, learners],
