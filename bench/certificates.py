@@ -1,16 +1,18 @@
 """How long a certificate takes: prints figures, asserts nothing (the machines are 2-core, shared, noisy).
 
-Run: python3 bench/certificates.py [--count N] [--workers W] [--steps S]
+Run: python3 bench/certificates.py [--count N] [--workers W] [--steps S] [--qr-by segno]
 
 A temporary copy of the example course, a fresh issuer key (outside the copy) and N made-up learners
 (default 1,000; issue 13's target is 10,000 in under two minutes). Then:
 - per certificate, for the first S of them (default 200): signing the code (Ed25519), the QR code
-  (segno, SVG), the PDF (typst), the Open Badges credential, and the four together, in one process
-  with one typst compiler, as CPU time (the machines are shared: CPU time moves less with the load
-  than wall time does);
+  (qr_fast, checked against segno; SVG), the PDF (typst), the Open Badges credential, and the four
+  together, in one process with one typst compiler, as CPU time (the machines are shared: CPU time
+  moves less with the load than wall time does);
 - issuing them all: the N PDFs and badges written by `issue_certificates`' own path (every core, or W
-  worker processes), with the index: wall time, the figure the target is about. (Who is eligible
-  comes from the report store; at this scale that is the report's benchmark.)
+  worker processes), with the index: wall time, the figure the target is about, and the CPU time of
+  the worker processes (their start included), which moves less with other work on the machine.
+  (Who is eligible comes from the report store; at this scale that is the report's benchmark.)
+--qr-by segno has segno make every QR symbol, as before qr_fast (the same bytes): for before/after.
 - end to end, when ../shared/fixtures/moodle-4.3 is there: `coursepack certificates` in a fresh
   process on a store filled from the six recorded activities (5 eligible learners): start-up,
   course loading, the rules in the store, the PDFs, the index.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -32,6 +35,7 @@ from pathlib import Path
 from coursepack.certificates.eligible import Recipient
 from coursepack.certificates.issue import INDEX_FILE, CertificateMaker, index_csv, worker_issuer, write_file
 from coursepack.certificates.keys import generate_key
+from coursepack.certificates import qr
 from coursepack.certificates.qr import qr_svg, verification_target
 from coursepack.certificates.settings import CertificateSettings
 from coursepack.certificates.signed_code import certificate_id, sign
@@ -43,6 +47,9 @@ from coursepack.report.store import open_store
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(os.environ.get("COURSEPACK_SHARED", REPO.parent / "shared")) / "fixtures" / "moodle-4.3"
+QR_BY = "COURSEPACK_BENCH_QR_BY"  # read again by each spawned worker, which imports this script anew
+if os.environ.get(QR_BY) == "segno":  # every symbol made by segno, as before qr_fast: for before/after runs
+    qr.symbol_rows = qr.segno_rows
 FIRST_NAMES = ["Alice", "Bartholomew", "Chidinma", "Dmitri", "Eleni", "François", "Guadalupe", "Hiroshi", "Ingrid", "José"]
 LAST_NAMES = ["Anders", "Berg", "Okafor", "Ivanov", "Papadopoulou", "Lefèvre", "Hernández", "Tanaka", "Johansson", "Ñúñez"]
 
@@ -69,7 +76,7 @@ def milliseconds(samples: list[float]) -> str:
 
 
 def per_certificate(maker: CertificateMaker, recipients: list[Recipient]) -> None:
-    steps: dict[str, list[float]] = {"signed code (Ed25519)": [], "QR code (segno, SVG)": [], "PDF (typst)": [],
+    steps: dict[str, list[float]] = {"signed code (Ed25519)": [], "QR code (SVG)": [], "PDF (typst)": [],
                                      "badge (OB 3.0, eddsa-rdfc-2022)": [], "whole certificate": []}
     samples = list(steps.values())
     clock = time.process_time
@@ -97,16 +104,24 @@ def issuing(maker: CertificateMaker, recipients: list[Recipient], out: Path, wor
     """What issue_certificates does after asking the store who is eligible."""
     out.mkdir()
     load = os.getloadavg()[0]
-    started = time.perf_counter()
+    started, children = time.perf_counter(), _children_cpu()
     issued = ordered_map(worker_issuer, maker.recipe(out), recipients, workers)
     write_file(out / INDEX_FILE, index_csv(issued))
-    seconds = time.perf_counter() - started
+    seconds, worker_cpu = time.perf_counter() - started, _children_cpu() - children
     count = len(recipients)
     size = sum(item.file.stat().st_size for item in issued) / count / 1024
     used = workers if workers is not None else (cores() if count >= WORTH_A_POOL else 1)
     print(f"issuing {count} (PDF + badge + index, {used} worker process{'es' if used != 1 else ''}): {seconds:.2f} s wall, "
           f"{seconds / count * 1000:.2f} ms per certificate (10,000 at this rate: {10_000 * seconds / count:.0f} s); "
           f"PDF {size:.1f} KiB on average; load average {load:.1f} before, {os.getloadavg()[0]:.1f} after, {os.cpu_count()} cores")
+    if used > 1:  # the pool's processes have ended and been waited for, so their CPU time is counted
+        print(f"  worker processes' CPU time: {worker_cpu:.1f} s, {worker_cpu / count * 1000:.2f} ms per certificate "
+              f"({worker_cpu / used:.0f} s over {used} cores with nothing else running)")
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def end_to_end(course: Path, key_path: Path, work: Path) -> None:
@@ -133,8 +148,13 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1000, help="made-up learners to make certificates for")
     parser.add_argument("--workers", type=int, default=None, help="worker processes for issuing (default: every core)")
     parser.add_argument("--steps", type=int, default=200, help="certificates to time step by step (0: skip)")
+    parser.add_argument("--qr-by", choices=["qr_fast", "segno"], default="qr_fast",
+                        help="segno: every QR symbol made by segno, as before qr_fast (same bytes, for comparison)")
     args = parser.parse_args()
-    print(f"at {datetime.now().isoformat(timespec='seconds')}, Python {sys.version.split()[0]}")
+    if args.qr_by == "segno":
+        os.environ[QR_BY] = "segno"
+        qr.symbol_rows = qr.segno_rows
+    print(f"at {datetime.now().isoformat(timespec='seconds')}, Python {sys.version.split()[0]}, QR symbols by {args.qr_by}")
     with tempfile.TemporaryDirectory(prefix="coursepack-bench-certificates-") as temp:
         work = Path(temp)
         (work / "course").mkdir()
