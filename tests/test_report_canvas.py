@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from conftest import REPO
 from coursepack.cli import main
-from coursepack.commands import report as report_command
+from coursepack.report import canvas_api
 from coursepack.report.canvas_api import CanvasClient, CanvasError, read_assignment
 
 SITE = "https://school.instructure.com"
@@ -79,7 +79,7 @@ def run(args: list, stdin: str | None = None, env: dict | None = None):
 @pytest.fixture
 def canvas(monkeypatch) -> FakeCanvas:
     site = FakeCanvas()
-    monkeypatch.setattr(report_command, "CanvasClient",
+    monkeypatch.setattr(canvas_api, "CanvasClient",
                         lambda url, token: CanvasClient(url, token, transport=httpx.MockTransport(site)))
     return site
 

@@ -27,9 +27,8 @@ from click.testing import CliRunner
 
 from conftest import REPO
 from coursepack.cli import main
-from coursepack.commands import report as report_command
 from coursepack.load.course_loader import load_course
-from coursepack.report import lrs_store, progress
+from coursepack.report import lrs_client, lrs_store, progress
 from coursepack.report.course_map import course_map
 from coursepack.report.lrs_client import LrsClient, LrsError
 from coursepack.report.lrs_evidence import target_of, xapi_course
@@ -511,7 +510,7 @@ def spec_site(monkeypatch) -> SpecLrs:
     def make(endpoint: str, user: str, password: str) -> LrsClient:
         return LrsClient(endpoint, user, password, transport=site.transport())
 
-    monkeypatch.setattr(report_command, "LrsClient", make)
+    monkeypatch.setattr(lrs_client, "LrsClient", make)
     return site
 
 
@@ -611,7 +610,7 @@ def test_a_course_id_that_matches_nothing_says_so(tmp_path, monkeypatch) -> None
     def make(endpoint: str, user: str, password: str) -> LrsClient:
         return LrsClient(endpoint, user, password, transport=site.transport())
 
-    monkeypatch.setattr(report_command, "LrsClient", make)
+    monkeypatch.setattr(lrs_client, "LrsClient", make)
     result = cli_sync(tmp_path / "r.duckdb")
     assert result.exit_code == 0, result.output
     assert f"warning: the LRS holds no statements about {COURSE}" in result.stderr
@@ -713,3 +712,11 @@ def test_progress_line_after_a_second_with_statements_per_second() -> None:
     rewritten.add(3000)
     rewritten.finish()
     assert terminal[0].startswith("\r3,000 statements, 2,000/s") and terminal[-1].endswith("\n")
+
+
+def test_the_sync_commands_page_limit_is_the_syncs_default() -> None:
+    """commands/report.py names the default without importing the sync (start-up of `report show`)."""
+    from coursepack.commands.report import SYNC_PAGE_LIMIT
+    from coursepack.report.lrs_sync import DEFAULT_LIMIT
+
+    assert SYNC_PAGE_LIMIT == DEFAULT_LIMIT

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from conftest import REPO, SHARED
 from coursepack.cli import main
-from coursepack.commands import report as report_command
+from coursepack.report import moodle_ws
 from coursepack.load.course_loader import load_course
 from coursepack.report.course_map import course_map
 from coursepack.report.moodle_files import FilesError, read_files
@@ -247,7 +247,7 @@ def recorded_site(monkeypatch):
     def make(url: str, token: str) -> MoodleClient:
         return MoodleClient(url, token, transport=httpx.MockTransport(site))
 
-    monkeypatch.setattr(report_command, "MoodleClient", make)
+    monkeypatch.setattr(moodle_ws, "MoodleClient", make)
     return site
 
 

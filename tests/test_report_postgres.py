@@ -30,7 +30,7 @@ from browser.harness import in_ci
 from test_report_lrs import BASE, COURSE, FIRST, PASSWORD, XCOURSE, SpecLrs, run, seed, statement
 
 from conftest import REPO, SHARED
-from coursepack.commands import report as report_command
+from coursepack.report import lrs_client
 from coursepack.report import lrs_store
 from coursepack.report.lrs_client import LrsClient, LrsError
 from coursepack.report.lrs_sync import source_name, sync
@@ -170,7 +170,7 @@ def lrs_site(monkeypatch) -> SpecLrs:
     def make(endpoint: str, user: str, password: str) -> LrsClient:
         return LrsClient(endpoint, user, password, transport=site.transport())
 
-    monkeypatch.setattr(report_command, "LrsClient", make)
+    monkeypatch.setattr(lrs_client, "LrsClient", make)
     return site
 
 

@@ -17,7 +17,8 @@ from click.testing import CliRunner
 from conftest import REPO
 from coursepack.certificates.eligible import ISSUED_TABLE
 from coursepack.cli import main
-from coursepack.commands import report as report_command
+from coursepack.report import lrs_client
+from coursepack.report import reflections as reflections_module
 from coursepack.load.course_loader import load_course
 from coursepack.report.course_map import course_map
 from coursepack.report.lrs_client import LrsClient
@@ -71,9 +72,9 @@ def run(args: list, stdin: str | None = None):
 
 @pytest.fixture
 def lrs_site(monkeypatch) -> None:
-    monkeypatch.setattr(report_command, "LrsClient",
+    monkeypatch.setattr(lrs_client, "LrsClient",
                         lambda endpoint, user, password: LrsClient(endpoint, user, password, transport=httpx.MockTransport(lrs)))
-    monkeypatch.setattr(report_command, "ReflectionKeepingLrsClient",
+    monkeypatch.setattr(reflections_module, "ReflectionKeepingLrsClient",
                         lambda endpoint, user, password, course: ReflectionKeepingLrsClient(
                             endpoint, user, password, course=course, transport=httpx.MockTransport(lrs)))
 

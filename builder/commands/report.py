@@ -21,41 +21,25 @@ import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from coursepack.commands.common import EXIT_USER_ERROR, course_dir_argument, load_or_exit
-from coursepack.report.canvas_api import CanvasClient, CanvasError, read_assignment
-from coursepack.report.canvas_evidence import canvas_batch
-from coursepack.report.canvas_files import CanvasFilesError, read_gradebook
-from coursepack.report.course_map import course_map
-from coursepack.report.evidence import ImportBatch
-from coursepack.report.lrs_client import LrsClient, LrsError
-from coursepack.report.lrs_evidence import xapi_course
-from coursepack.report.lrs_sync import DEFAULT_LIMIT, SyncError, SyncResult, parse_since, source_name
-from coursepack.report.lrs_sync import sync as sync_statements
-from coursepack.report.moodle_files import FilesError, read_files
-from coursepack.report.moodle_ws import MoodleClient, MoodleError, read_activity
-from coursepack.report.progress import RateLine
-from coursepack.report.reflections import (
-    ReflectionKeepingLrsClient,
-    ReflectionKeepingMoodleClient,
-    ReflectionText,
-    keep_texts,
-    read_texts,
-)
-from coursepack.report.reflections import csv_bytes as reflections_csv
-from coursepack.report.reflections import json_text as reflections_json
-from coursepack.report.rules import read_report, refresh_course
-from coursepack.report.show import csv_bytes, json_text, table, with_certificate_ids
-from coursepack.report.show_html import html_page
 from coursepack.report.store import StoreError, default_db, open_store
+
+# Each verb imports the readers it uses when it runs (httpx, the statement models, the Moodle and Canvas
+# readers are heavy to import): `report show` pays for the store and the rules only.
+if TYPE_CHECKING:
+    from coursepack.report.evidence import ImportBatch
+    from coursepack.report.lrs_sync import SyncResult
+    from coursepack.report.reflections import ReflectionText
 
 TOKEN_ENV = "COURSEPACK_MOODLE_TOKEN"
 CANVAS_TOKEN_ENV = "COURSEPACK_CANVAS_TOKEN"
 LRS_USER_ENV = "COURSEPACK_LRS_USER"
 LRS_PASSWORD_ENV = "COURSEPACK_LRS_PASSWORD"
+SYNC_PAGE_LIMIT = 500  # statements asked for per page: lrs_sync.DEFAULT_LIMIT (a test holds them equal)
 EXIT_INTERRUPTED = 130  # as a shell reports Ctrl+C
 
 db_option = click.option(
@@ -143,6 +127,11 @@ def moodle(url: str | None, token_stdin: bool, use_files: bool, cmid: int | None
     names the activity in the store. Either way the import replaces what the same source stored before.
     With --keep-reflections (web services only) the reflections' texts are kept too.
     """
+    from coursepack.report.course_map import course_map
+    from coursepack.report.moodle_files import FilesError, read_files
+    from coursepack.report.moodle_ws import MoodleClient, MoodleError, read_activity
+    from coursepack.report.reflections import ReflectionKeepingMoodleClient
+
     if (url is None) == (not use_files):
         fail("give either --url (web services) or --files (downloaded reports), not both or neither")
     if cmid is not None and scorm_id is not None:
@@ -182,6 +171,8 @@ def _now() -> datetime:
 
 def _store_import(batch: ImportBatch, db: str | None, course_dir: Path, texts: list[ReflectionText] | None) -> str:
     """Store the import (and, when asked, the reflections' texts); the store's location for messages."""
+    from coursepack.report.reflections import keep_texts
+
     with open_store(_db(db, course_dir)) as store:
         store.write_import(batch)
         if texts is not None:
@@ -218,6 +209,10 @@ def canvas(url: str | None, token_stdin: bool, course_id: int | None, assignment
     reflections are not in Canvas. From the REST API: --url URL --course-id N --assignment-id N with
     the token on standard input (--token-stdin) or in COURSEPACK_CANVAS_TOKEN. From a gradebook
     export: --files GRADEBOOK.csv (--assignment-id when it has several assignments)."""
+    from coursepack.report.canvas_api import CanvasClient, CanvasError, read_assignment
+    from coursepack.report.canvas_evidence import canvas_batch
+    from coursepack.report.canvas_files import CanvasFilesError, read_gradebook
+
     if (url is None) == (not use_files):
         fail("give either --url (REST API) or --files (a gradebook export), not both or neither")
     files, course_dir = _split_paths(paths, use_files)
@@ -281,7 +276,7 @@ def _invalid_summary(result: SyncResult) -> str:
                    "less a day for late statements; the first sync reads everything.")
 @click.option("--user", default=None, help=f"The LRS user (HTTP Basic); else {LRS_USER_ENV}.")
 @click.option("--password-stdin", is_flag=True, help=f"Read the LRS password from standard input (else {LRS_PASSWORD_ENV}).")
-@click.option("--limit", type=click.IntRange(1, 10_000), default=DEFAULT_LIMIT, show_default=True,
+@click.option("--limit", type=click.IntRange(1, 10_000), default=SYNC_PAGE_LIMIT, show_default=True,
               help="Statements per request (an LRS may send fewer).")
 @keep_reflections_option
 @db_option
@@ -297,6 +292,14 @@ def sync(endpoint: str, since: str | None, user: str | None, password_stdin: boo
     The password comes from standard input (--password-stdin) or COURSEPACK_LRS_PASSWORD and
     is never printed or stored. With --keep-reflections the reflections' texts in the statements
     this sync reads are kept too."""
+    from coursepack.report.course_map import course_map
+    from coursepack.report.lrs_client import LrsClient, LrsError
+    from coursepack.report.lrs_evidence import xapi_course
+    from coursepack.report.lrs_sync import SyncError, parse_since, source_name
+    from coursepack.report.lrs_sync import sync as sync_statements
+    from coursepack.report.progress import RateLine
+    from coursepack.report.reflections import ReflectionKeepingLrsClient, keep_texts
+
     loaded = load_or_exit(course_dir)
     course = xapi_course(loaded, course_map(loaded))
     credentials = _lrs_credentials(user, password_stdin)
@@ -350,6 +353,9 @@ def show(fmt: str, out: Path | None, db: str | None, course_dir: Path) -> None:
     Columns: name, identifier, modules completed, best quiz scores, reflections answered, first and
     last activity (UTC), total time, status (not started, in progress, completed, eligible), the rules
     still open and the certificate id. Judged by the rules in COURSE_DIR's course.yaml as it is now."""
+    from coursepack.report.rules import read_report, refresh_course
+    from coursepack.report.show import csv_bytes, json_text, table, with_certificate_ids
+
     loaded = load_or_exit(course_dir)
     location = _db(db, course_dir)
     if "://" not in location and not Path(location).exists():  # rather than create an empty store and show nobody
@@ -366,6 +372,8 @@ def show(fmt: str, out: Path | None, db: str | None, course_dir: Path) -> None:
     elif fmt == "json":
         data = json_text(result).encode("utf-8")
     elif fmt == "html":
+        from coursepack.report.show_html import html_page  # the page's template only when asked for
+
         data = html_page(result).encode("utf-8")
     else:
         data = table(result).encode("utf-8")
@@ -399,6 +407,11 @@ def reflections(out: Path, fmt: str, db: str | None, course_dir: Path) -> None:
     A row per learner and reflection: name, identifier, module, reflection id, the text and when it
     was answered (UTC). Texts are kept only by an import or sync run with --keep-reflections; the
     file holds personal data: share it as your organisation requires."""
+    from coursepack.report.course_map import course_map
+    from coursepack.report.reflections import csv_bytes as reflections_csv
+    from coursepack.report.reflections import json_text as reflections_json
+    from coursepack.report.reflections import read_texts
+
     loaded = load_or_exit(course_dir)
     location = _db(db, course_dir)
     if "://" not in location and not Path(location).exists():
