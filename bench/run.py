@@ -1,7 +1,9 @@
 """Benchmarks: print figures, assert nothing. Run: python3 bench/run.py [--skip-browser]
 
 - start-up: wall time of `coursepack --version` and of `coursepack validate` on the example course, each
-  in a fresh process (median of 7), beside `python -c pass` on the same machine;
+  in a fresh process (median of 7, and the least CPU time of the 7, which the machine's load moves less),
+  beside `python -c pass` on the same machine; the bytecode cache written first, as a user's first run
+  writes it (under PYTHONDONTWRITEBYTECODE every run would compile coursepack's modules again);
 - build time (wall) and peak RSS of `coursepack build` on the example course, and to every target and
   edition against `zip -9` of the same files (the packages unzipped into one tree);
 - the same on a generated 500-module / 5,000-question course to every target and edition
@@ -31,7 +33,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def timed_command(*args: str) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of one `coursepack` command in a fresh process."""
+    """(seconds, peak RSS in MB) of one `coursepack` command in a fresh process. The RSS is the sum of the
+    process's peak and its build worker's (a build forks at most one: RUSAGE_CHILDREN's peak is that one's)."""
     code = (
         "import resource, sys, time\n"
         "from click.testing import CliRunner\n"
@@ -40,21 +43,34 @@ def timed_command(*args: str) -> tuple[float, float]:
         f"r = CliRunner().invoke(main, {list(args)!r})\n"
         "dt = time.perf_counter() - t\n"
         "assert r.exit_code == 0, r.output\n"
-        "print(dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(dt, peak / 1024)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     seconds, rss = result.stdout.split()[-2:]
     return float(seconds), float(rss)
 
 
-def fresh_process_seconds(*argv: str, runs: int = 7) -> float:
-    """Median wall time of a command in a fresh process, interpreter start included (as a user waits for it)."""
-    times = []
+def fresh_process_seconds(*argv: str, runs: int = 7) -> tuple[float, float]:
+    """(median wall time, least CPU time) of a command in a fresh process, interpreter start included
+    (as a user waits for it)."""
+    walls, cpus = [], []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run(argv, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - started)
-    return sorted(times)[len(times) // 2]
+        process = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        walls.append(time.perf_counter() - started)
+        cpus.append(usage.ru_utime + usage.ru_stime)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise subprocess.CalledProcessError(os.waitstatus_to_exitcode(status), argv)
+    return sorted(walls)[len(walls) // 2], min(cpus)
+
+
+def write_bytecode_cache(*argv: str) -> None:
+    """Run the command once with bytecode writing allowed, so that the runs measured read coursepack's
+    compiled modules as an installed copy does (Python reads the cache even under PYTHONDONTWRITEBYTECODE)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(argv, cwd=REPO, check=True, stdout=subprocess.DEVNULL, env=env)
 
 
 def coursepack_command() -> list[str]:
@@ -204,11 +220,13 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        floor = fresh_process_seconds(sys.executable, "-c", "pass")
-        version = fresh_process_seconds(*coursepack_command(), "--version")
-        print(f"coursepack --version: {version:.3f} s wall (python -c pass: {floor:.3f} s)  (target < 0.15 s)  [{load_average()}]")
-        validated = fresh_process_seconds(*coursepack_command(), "validate", str(REPO))
-        print(f"validate of the example course: {validated:.3f} s wall  (target < 0.3 s)  [{load_average()}]")
+        write_bytecode_cache(*coursepack_command(), "validate", str(REPO))
+        floor, floor_cpu = fresh_process_seconds(sys.executable, "-c", "pass")
+        version, version_cpu = fresh_process_seconds(*coursepack_command(), "--version")
+        print(f"coursepack --version: {version:.3f} s wall, {version_cpu:.3f} s CPU (python -c pass: {floor:.3f} s, {floor_cpu:.3f} s CPU)"
+              f"  (target < 0.15 s)  [{load_average()}]")
+        validated, validated_cpu = fresh_process_seconds(*coursepack_command(), "validate", str(REPO))
+        print(f"validate of the example course: {validated:.3f} s wall, {validated_cpu:.3f} s CPU  (target < 0.3 s)  [{load_average()}]")
         seconds, rss = timed_build(REPO, tmp_path / "example")
         print(f"example course build: {seconds:.2f} s wall, peak RSS {rss:.0f} MB  (target < 1 s)")
         every_seconds, _ = timed_build(REPO, tmp_path / "example-all", "--target", "all")

@@ -7,13 +7,14 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from coursepack.commands.build_progress import BuildProgress
+from coursepack.commands.build_workers import make_runs, runs, worker_count
 from coursepack.commands.common import course_dir_argument, load_or_exit, report_and_exit
 from coursepack.load.course_loader import LoadedCourse
 from coursepack.load.errors import CourseError
@@ -27,30 +28,32 @@ from coursepack.targets.zipper import write_zip
 
 def build_packages(loaded: LoadedCourse, targets: list[str], editions: list[str], folder: Path, *,
                    per_module: bool | None = None, splits: Mapping[str, bool | None] | None = None,
-                   on_package: Callable[[int], None] | None = None) -> list[Path]:
+                   on_package: Callable[[int], None] | None = None, workers: int = 1) -> list[Path]:
     """Write one zip per target and edition into folder, listed target by target; raises CourseError
     when one cannot be built. per_module None: each target's default split; splits: per target, instead.
-    on_package(n) is called as the n-th package (1-based) is started, for a progress line.
+    on_package(n) is called as the n-th package (1-based) is started, for a progress line. workers > 1:
+    the packages are cut into that many runs, each made in a process of its own (build_workers).
 
-    Every package shares one RenderCache: each Markdown text is rendered once per build, and each
-    unit's page once per edition, since every target of an edition is made before the next edition."""
+    Each run shares one RenderCache: each Markdown text is rendered once per run, and each unit's page
+    once per edition, since every target of an edition is made before the next edition."""
     for target_name in targets:  # the first problem found is the one `build` always reported first
         for edition_name in editions:
             problems = fit_problems(loaded, target_name, edition_name, per_module=_split(target_name, per_module, splits))
             if problems:
                 raise CourseError(problems)
-    renders = RenderCache()
-    built: dict[tuple[str, str], Path] = {}
-    for edition_name in editions:
-        for target_name in targets:
-            if on_package is not None:
-                on_package(len(built) + 1)
+    order = [(target_name, edition_name) for edition_name in editions for target_name in targets]
+
+    def make_run(run: Sequence[int], started: Callable[[int], None]) -> None:
+        renders = RenderCache()
+        for index in run:
+            target_name, edition_name = order[index]
+            started(index)
             files = package_files(loaded, target_name, edition_name, per_module=_split(target_name, per_module, splits), renders=renders)
-            path = folder / package_name(loaded, target_name, edition_name)
-            write_zip(files, path)
+            write_zip(files, folder / package_name(loaded, target_name, edition_name))
             del files  # written: not held while the next package is made
-            built[target_name, edition_name] = path
-    return [built[t, e] for t in targets for e in editions]
+
+    make_runs(runs(len(order), workers), make_run, on_package)
+    return [folder / package_name(loaded, t, e) for t in targets for e in editions]
 
 
 def _split(target_name: str, per_module: bool | None, splits: Mapping[str, bool | None] | None) -> bool | None:
@@ -113,8 +116,9 @@ def build(course_dir: Path, target: str, edition: str, out_dir: Path | None, sco
         try:
             # without the flag, each target splits as it does by default (SCORM: one SCO for the course)
             with _frozen_for_the_collector():
+                pages = sum(len(m.module.pages) for m in loaded.modules)
                 built = build_packages(loaded, targets, editions, Path(staging_name), splits=requested_splits(sco_per_module, au_per_course),
-                                       on_package=progress.building)
+                                       on_package=progress.building, workers=worker_count(len(editions), pages))
         except CourseError as error:
             progress.finish()
             report_and_exit(error)
