@@ -570,7 +570,10 @@ def test_cli_serves_until_interrupted(course: Path, tmp_path: Path, to_thread: b
     """The real command in its own process: prints the URL, serves, stops cleanly on Ctrl+C, also
     when the signal lands on a worker thread (the main thread once waited forever then)."""
     run = [sys.executable, "-c", "from coursepack.cli import main; main()", "preview", str(course), "--port", "0"]
-    proc = subprocess.Popen(run, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Ctrl+C as a terminal gives it: a test run started in the background of a script inherits SIGINT
+    # ignored (POSIX, for asynchronous commands), and Python then never raises KeyboardInterrupt
+    proc = subprocess.Popen(run, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         first = proc.stdout.readline()
         assert first.startswith("Previewing My First Course as SCORM 1.2 at http://127.0.0.1:"), first
