@@ -166,7 +166,9 @@ def test_ctrl_c_stops_the_worker(course: Path, tmp_path: Path, staging: Path, mo
 
     def slow_worker_interrupted_parent(loaded, target_name, edition, **kwargs):
         if edition == "certificate":  # the worker: would run on long after the parent stopped
-            pid_file.write_text(str(os.getpid()))
+            written = pid_file.with_suffix(".partial")  # renamed: the parent never reads it half-written
+            written.write_text(str(os.getpid()))
+            written.replace(pid_file)
             time.sleep(60)
         while not pid_file.exists():  # the parent: Ctrl+C once the worker is busy
             time.sleep(0.01)
