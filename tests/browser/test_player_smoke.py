@@ -57,6 +57,21 @@ def full_standard(request, full_packages, paged_full_packages) -> Path:
     return (full_packages if request.param == "inline" else paged_full_packages)["standard"]
 
 
+# Where the layout cannot change what a test checks (the saved state's codec, the comments' framing),
+# or where the mastery setting is what varies, the layouts are not multiplied in: each pairing once.
+LAYOUT_AND_OVERRIDE = [pytest.param("inline", None, id="pages-inline-override-off"),
+                       pytest.param("files", {}, id="page-files-override-on")]
+
+
+def cert_package(layout: str, full_packages: dict[str, Path], paged_full_packages: dict[str, Path]) -> Path:
+    return (full_packages if layout == "inline" else paged_full_packages)["certificate"]
+
+
+@pytest.fixture
+def full_cert_inline(full_packages) -> Path:
+    return full_packages["certificate"]
+
+
 @pytest.fixture
 def scaffold_cert(scaffold_packages) -> Path:
     return scaffold_packages["certificate"]
@@ -156,9 +171,9 @@ def test_scaffold_certificate_passes(lms, scaffold_cert, settings) -> None:
     assert_clean(lms, axe)
 
 
-@pytest.mark.parametrize("settings", OVERRIDE)
-def test_mastery_trap_skipped_reflection_stays_incomplete(lms, full_cert, settings) -> None:
-    frame = lms.play(full_cert, settings=settings)
+@pytest.mark.parametrize("layout, settings", LAYOUT_AND_OVERRIDE)
+def test_mastery_trap_skipped_reflection_stays_incomplete(lms, full_packages, paged_full_packages, layout, settings) -> None:
+    frame = lms.play(cert_package(layout, full_packages, paged_full_packages), settings=settings)
     frame.click("#cp-start")
     for _ in range(3):
         next_page(frame)  # media, reflect (left empty), check
@@ -178,9 +193,9 @@ def test_mastery_trap_skipped_reflection_stays_incomplete(lms, full_cert, settin
     assert_clean(lms)
 
 
-@pytest.mark.parametrize("settings", OVERRIDE)
-def test_failed_when_attempts_run_out(lms, full_cert, settings) -> None:
-    frame = lms.play(full_cert, settings=settings)
+@pytest.mark.parametrize("layout, settings", LAYOUT_AND_OVERRIDE)
+def test_failed_when_attempts_run_out(lms, full_packages, paged_full_packages, layout, settings) -> None:
+    frame = lms.play(cert_package(layout, full_packages, paged_full_packages), settings=settings)
     frame.click("[data-cp-goto='3']")
     for attempt in range(3):
         answer_basics(frame, right=False)  # 2 of 4 points: 50%
@@ -307,8 +322,8 @@ def test_certificate_in_standalone_asks_for_a_name(page, lms_server, console_err
     assert list(console_errors) == []
 
 
-def test_codec_worst_case_matches_the_build_budget(lms, full_cert, full_course) -> None:
-    frame = lms.play(full_cert)
+def test_codec_worst_case_matches_the_build_budget(lms, full_cert_inline, full_course) -> None:
+    frame = lms.play(full_cert_inline)
     plan = unit_contents(load_course(full_course), "certificate")
     # every quiz used its attempts, best 100%, every fill-in wrong with long non-ASCII text
     text = frame.evaluate(
@@ -335,10 +350,10 @@ def test_codec_worst_case_matches_the_build_budget(lms, full_cert, full_course) 
     lms.close_content()
 
 
-def test_comments_framing_works_whether_the_lms_appends_or_replaces(lms, full_cert) -> None:
+def test_comments_framing_works_whether_the_lms_appends_or_replaces(lms, full_cert_inline) -> None:
     # a value as Moodle keeps it after two sessions: both writes, appended
     appended = "@1#basics-goal:5:first\n#basics-extra:4:kept\n@2#basics-goal:6:second\n"
-    frame = lms.play(full_cert, cmi={"comments": appended})
+    frame = lms.play(full_cert_inline, cmi={"comments": appended})
     parsed = frame.evaluate("(v) => Coursepack.adapters.scorm12.parseComments(v)", appended)
     assert parsed == {"texts": {"basics-goal": "second", "basics-extra": "kept"}, "marks": [1, 2]}
     assert frame.evaluate("(m) => Coursepack.adapters.scorm12.commentsMode(m)", [1, 2]) == "append"
@@ -355,7 +370,7 @@ def test_comments_framing_works_whether_the_lms_appends_or_replaces(lms, full_ce
     assert written == ["@3#basics-goal:%d:%s\n" % (len(text), text)]
     assert_clean(lms)
     # appended as Moodle would, the next session reads the new text and keeps the old one
-    frame = lms.play(full_cert, cmi={"comments": appended + written[0]})
+    frame = lms.play(full_cert_inline, cmi={"comments": appended + written[0]})
     frame.click("[data-cp-goto='2']")
     assert frame.input_value("[data-cp-reflection-input=basics-goal]") == text
     assert frame.input_value("[data-cp-reflection-input=basics-extra]") == "kept"
