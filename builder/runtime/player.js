@@ -164,9 +164,8 @@
 
   /* ---- views and navigation --------------------------------------------------------------------- */
   function pageEl(i) { return d.getElementById("cp-page-" + i); }
-  // A page's content arrives inert: in a small unit as the text of a <noscript> in its section
-  // (launch.html), in a large one as a string from a page file (below). It is parsed into elements when
-  // the page is first needed, so start-up and every turn cost the same whatever the page count.
+  // A page's content arrives inert (a <noscript>'s text, or a page file's string) and is parsed in when
+  // first needed: start-up and turns cost the same whatever the page count.
   function livePage(i) {
     var page = pageEl(i), inert = page && page.firstElementChild;
     if (inert && inert.hasAttribute("data-cp-inert")) {
@@ -189,10 +188,8 @@
   }
 
   /* ---- page files: a large unit's page markup, loaded as it is needed ------------------------------ */
-  // page.py puts a large unit's page markup in files beside the launch page: file n holds the pages from
-  // chunkStarts[n] to the next file's first, and calls Coursepack.pageMarkup when it runs. A file loads
-  // through a <script> element (from file://, in an LMS's frame and offline alike, where fetch would not):
-  // the file of a page about to be shown, and the files either side of it ahead of the learner.
+  // A large unit's pages: file n holds pages chunkStarts[n].. and calls Coursepack.pageMarkup. Loaded by a
+  // <script> element (works from file://, where fetch does not), with its neighbours ahead of the learner.
   var pageFiles = null, chunkStarts = [], chunkLoads = [], markupOf = {};
   function readPageFiles() {
     var main = d.getElementById("cp-main"), folder = main && main.getAttribute("data-cp-page-files");
@@ -396,9 +393,8 @@
     else el.value = value;
   }
 
-  // A large unit's contents ship each module's page list as the text of a <noscript> beside its empty
-  // <ol> (launch.html): made live after the first view, in course order, in short tasks (clicks and
-  // frames go between them), each list's entries found and written as they come.
+  // A large unit's page lists ship inert beside their empty <ol>: made live after the first view, in
+  // short tasks so clicks and frames go between them.
   function liveMenuSoon() {
     var menu = d.getElementById("cp-menu");
     var lists = Array.prototype.slice.call(menu.querySelectorAll("ol.cp-pages + noscript[data-cp-inert]"));
@@ -990,19 +986,15 @@
   }
 
   /* ---- pages wired when first shown ------------------------------------------------------------ */
-  // A page is parsed in and its reflections and quizzes get their controls when it is first shown, not
-  // at start: start-up and page turns stay the same size whatever the number of pages, and whatever
-  // the learner restored. The rules read the saved state and the reflections' texts, never these
-  // controls, so a page not shown yet counts as restored; it shows its saved text or answers when shown.
+  // A page is parsed in and wired when first shown, not at start. The rules read the saved state, never
+  // these controls, so a page not shown yet still counts as restored.
   var reflectionsOnPage = [], quizzesOnPage = [], wired = [];
   function indexPages() {
     data.reflections.forEach(function (r) { (reflectionsOnPage[r.page] = reflectionsOnPage[r.page] || []).push(r); });
     data.quizzes.forEach(function (q, qi) { (quizzesOnPage[q.page] = quizzesOnPage[q.page] || []).push(qi); });
   }
-  // Pages holding something restored (a saved reflection text, a submitted quiz) are parsed in and wired
-  // after the first view is shown, one page per task, so their boxes and answers show it before the
-  // learner goes back to them without delaying start-up or a click (a page shown first is wired then).
-  // Only pages whose markup is at hand: no page file is loaded for this (a page is wired when shown).
+  // Pages holding something restored are wired after the first view, one per task, so they show it
+  // without delaying start-up; only pages whose markup is at hand (no page file is loaded for this).
   function wireRestoredPagesSoon() {
     var pending = [];
     var atHand = function (p) { return pageFiles == null || markupOf.hasOwnProperty(p); };
