@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -88,37 +89,34 @@ class Sweep:
             self.check(where)
 
     def check(self, where: str, whole: bool = False) -> None:
-        page = self.lms.page
-        page.set_viewport_size(NARROW)
-        width, inner = self.frame.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        if width > inner:
-            self.too_wide.append(f"{where}: {width}px")
-        if self.axe_width != NARROW["width"]:
-            page.set_viewport_size(WIDE)
-        self._axe(where, exclude=() if whole else HIDDEN_VIEWS, frames="all" if self.views == 0 else "frames")
-        page.set_viewport_size(WIDE)
+        self._sweep(where, lambda width: [f"{width}px"], exclude=() if whole else HIDDEN_VIEWS,
+                    frames="all" if self.views == 0 else "frames")
         self.views += 1
 
     def every_view(self, where: str) -> None:
         """Every view shown at once (the player's hidden views un-hidden, then hidden again)."""
-        page, frame = self.lms.page, self.frame
-        self.shown_at_once = frame.evaluate(SHOW_EVERY_VIEW)
+        self.shown_at_once = self.frame.evaluate(SHOW_EVERY_VIEW)
+        try:
+            self._sweep(where, lambda _width: self.frame.evaluate(WIDE_VIEWS), exclude=(), frames="frames")
+        finally:
+            self.frame.evaluate(HIDE_AGAIN)
+
+    def _sweep(self, where: str, too_wide: Callable[[int], list[str]], exclude, frames: str) -> None:
+        """No sideways scrolling at 360 px (too_wide(width) says what scrolls), then axe at axe_width;
+        the viewport back at 1280 px after."""
+        page = self.lms.page
         try:
             page.set_viewport_size(NARROW)
-            width, inner = frame.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            width, inner = self.frame.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
             if width > inner:
-                self.too_wide.extend(f"{where}: {v}" for v in frame.evaluate(WIDE_VIEWS))
+                self.too_wide.extend(f"{where}: {what}" for what in too_wide(width))
             if self.axe_width != NARROW["width"]:
                 page.set_viewport_size(WIDE)
-            self._axe(where, exclude=(), frames="frames")
+            for v in self.lms.run_axe(exclude=exclude, frames=frames):
+                v["help"] = f"{where} at {self.axe_width}px: {v['help']}"
+                self.axe.append(v)
         finally:
-            frame.evaluate(HIDE_AGAIN)
             page.set_viewport_size(WIDE)
-
-    def _axe(self, where: str, exclude, frames: str) -> None:
-        for v in self.lms.run_axe(exclude=exclude, frames=frames):
-            v["help"] = f"{where} at {self.axe_width}px: {v['help']}"
-            self.axe.append(v)
 
     def assert_clean(self) -> None:
         assert self.axe == [], harness.format_axe(self.axe)
