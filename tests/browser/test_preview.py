@@ -57,16 +57,28 @@ def interaction_index(page, interaction_id: str) -> int:
     return int(found.json_value())
 
 
-def test_preview_live_reload_overlay_and_panel(browser_context, tmp_path: Path) -> None:
+def scaffold_copy(tmp_path: Path) -> Path:
+    """The scaffold's course, copied where a test may edit it."""
     course = tmp_path / "course"
     shutil.copytree(drv.SCAFFOLD, course, ignore=shutil.ignore_patterns("templates"))
+    return course
+
+
+def page_recording_errors(browser_context, errors: list[str]):
+    """A new page whose uncaught script errors are appended to ``errors``."""
+    page = browser_context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return page
+
+
+def test_preview_live_reload_overlay_and_panel(browser_context, tmp_path: Path) -> None:
+    course = scaffold_copy(tmp_path)
     module = course / MODULE
     log: list[str] = []
     errors: list[str] = []
     # complete_after: the certificate edition stays pending (built first when the page switches to it)
     with PreviewServer(course, port=0, complete_after=60, log=log.append) as server:
-        page = browser_context.new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        page = page_recording_errors(browser_context, errors)
         page.goto(server.url)
         page.wait_for_function("window.__preview && window.__preview.ready")
 
@@ -159,12 +171,10 @@ def test_preview_live_reload_overlay_and_panel(browser_context, tmp_path: Path) 
 def test_preview_xapi_lists_statements_from_its_own_lrs(browser_context, tmp_path: Path) -> None:
     """--target xapi: the page launches the course with a Tin Can launch onto the server's in-process
     LRS, and a page turn's `experienced` statement shows in the panel."""
-    course = tmp_path / "course"
-    shutil.copytree(drv.SCAFFOLD, course, ignore=shutil.ignore_patterns("templates"))
+    course = scaffold_copy(tmp_path)
     errors: list[str] = []
     with PreviewServer(course, target="xapi", port=0, log=lambda _: None) as server:
-        page = browser_context.new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        page = page_recording_errors(browser_context, errors)
         page.goto(server.url)
         frame = content(page)
         assert "endpoint=" in frame.url and "registration=" in frame.url
@@ -197,13 +207,11 @@ def test_preview_cmi5_lists_statements_as_they_arrive_and_reloads_in_a_new_sessi
     in-process LRS; the panel lists each statement as the LRS stores it; the LRS refuses none and each
     session keeps cmi5's rules; an edit closes the session (terminated) and launches the rebuilt AU
     in a new session of the same registration, on the learner's page."""
-    course = tmp_path / "course"
-    shutil.copytree(drv.SCAFFOLD, course, ignore=shutil.ignore_patterns("templates"))
+    course = scaffold_copy(tmp_path)
     errors: list[str] = []
     with PreviewServer(course, target="cmi5", port=0, log=lambda _: None) as server:
         events = server.events.subscribe()  # every event the server sends, refusals included
-        page = browser_context.new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        page = page_recording_errors(browser_context, errors)
         page.goto(server.url)
         frame = content(page)
         assert "fetch=" in frame.url and "registration=" in frame.url
