@@ -35,13 +35,12 @@ def course_fingerprint(course: XapiCourse) -> str:
 
 def rebuild_evidence(store: Store, course: XapiCourse, source: str) -> int:
     """Store the stale learners' evidence again; returns how many learners were rebuilt."""
-    batch_learners = BATCH_LEARNERS
     fingerprint = course_fingerprint(course)
     if lrs_store.evidence_basis(store, source, course.course_id) != fingerprint:
         lrs_store.mark_all_stale(store, source, course.course_id)
     stale = lrs_store.stale_learners(store, source, course.course_id)
-    for start in range(0, len(stale), batch_learners):
-        keys = stale[start : start + batch_learners]
+    for start in range(0, len(stale), BATCH_LEARNERS):
+        keys = stale[start : start + BATCH_LEARNERS]
         rows = lrs_store.evidence_rows(store, source, course.course_id, keys[0], keys[-1])
         store.write_import(build_batch(course, source, rows), learners=keys)
     lrs_store.evidence_rebuilt(store, source, course.course_id, fingerprint)
