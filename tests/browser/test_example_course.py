@@ -168,7 +168,8 @@ def play_pages(frame, course: drv.CourseKey, edition: str, *, start: int = 0, st
                skip_reflections: tuple[str, ...] = ()) -> None:
     """From page ``start`` (shown), Next through every page up to ``stop`` (exclusive; default:
     past the last page), answering each quiz right and writing each reflection on the way.
-    Records the answers given in ``answers`` and the reflection texts in ``texts``."""
+    Records the answers given in ``answers`` and the reflection texts in ``texts``. Acts without
+    Playwright's actionability waits (drv: force=True): this traversal runs in several tests."""
     stop = len(course.pages) if stop is None else stop
     texts = {} if texts is None else texts
     answers = {} if answers is None else answers
@@ -180,13 +181,13 @@ def play_pages(frame, course: drv.CourseKey, edition: str, *, start: int = 0, st
             if reflection.id in skip_reflections:
                 continue
             texts[reflection.id] = drv.reflection_text(reflection.id)
-            drv.write_reflection(frame, reflection, texts[reflection.id])
+            drv.write_reflection(frame, reflection, texts[reflection.id], force=True)
         for quiz in course.quizzes_on(page.index):
-            answers[quiz.id] = drv.answer_quiz(frame, quiz)
+            answers[quiz.id] = drv.answer_quiz(frame, quiz, force=True)
             assert_quiz_right(frame, quiz)
         if page.index == len(course.pages) - 1:
             assert_last_next_label(frame, edition, done=not skip_reflections)
-        drv.next_page(frame)
+        drv.next_page(frame, force=True)
 
 
 def assert_quiz_right(frame, quiz: drv.QuizKey) -> None:
