@@ -174,7 +174,8 @@ class LmsServer:
         handler = functools.partial(_QuietHandler, directory=str(self.root))
         self._httpd = _Server(("127.0.0.1", 0), handler)
         self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        # a short poll: shutdown() waits for serve_forever()'s next poll (0.5 s by default, at every test's end)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
 
     @property

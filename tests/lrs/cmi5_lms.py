@@ -226,7 +226,9 @@ class Cmi5Lms:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _LmsRequestHandler)
         self._server.lms = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="cmi5-lms", daemon=True)
+        # a short poll: close() waits for serve_forever()'s next poll (0.5 s by default)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="cmi5-lms", daemon=True)
         self._thread.start()
 
     @property
