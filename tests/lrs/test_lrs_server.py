@@ -254,16 +254,6 @@ def test_profiles_need_a_precondition_to_overwrite(lrs: Lrs, admin: httpx.Client
     assert {d["resource"] for d in lrs.documents()} == {"agent-profile", "activity-profile"}
 
 
-def test_documents_and_statements_survive_a_restart(lrs: Lrs, admin: httpx.Client) -> None:
-    admin.put("activities/state", params=state_params(), json={"page": 5}).raise_for_status()
-    admin.post("statements", json=statement()).raise_for_status()
-    port = lrs.port
-    lrs.restart()
-    assert lrs.port == port and lrs.running
-    assert lrs.state(ACTIVITY, LEARNER, "bookmark") == {"page": 5}
-    assert len(lrs.statements()) == 1
-
-
 def test_the_request_log_records_every_xapi_call_in_order(lrs: Lrs, admin: httpx.Client) -> None:
     admin.put("activities/state", params=state_params(), json={"page": 1}).raise_for_status()
     admin.post("statements", json=statement()).raise_for_status()
