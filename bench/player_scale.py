@@ -16,10 +16,12 @@ To measure another coursepack (a "before"), put its package first on the path: t
 Both figures are taken when the browser is really idle, not at the player's own timestamp:
 - first interaction: navigation start to the end of the first rendered frame after the player's
   `coursepack:interactive` mark (requestAnimationFrame, then a task after that frame), or to the end of
-  the last long task (a PerformanceObserver on `longtask`) if that is later;
-- page turn: a click on "Next" to the end of the next rendered frame (same rAF + task), median over
-  several turns from the middle of the course; also the click's own work plus style and layout
-  (forced at once), without the wait for the frame;
+  the last long task (a PerformanceObserver on `longtask`) if that is later, once no long task has run
+  for QUIET_MS (so a long task after the first frame counts);
+- page turn: from an idle browser (an idle callback has run: the player parses the next page in then),
+  a click on "Next" to the end of the next rendered frame (same rAF + task), median over several turns
+  from the middle of the course; also the click's own work plus style and layout (forced at once),
+  without the wait for the frame;
 - jump: from the contents, a click on a page far from any page shown (its page file not loaded yet) to
   the end of the first rendered frame with the page shown.
 """
@@ -47,8 +49,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-s
 FIRST_TARGET_MS = 150
 TURN_TARGET_MS = 16
 
-# Installed before the page's own scripts: records long tasks, and resolves window.__cpIdle with the
-# time the first frame after the player's "interactive" mark has been rendered.
+# Installed before the page's own scripts: records long tasks (a PerformanceObserver on `longtask`), and
+# resolves window.__cpIdle once the browser is idle after the player's "interactive" mark: the first frame
+# after the mark has been rendered and then no long task has run for QUIET_MS; its value is the end of
+# that frame or of the last long task, whichever is later.
+QUIET_MS = 500
 IDLE_PROBE = """
 (() => {
   let lastLong = 0;
@@ -57,22 +62,28 @@ IDLE_PROBE = """
       for (const e of list.getEntries()) lastLong = Math.max(lastLong, e.startTime + e.duration);
     }).observe({ type: "longtask", buffered: true });
   } catch (e) {}
-  window.__cpLastLong = () => lastLong;
   window.__cpAfterFrame = () => new Promise((resolve) =>
     requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0)));
+  // the browser idle: an idle callback has run (the player's own work after a turn runs in one)
+  window.__cpQuiet = () => new Promise((resolve) => requestIdleCallback(() => setTimeout(resolve, 0)));
   window.__cpIdle = new Promise((resolve) => {
+    const quiet = (frame) => {
+      const seen = lastLong;
+      setTimeout(() => (lastLong === seen ? resolve(Math.max(frame, lastLong)) : quiet(frame)), %d);
+    };
     const wait = () => {
       if (!performance.getEntriesByName("coursepack:interactive").length) return setTimeout(wait, 5);
-      window.__cpAfterFrame().then((t) => resolve(Math.max(t, lastLong)));
+      window.__cpAfterFrame().then(quiet);
     };
     wait();
   });
 })();
-"""
+""" % QUIET_MS
 
 TURN = """
 async () => {
-  await window.__cpAfterFrame();  // start from a quiet browser
+  await window.__cpQuiet();  // start from an idle browser
+  await window.__cpAfterFrame();
   const next = document.getElementById("cp-next");
   const t0 = performance.now();
   next.click();
@@ -85,16 +96,17 @@ async () => {
 
 
 # From the contents, a click on page i's entry to the first frame rendered with page i shown (its file
-# loaded and parsed in first, when it has one).
+# loaded and parsed in first, when it has one; the section may not be made ahead).
 JUMP = """
 async (i) => {
   document.getElementById("cp-menu-button").click();
+  await window.__cpQuiet();
   await window.__cpAfterFrame();
-  const section = document.getElementById("cp-page-" + i);
+  const isShown = () => { const s = document.getElementById("cp-page-" + i); return s && !s.hidden; };
   const shown = new Promise((resolve) => {
-    if (!section.hidden) return resolve();
-    new MutationObserver((_, observer) => { if (!section.hidden) { observer.disconnect(); resolve(); } })
-      .observe(section, { attributes: true, attributeFilter: ["hidden"] });
+    if (isShown()) return resolve();
+    new MutationObserver((_, observer) => { if (isShown()) { observer.disconnect(); resolve(); } })
+      .observe(document.getElementById("cp-main"), { subtree: true, childList: true, attributes: true, attributeFilter: ["hidden"] });
   });
   const t0 = performance.now();
   document.querySelector(`[data-cp-goto="${i}"]`).click();
@@ -146,11 +158,12 @@ def measure(package: Path, loads: int, turns: int) -> dict[str, float]:
                         firsts.append(first)
                     if n == loads:
                         elements = page.evaluate("document.getElementsByTagName('*').length")
-                        total = page.evaluate("document.querySelectorAll('[data-cp-view=page]').length")
-                        # a large unit's contents make their page lists live just after the first view
-                        page.wait_for_function("!document.querySelector('#cp-menu noscript[data-cp-inert]')")
+                        total = page.evaluate("JSON.parse(document.getElementById('coursepack-data').textContent).pages.length")
+                        # a large unit's contents fill their page lists just after the first view (older
+                        # players made them live from a <noscript>)
+                        page.wait_for_function("!document.querySelector('#cp-menu [data-cp-pages], #cp-menu noscript[data-cp-inert]')")
                         page.evaluate(f"document.querySelector('[data-cp-goto=\"{total // 2}\"]').click()")
-                        page.wait_for_function(f"!document.getElementById('cp-page-{total // 2}').hidden")
+                        page.wait_for_function(f"document.getElementById('cp-page-{total // 2}') && !document.getElementById('cp-page-{total // 2}').hidden")
                         for _ in range(turns):
                             work, frame = page.evaluate(TURN)
                             works.append(work)

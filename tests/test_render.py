@@ -388,7 +388,7 @@ def test_deterministic_bytes(full, tmp_path) -> None:
 @pytest.mark.parametrize("module_ids", [None, ["advanced"]], ids=["course", "module"])
 def test_page_files_hold_the_markup_a_small_unit_keeps_inline(full, monkeypatch, module_ids) -> None:
     """One render of each page, two places: a small unit's <noscript>s, or a large one's page files
-    (in order, split by size, every section of the launch page left empty)."""
+    (in order, split by size, the launch page keeping a bare section per page)."""
     unit = unit_contents(full, "certificate", module_ids)
     inline = render_unit(unit, "scorm12", SCORM12)
     assert inline.pages == {}
@@ -409,7 +409,11 @@ def test_page_files_hold_the_markup_a_small_unit_keeps_inline(full, monkeypatch,
     assert held == kept and len(kept) == len(unit.pages)
     launch = paged.launch.decode()
     assert "data-cp-inert>\n" not in launch.split('<ol class="cp-modules">')[0]
-    assert len(re.findall(r'data-cp-page-index="\d+" [^>]*hidden></section>', launch)) == len(unit.pages)
+    # each page's section is bare (the player gives it its attributes when it is needed)
+    bare = re.findall(r'<section class="cp-view cp-page" id="cp-page-(\d+)" hidden></section>', launch)
+    assert bare == [str(i) for i in range(len(unit.pages))] and 'data-cp-view="page"' not in launch
+    # and the contents' page lists empty, one per module (the player fills them from the course data)
+    assert launch.count('<ol class="cp-pages" data-cp-pages="') == len(unit.modules) and 'href="#cp-page-' not in launch
     assert f'data-cp-page-files="{folder}"' in launch and len(inline.launch) - len(paged.launch) > sum(map(len, kept)) / 2
     # and again: the same bytes
     assert render_unit(unit_contents(full, "certificate", module_ids), "scorm12", SCORM12) == paged

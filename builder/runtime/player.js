@@ -14,9 +14,7 @@
       }
     };
   }
-  // Document-wide lookups are remembered: the launch page may hold thousands of pages, and an attribute
-  // selector scans the whole document, so a page turn must not repeat one (the player's own elements
-  // are never replaced). Lookups inside an element (root) are not remembered.
+  // Document-wide lookups are remembered (a scan of a huge page per turn adds up; the player's elements stay)
   var found = {};
   function $(sel, root) {
     if (root) return root.querySelector(sel);
@@ -164,10 +162,20 @@
 
   /* ---- views and navigation --------------------------------------------------------------------- */
   function pageEl(i) { return d.getElementById("cp-page-" + i); }
-  // A page's content arrives inert (a <noscript>'s text, or a page file's string) and is parsed in when
-  // first needed: start-up and turns cost the same whatever the page count.
+  // a large unit's page sections ship bare: given launch.html's attributes when needed
+  function pageView(i) {
+    var page = pageEl(i);
+    if (page && !page.hasAttribute("data-cp-view")) {
+      page.setAttribute("data-cp-view", "page");
+      page.setAttribute("data-cp-page", data.pages[i].key);
+      page.setAttribute("data-cp-page-index", i);
+      page.setAttribute("aria-labelledby", page.id + "-title");
+    }
+    return page;
+  }
+  // A page's content arrives inert (a <noscript>'s text, or a page file's string), parsed in when needed
   function livePage(i) {
-    var page = pageEl(i), inert = page && page.firstElementChild;
+    var page = pageView(i), inert = page && page.firstElementChild;
     if (inert && inert.hasAttribute("data-cp-inert")) {
       var html = inert.textContent;
       page.removeChild(inert);
@@ -176,7 +184,7 @@
       page.insertAdjacentHTML("afterbegin", markupOf[i]);
       delete markupOf[i];
     } else if (page && pageFiles != null && !page.firstElementChild) {
-      // its file did not load (warned): the page keeps its title, so focus and the heading still work
+      // its file did not load (warned): a title still takes focus
       var h = d.createElement("h2");
       h.className = "cp-page-title";
       h.id = "cp-page-" + i + "-title";
@@ -187,9 +195,8 @@
     return page;
   }
 
-  /* ---- page files: a large unit's page markup, loaded as it is needed ------------------------------ */
-  // A large unit's pages: file n holds pages chunkStarts[n].. and calls Coursepack.pageMarkup. Loaded by a
-  // <script> element (works from file://, where fetch does not), with its neighbours ahead of the learner.
+  // Page files: file n holds pages chunkStarts[n].. (Coursepack.pageMarkup), loaded by a <script> (fetch
+  // fails on file://) as needed, and its neighbours ahead of the learner.
   var pageFiles = null, chunkStarts = [], chunkLoads = [], markupOf = {};
   function readPageFiles() {
     var main = d.getElementById("cp-main"), folder = main && main.getAttribute("data-cp-page-files");
@@ -224,7 +231,7 @@
     d.head.appendChild(script);
     return load;
   }
-  // then() once page i's markup is at hand: at once in a unit without page files or once its file is in
+  // then() once page i's markup is at hand
   function withPage(i, then) {
     if (pageFiles == null) return then();
     var load = loadChunk(chunkOf(i));
@@ -238,8 +245,7 @@
     if (i > 0) loadChunk(chunkOf(i - 1));
   }
 
-  // Reflections whose text may have changed since the last flush (typed, restored, or wired), so a
-  // flush does not read every box of the course.
+  // reflections changed since the last flush: a flush reads no other box
   var unflushed = {};
   function flushReflections() {
     for (var id in unflushed) {
@@ -251,8 +257,7 @@
     unflushed = {};
   }
 
-  // Every view starts hidden (launch.html): only the one shown is ever hidden again, so a turn touches
-  // the old and the new view, not every page of the course.
+  // Every view starts hidden: a turn hides the one shown, not every page
   var shownView = null;
   function hideShownView() {
     if (shownView) shownView.hidden = true;
@@ -266,7 +271,6 @@
     if (before !== target) hideShownView();
     target.hidden = false;
     shownView = target;
-    // only the quizzes of the page left and of the page shown change visibility
     [before, target].forEach(function (v) {
       var at = v && v.getAttribute("data-cp-page-index");
       if (at == null) return;
@@ -274,13 +278,14 @@
     });
     w.scrollTo(0, 0);
     var heading = $("h2", target);
-    if (focus && heading) heading.focus();
+    // laid out first (focus would do it), so a page kept rendered (player.css) is not forced open
+    if (focus && heading) target.getBoundingClientRect() && heading.focus();
   }
 
   // document.title names where the learner is: "page - module - course"
   function setTitle(parts) { d.title = parts.concat([data.course.title]).join(" \u2014 "); }
   function hideWelcome() { show($("[data-cp-welcome]"), false); }
-  // The page a turn waits for while its file loads: a later turn, another view or the end replaces it.
+  // the page a turn waits for (its file loading); a later turn or view replaces it
   var goingTo = -1;
   function goPage(i, focus) {
     if (i < 0 || i >= data.pages.length) return;
@@ -297,12 +302,26 @@
     current = { view: "page", page: i };
     lastPage = i;
     state.pages[i] = true;
-    turn(pageEl(i), focus !== false);
+    turn(pageView(i), focus !== false);
     tracking.pageViewed(data.pages[i].key);
     updateNav();
     report();
     tracking.commit();
     prefetchAround(i);
+    if (pageFiles != null && i + 1 < data.pages.length) withPage(i + 1, function () { idle(function () { ahead(i + 1); }); });
+  }
+  // In a large unit the next page is parsed in, wired and laid out unseen (player.css) while this one is
+  // read, after the frame: "Next" then only shows it
+  function ahead(i) {
+    var page = !finished && !wired[i] && wirePage(i);
+    if (!page || !page.hidden) return;
+    page.setAttribute("data-cp-ahead", "");
+    page.getBoundingClientRect();
+    page.removeAttribute("data-cp-ahead");
+  }
+  function idle(fn) {
+    if (w.requestIdleCallback) w.requestIdleCallback(safe(fn), { timeout: 1000 });
+    else w.setTimeout(safe(fn), 50);
   }
   function goMenu(focus) {
     goingTo = -1;
@@ -367,8 +386,7 @@
     if (pos) pos.textContent = onPage ? T("page_of", { n: current.page + 1, total: data.pages.length }) : "";
   }
 
-  // The menu's per-module and per-page elements, found in one pass over the menu the first time it is
-  // shown, and what was last written in each, so an update writes only the entries that changed.
+  // The menu's entries, found once, and what each holds: an update writes only what changed
   var menuEls = null, menuWritten = {};
   function menuElements() {
     if (menuEls) return menuEls;
@@ -380,8 +398,6 @@
     });
     return menuEls;
   }
-  // Set a text, a shown flag or a value only when it differs from what the entry holds (read from the
-  // page once, then remembered as written).
   function writeMenu(kind, i, value, how) {
     var el = menuElements()[kind][i], key = how + ":" + kind + ":" + i;
     if (!el) return;
@@ -393,28 +409,40 @@
     else el.value = value;
   }
 
-  // A large unit's page lists ship inert beside their empty <ol>: made live after the first view, in
-  // short tasks so clicks and frames go between them.
+  // A large unit's page lists ship empty (<ol data-cp-pages="module">), filled from the course data
+  // after the first view in short tasks
   function liveMenuSoon() {
-    var menu = d.getElementById("cp-menu");
-    var lists = Array.prototype.slice.call(menu.querySelectorAll("ol.cp-pages + noscript[data-cp-inert]"));
+    var lists = $all("ol[data-cp-pages]", d.getElementById("cp-menu"));
     var step = safe(function () {
       var until = Date.now() + 8;
-      while (lists.length && Date.now() < until) liveMenuList(lists.shift());
+      while (lists.length && Date.now() < until) fillPageList(lists.shift());
       if (lists.length) w.setTimeout(step, 0);
     });
     if (lists.length) w.setTimeout(step, 0);
   }
-  function liveMenuList(inert) {
-    var list = inert.previousElementSibling;
-    list.insertAdjacentHTML("afterbegin", inert.textContent);
-    inert.parentNode.removeChild(inert);
-    if (!menuEls) return; // found with the rest when the menu is first updated
-    $all("[data-cp-seen]", list).forEach(function (el) {
-      var i = +el.getAttribute("data-cp-seen");
-      menuEls.seen[i] = el;
-      writeMenu("seen", i, !!state.pages[i], "shown");
+  function el(tag, cls, text) {
+    var e = d.createElement(tag);
+    if (cls) e.className = cls;
+    if (text) e.textContent = text;
+    return e;
+  }
+  // as launch.html writes them
+  function fillPageList(list) {
+    data.modules[list.getAttribute("data-cp-pages")].pages.forEach(function (i) {
+      var li = el("li"), a = el("a", "cp-page-link", data.pages[i].title), seen = el("span", "cp-seen", " "), mark = el("span", "", "\u2713");
+      a.href = "#cp-page-" + i;
+      a.setAttribute("data-cp-goto", i);
+      seen.setAttribute("data-cp-seen", i);
+      seen.hidden = true;
+      mark.setAttribute("aria-hidden", "true");
+      seen.appendChild(mark);
+      seen.appendChild(el("span", "cp-sr", T("seen")));
+      li.appendChild(a);
+      li.appendChild(seen);
+      list.appendChild(li);
+      if (menuEls) { menuEls.seen[i] = seen; writeMenu("seen", i, !!state.pages[i], "shown"); }
     });
+    list.removeAttribute("data-cp-pages");
   }
 
   function updateMenu() {
@@ -545,8 +573,7 @@
     if (s > 0 && next.charCodeAt(s - 1) >= 0xd800 && next.charCodeAt(s - 1) < 0xdc00) s--; // whole characters
     return [s, next.length - e];
   }
-  // The saved texts, fitted to their caps as their boxes will show them; every box is reported at the
-  // first flush, as if read from the page (the boxes themselves are wired when their page is shown).
+  // The saved texts fitted to their caps; each is reported at the first flush, as if read from its box
   var reflectionBoxes = {};
   function prepareReflections() {
     data.reflections.forEach(function (r) {
@@ -985,16 +1012,13 @@
     else quiz.fresh(true);
   }
 
-  /* ---- pages wired when first shown ------------------------------------------------------------ */
-  // A page is parsed in and wired when first shown, not at start. The rules read the saved state, never
-  // these controls, so a page not shown yet still counts as restored.
+  // A page is wired when first shown; the rules read the saved state, never these controls
   var reflectionsOnPage = [], quizzesOnPage = [], wired = [];
   function indexPages() {
     data.reflections.forEach(function (r) { (reflectionsOnPage[r.page] = reflectionsOnPage[r.page] || []).push(r); });
     data.quizzes.forEach(function (q, qi) { (quizzesOnPage[q.page] = quizzesOnPage[q.page] || []).push(qi); });
   }
-  // Pages holding something restored are wired after the first view, one per task, so they show it
-  // without delaying start-up; only pages whose markup is at hand (no page file is loaded for this).
+  // pages holding something restored (their markup at hand) are wired after the first view, one per task
   function wireRestoredPagesSoon() {
     var pending = [];
     var atHand = function (p) { return pageFiles == null || markupOf.hasOwnProperty(p); };
@@ -1016,6 +1040,7 @@
     (reflectionsOnPage[i] || []).forEach(function (r) { setupReflection(r, page); });
     (quizzesOnPage[i] || []).forEach(function (qi) { setupQuiz(qi, page); });
     if (info.mode === "review") reviewOnly(page);
+    return page;
   }
 
   /* ---- certificate ------------------------------------------------------------------------------ */
@@ -1187,7 +1212,7 @@
         else goPage(lastPage >= 0 && state.done == null ? lastPage : 0);
         break;
       case "menu": goMenu(); break;
-      // from the page a turn is waiting for, if any: a second click while its file loads goes one further
+      // a second click while a page file loads goes one further
       case "prev":
         if (goingTo >= 0) goPage(goingTo - 1);
         else if (current.view === "certificate" || current.view === "complete") goPage(data.pages.length - 1);
