@@ -31,6 +31,13 @@ INSTALL_NPM = "sudo apt-get install npm"
 _browser_notes: list[str] = []  # printed at the end of the run, after the skip reasons
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_record_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """validate's and build's records of courses (load/cache_files.py) in this run's own folder, for the
+    processes the tests start too: the user's cache is neither read nor filled with test courses."""
+    os.environ["COURSEPACK_CACHE"] = str(tmp_path_factory.mktemp("record-cache"))
+
+
 @pytest.fixture(scope="session")
 def reference_validator() -> Path:
     """validate.py beside the official XSDs; skipped (with the reason) where ../shared is absent."""

@@ -1,5 +1,5 @@
 """What start-up imports (issue 16): `coursepack --version` nothing but the console script; `validate`
-nothing that renders pages; loading a course no Markdown parser while every link leads to the web, and
+nothing that renders pages, and for a course it has found valid unchanged, neither PyYAML nor pydantic; loading a course no Markdown parser while every link leads to the web, and
 no XML parser without an SVG to check. Checked in a fresh interpreter, by the modules it holds
 afterwards (no timing)."""
 
@@ -47,10 +47,28 @@ def test_any_other_command_line_goes_to_click() -> None:
     assert "click" in modules and "Usage: " in printed
 
 
-def test_validate_imports_nothing_that_renders_pages() -> None:
-    modules, _ = modules_after("from coursepack.cli import main\nmain(['validate', '.'], standalone_mode=False)")
-    assert {"coursepack.load.course_loader", "coursepack.targets.fit"} <= modules  # it did validate
-    assert loaded_of(modules, ("jinja2", "coursepack.render.page", "coursepack.render.render_cache", "coursepack.targets.zipper")) == set()
+VALIDATE = "from coursepack.cli import main\nmain(['validate', {!r}], standalone_mode=False)"
+
+
+def example_course(tmp_path: Path) -> Path:
+    """A copy of the example course's files, with no record of an earlier check (load/validate_cache.py)."""
+    course = tmp_path / "example"
+    course.mkdir()
+    shutil.copy(REPO / "course.yaml", course)
+    for folder in ("modules", "assets"):
+        shutil.copytree(REPO / folder, course / folder)
+    return course
+
+
+def test_validate_imports_nothing_that_renders_pages_and_again_not_even_the_loader(tmp_path: Path) -> None:
+    course = example_course(tmp_path)
+    first, printed = modules_after(VALIDATE.format(str(course)))
+    assert {"coursepack.load.course_loader", "coursepack.targets.fit"} <= first  # it did validate
+    assert loaded_of(first, ("jinja2", "coursepack.render.page", "coursepack.render.render_cache", "coursepack.targets.zipper")) == set()
+    # the same course unchanged: its kept outcome, without PyYAML, pydantic, the models or the targets
+    again, printed_again = modules_after(VALIDATE.format(str(course)))
+    assert printed_again == printed and printed.startswith("OK ")
+    assert loaded_of(again, ("yaml", "pydantic", "coursepack.load.course_loader", "coursepack.model", "coursepack.targets")) == set()
 
 
 # loads the course in the folder, printing its problems if any

@@ -19,6 +19,7 @@ from coursepack.commands.common import course_dir_argument, load_or_exit, report
 from coursepack.load.course_loader import LoadedCourse
 from coursepack.load.errors import CourseError
 from coursepack.model.course import EDITIONS
+from coursepack.render.kept_markdown import KeptMarkdown
 from coursepack.render.render_cache import RenderCache
 from coursepack.targets.fit import fit_problems
 from coursepack.targets.package import package_files
@@ -28,14 +29,15 @@ from coursepack.targets.zipper import write_zip
 
 def build_packages(loaded: LoadedCourse, targets: list[str], editions: list[str], folder: Path, *,
                    per_module: bool | None = None, splits: Mapping[str, bool | None] | None = None,
-                   on_package: Callable[[int], None] | None = None, workers: int = 1) -> list[Path]:
+                   on_package: Callable[[int], None] | None = None, workers: int = 1, kept: KeptMarkdown | None = None) -> list[Path]:
     """Write one zip per target and edition into folder, listed target by target; raises CourseError
     when one cannot be built. per_module None: each target's default split; splits: per target, instead.
     on_package(n) is called as the n-th package (1-based) is started, for a progress line. workers > 1:
     the packages are cut into that many runs, each made in a process of its own (build_workers).
 
     Each run shares one RenderCache: each Markdown text is rendered once per run, and each unit's page
-    once per edition, since every target of an edition is made before the next edition."""
+    once per edition, since every target of an edition is made before the next edition. kept: Markdown
+    HTML kept by earlier builds, reused, and given what this build renders (a worker's renders are not)."""
     for target_name in targets:  # the first problem found is the one `build` always reported first
         for edition_name in editions:
             problems = fit_problems(loaded, target_name, edition_name, per_module=_split(target_name, per_module, splits))
@@ -44,7 +46,7 @@ def build_packages(loaded: LoadedCourse, targets: list[str], editions: list[str]
     order = [(target_name, edition_name) for edition_name in editions for target_name in targets]
 
     def make_run(run: Sequence[int], started: Callable[[int], None]) -> None:
-        renders = RenderCache()
+        renders = RenderCache(kept)
         for index in run:
             target_name, edition_name = order[index]
             started(index)
@@ -117,8 +119,10 @@ def build(course_dir: Path, target: str, edition: str, out_dir: Path | None, sco
             # without the flag, each target splits as it does by default (SCORM: one SCO for the course)
             with _frozen_for_the_collector():
                 pages = sum(len(m.module.pages) for m in loaded.modules)
+                kept = KeptMarkdown(course_dir)
                 built = build_packages(loaded, targets, editions, Path(staging_name), splits=requested_splits(sco_per_module, au_per_course),
-                                       on_package=progress.building, workers=worker_count(len(editions), pages))
+                                       on_package=progress.building, workers=worker_count(len(editions), pages), kept=kept)
+                kept.save()
         except CourseError as error:
             progress.finish()
             report_and_exit(error)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from coursepack.load.course_loader import LoadedCourse, load_course
-from coursepack.load.errors import CourseError
+if TYPE_CHECKING:  # imported when used: `validate` of an unchanged course needs neither (load/validate_cache.py)
+    from coursepack.load.course_loader import LoadedCourse
+    from coursepack.load.errors import CourseError
 
 EXIT_USER_ERROR = 2
 
@@ -27,6 +29,9 @@ def report_and_exit(error: CourseError) -> None:
 
 def load_or_exit(course_dir: Path) -> LoadedCourse:
     """The loaded course, its warnings already printed; on problems, print them and exit 2."""
+    from coursepack.load.course_loader import load_course
+    from coursepack.load.errors import CourseError
+
     try:
         loaded = load_course(course_dir)
     except CourseError as error:

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from coursepack.commands.common import course_dir_argument, load_or_exit, report_and_exit
-from coursepack.load.errors import CourseError
-from coursepack.load.course_loader import LoadedCourse
-from coursepack.model.content import ReflectionBlock
-from coursepack.model.quiz import QuizBlock
-from coursepack.targets.fit import fit_problems
-from coursepack.targets.registry import TARGETS
+from coursepack.load.validate_cache import Outcome, ValidateCache
+
+if TYPE_CHECKING:  # the loader, the models and the targets are imported only when the course is checked
+    from coursepack.load.course_loader import LoadedCourse
 
 
 def summary(loaded: LoadedCourse) -> str:
+    from coursepack.model.content import ReflectionBlock
+    from coursepack.model.quiz import QuizBlock
+
     modules = [m.module for m in loaded.modules]
     pages = sum(len(m.pages) for m in modules)
     blocks = [b for m in modules for p in m.pages for b in p.blocks]
@@ -46,7 +48,16 @@ def validate(course_dir: Path, sco_per_module: bool) -> None:
     as FILE:LINE:COL: message, all at once; the exit code is 2 when there are any,
     0 when the course is valid.
     """
-    loaded = load_or_exit(course_dir)
+    cache = ValidateCache(str(course_dir), f"sco_per_module={sco_per_module}")
+    kept = cache.outcome()
+    if kept is not None:  # the same course, shown the same way, checked by the same code: nothing to import
+        _print(kept)
+        return
+    from coursepack.load.errors import CourseError
+    from coursepack.targets.fit import fit_problems
+    from coursepack.targets.registry import TARGETS
+
+    loaded = load_or_exit(course_dir)  # prints the warnings
     problems = [
         problem
         for target in TARGETS
@@ -55,4 +66,13 @@ def validate(course_dir: Path, sco_per_module: bool) -> None:
     ]
     if problems:
         report_and_exit(CourseError(problems))
-    click.echo(f"OK {summary(loaded)}")
+    outcome = Outcome(tuple(str(warning) for warning in loaded.warnings), (f"OK {summary(loaded)}",))
+    click.echo(outcome.stdout[0])
+    cache.keep(outcome)
+
+
+def _print(outcome: Outcome) -> None:
+    for line in outcome.stderr:
+        click.echo(line, err=True)
+    for line in outcome.stdout:
+        click.echo(line)

@@ -2,7 +2,8 @@
 shared by every target and edition; each unit's page is rendered once per edition and shared by
 every target.
 
-`coursepack build` makes one RenderCache for the whole build and drops it with the build. Markdown
+`coursepack build` makes one RenderCache for the whole build and drops it with the build; the Markdown's
+HTML it also keeps for the next build, in the course's .coursepack/ folder (kept_markdown.py). Markdown
 rendering is a pure function of the text (and the heading level): what differs by edition or target
 (the certificate view, scored quizzes, when answers show, the adapter, the limits) is decided in the
 template and the course data, never in the Markdown, so a shared render is the same HTML a fresh one
@@ -21,6 +22,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from coursepack.load.course_loader import LoadedCourse
+from coursepack.render.kept_markdown import KeptMarkdown
 from coursepack.render.markdown import finish_block_html, markdown_inline, plain_block_html, plain_text, render_block_source
 from coursepack.render.unit_contents import UnitContents
 
@@ -29,7 +31,8 @@ class RenderCache:
     """Rendered HTML of a build's Markdown texts (by text and heading level), transcripts (by path) and
     launch pages (by edition and modules, with placeholders for each target's own values)."""
 
-    def __init__(self) -> None:
+    def __init__(self, kept: KeptMarkdown | None = None) -> None:
+        self._kept = kept  # HTML kept from earlier builds (`coursepack build`), and where this one's is kept
         self._sources: dict[str, str] = {}  # the Markdown render, shared by every heading level
         self._blocks: dict[tuple[str, int], Markup] = {}
         self._inlines: dict[str, Markup] = {}
@@ -46,10 +49,25 @@ class RenderCache:
         if html is None and plain_text(text):
             html = self._blocks[key] = plain_block_html(text)  # the same at every level, without parsing
         if html is None:
-            source = self._sources.get(text)
-            if source is None:
-                source = self._sources[text] = render_block_source(text)
-            html = self._blocks[key] = finish_block_html(source, heading_level)
+            html = self._blocks[key] = self._rendered(f"block{heading_level}", text, lambda: self._block_html(text, heading_level))
+        return html
+
+    def _block_html(self, text: str, heading_level: int) -> Markup:
+        source = self._sources.get(text)
+        if source is None:
+            source = self._sources[text] = render_block_source(text)
+        return finish_block_html(source, heading_level)
+
+    def _rendered(self, kind: str, text: str, render: Callable[[], Markup]) -> Markup:
+        """render(), or the same HTML as kept by an earlier build."""
+        if self._kept is None:
+            return render()
+        key = self._kept.key(kind, text)
+        kept = self._kept.get(key)
+        if kept is not None:
+            return Markup(kept)
+        html = render()
+        self._kept.put(key, str(html))
         return html
 
     def inline(self, text: str | None) -> Markup:
@@ -58,7 +76,8 @@ class RenderCache:
             return Markup("")
         html = self._inlines.get(text)
         if html is None:
-            html = self._inlines[text] = markdown_inline(text)
+            parsed = not plain_text(text)
+            html = self._inlines[text] = self._rendered("inline", text, lambda: markdown_inline(text)) if parsed else markdown_inline(text)
         return html
 
     def legend(self, text: str) -> Markup | None:
