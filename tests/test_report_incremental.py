@@ -8,6 +8,7 @@ with one rebuilt from scratch: every statement synced once into a fresh store.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,15 @@ from typing import Any
 import httpx
 import pytest
 
+from coursepack.load.course_loader import LoadedCourse, load_course
 from coursepack.report import lrs_rebuild, lrs_store
 from coursepack.report.lrs_client import LrsError
 from coursepack.report.lrs_sync import source_name, sync
+from coursepack.report.rules import Report, read_report, refresh_course
 from coursepack.report.store import SOURCE_TABLES, open_store
 from coursepack.xapi import vocabulary as v
 from test_report_lrs import (
-    ALICE, BASE, BOB, CARLA, DAN, FIRST, MODULES, QUIZ, XCOURSE, SpecLrs, play, quiz_result, rows, run, spec_sync,
+    ALICE, BASE, BOB, CARLA, DAN, FIRST, MODULES, QUIZ, XCOURSE, SpecLrs, play, quiz_result, rows, spec_sync,
     statement, voiding,
 )
 from conftest import REPO
@@ -43,12 +46,6 @@ def evidence(db: Path | str) -> dict[str, list[tuple[Any, ...]]]:
     return per_learner
 
 
-def report(db: Path | str, fmt: str) -> str:
-    result = run(["report", "show", "--format", fmt, "--db", db, REPO])
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
 def from_scratch(tmp_path: Path, site: SpecLrs) -> Path:
     """Every statement the site holds synced once into a fresh store."""
     fresh = SpecLrs()
@@ -58,9 +55,23 @@ def from_scratch(tmp_path: Path, site: SpecLrs) -> Path:
     return db
 
 
+@functools.cache
+def course() -> LoadedCourse:
+    return load_course(REPO)
+
+
+def read(db: Path | str) -> Report:
+    with open_store(db) as store:
+        refresh_course(store, course())
+        return read_report(store, course().course.id)
+
+
 def same_reports(db: Path, scratch: Path) -> None:
-    for fmt in ("csv", "json"):
-        assert report(db, fmt) == report(scratch, fmt), fmt
+    """The same report from both stores: every field of every learner's row, the funnel and the
+    course, which is everything `report show` renders as CSV or JSON (show.py formats only these).
+    Read once per store, with the course loaded once per session, instead of a `report show` per
+    store and format (each loading the course again): a fifth of this file's time."""
+    assert read(db) == read(scratch)
 
 
 def changed(before: dict[str, list], after: dict[str, list]) -> set[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,30 @@ def test_store_locations_it_cannot_use(tmp_path) -> None:
     not_a_store.write_text("just text")
     with pytest.raises(StoreError, match="notes.duckdb: cannot open the report store"):
         open_store(not_a_store)
+
+
+def test_the_report_reads_a_row_per_learner_of_best_scores_and_no_decimals(example, monkeypatch) -> None:
+    """What keeps `report show` cheap at 100,000 learners: the best scores come as one row per learner
+    (not one per learner and quiz), and no NUMERIC reaches Python as a Decimal (building those cost
+    more than the queries)."""
+    from coursepack.report.store import Store
+
+    fetched: list[tuple[str, list[tuple]]] = []
+    for name in ("execute", "stream"):
+        real = getattr(Store, name)
+
+        def recording(self, sql, params=(), _real=real):
+            rows = list(_real(self, sql, params))
+            fetched.append((sql, rows))
+            return rows
+
+        monkeypatch.setattr(Store, name, recording)
+    root, course = example
+    learners = [full_marks("ada", course), full_marks("bo", course, quiz={next(iter(course.quizzes)): 50.0}),
+                full_marks("cy", course, skip=set(course.module_ids))]
+    rows, report = report_for(root, learners)
+    assert rows["bo"].quiz_best[next(iter(course.quizzes))] == 50.0 and len(report.quizzes) > 1
+    (best,) = [found for sql, found in fetched if "quiz_best" in sql and "array_agg" in sql]
+    assert len(best) == len(learners)
+    decimals = [(sql, row) for sql, found in fetched for row in found if any(isinstance(v, Decimal) for v in row)]
+    assert decimals == []

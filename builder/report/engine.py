@@ -6,8 +6,9 @@ connect, the parameter marker (DuckDB `?`, psycopg `%s`), the error classes, a r
 PostgreSQL a lock around schema changes (two commands creating the same tables or views at once
 would otherwise fail on each other; DuckDB allows one writer per file anyway), and how many rows
 are inserted at once: PostgreSQL binds thousands of parameters in milliseconds, DuckDB about a
-thousand rows' worth per second, so DuckDB reads them from a JSON-lines file instead (ten times
-faster or more; the same INSERT … SELECT … ON CONFLICT text follows).
+thousand rows' worth per second, so DuckDB takes them as one list parameter per column
+(duck_columns.py), or, for values a list cannot carry exactly, from a JSON-lines file (ten times
+faster or more; the same INSERT … SELECT … ON CONFLICT text follows either way).
 
 Passwords in a PostgreSQL URL never reach a message or the displayed location. libpq also reads
 PGPASSWORD, ~/.pgpass and PGSERVICE, so the password need not be in the URL at all.
@@ -28,6 +29,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
+
+from coursepack.report.duck_columns import column_lists, unnest_select
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 CONNECT_TIMEOUT_S = 15
@@ -175,6 +178,11 @@ class DuckDatabase(Database):
         if not rows:
             return Rows()
         types = self._column_types(table)
+        sql_types = [types[column] for column in columns]
+        lists = column_lists(sql_types, rows)
+        if lists is not None:
+            return self.execute(f"INSERT INTO {table} ({', '.join(columns)}) {unnest_select(sql_types)} "
+                                f"{conflict}{_returning(returning)}", lists)
         spec = ", ".join(f"'{column}': '{types[column]}'" for column in columns)
         # a file only this user may read (it holds learners' data for a moment), removed at once
         handle, path = tempfile.mkstemp(prefix="coursepack-rows-", suffix=".jsonl")

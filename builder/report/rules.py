@@ -277,25 +277,29 @@ def read_report(store: Store, course_id: str) -> Report:
     modules = [(m, t) for m, t in store.execute(
         "SELECT module_id, title FROM course_module WHERE course_id = ? ORDER BY position", [course_id])]
     quizzes = [q for (q,) in store.execute("SELECT quiz_id FROM course_quiz WHERE course_id = ? ORDER BY position", [course_id])]
+    # a learner's best scores as one list in course order (a row per learner, not per learner and
+    # quiz), and every NUMERIC as a double in SQL: Python's Decimal objects cost more than the query
+    # (DECIMAL(7,2) to double is the same float as float(Decimal) on both engines)
     best: dict[str, dict[str, float | None]] = {}
-    for key, quiz, value in store.execute(
-        "SELECT l.learner_key, q.quiz_id, b.best_percent FROM report_learner l "
-        "JOIN course_quiz q ON q.course_id = l.course_id "
+    for key, values in store.stream(
+        "SELECT l.learner_key, array_agg(CAST(b.best_percent AS DOUBLE PRECISION) ORDER BY q.position) "
+        "FROM report_learner l JOIN course_quiz q ON q.course_id = l.course_id "
         "LEFT JOIN quiz_best b ON b.course_id = l.course_id AND b.learner_key = l.learner_key AND b.quiz_id = q.quiz_id "
-        "WHERE l.course_id = ? ORDER BY q.position",
+        "WHERE l.course_id = ? GROUP BY l.learner_key",
         [course_id],
     ):
-        best.setdefault(key, {})[quiz] = _float(value)
+        best[key] = dict(zip(quizzes, values))
     rule_set = "certificate" if has_certificate else "completion"
     open_rules: dict[str, list[OpenRule]] = {}
-    for key, rule, item, value, needed in store.execute(
-        "SELECT learner_key, rule, item, value, needed FROM open_rule WHERE course_id = ? AND rule_set = ? "
+    for key, rule, item, value, needed in store.stream(
+        "SELECT learner_key, rule, item, CAST(value AS DOUBLE PRECISION), CAST(needed AS DOUBLE PRECISION) "
+        "FROM open_rule WHERE course_id = ? AND rule_set = ? "
         "ORDER BY learner_key, CASE rule WHEN 'module' THEN 0 WHEN 'quiz' THEN 1 ELSE 2 END, item_position",
         [course_id, rule_set],
     ):
-        open_rules.setdefault(key, []).append(OpenRule(rule, item, _float(value), _float(needed)))
+        open_rules.setdefault(key, []).append(OpenRule(rule, item, value, needed))
     rows = []
-    for (key, name, email, done, total, answered, gated, first, last, seconds, status) in store.execute(
+    for (key, name, email, done, total, answered, gated, first, last, seconds, status) in store.stream(
         "SELECT learner_key, name, email, modules_done, modules_total, reflections_answered, reflections_total, "
         "first_at, last_at, seconds, status FROM learner_report WHERE course_id = ?",
         [course_id],
