@@ -24,6 +24,8 @@ Both figures are taken when the browser is really idle, not at the player's own 
   without the wait for the frame;
 - jump: from the contents, a click on a page far from any page shown (its page file not loaded yet) to
   the end of the first rendered frame with the page shown.
+Beside first interaction, per load (medians printed): when the launch page arrived and was parsed, when
+the runtime's scripts were first requested and had all arrived, and the player's interactive mark.
 """
 
 from __future__ import annotations
@@ -115,6 +117,20 @@ async (i) => {
 }
 """
 
+# When the runtime's scripts were requested (the first) and had all arrived (the last), when the launch
+# page had arrived and been parsed (domInteractive: its scripts run), and the player's "interactive" mark,
+# in ms from navigation: at the end of a long page the scripts are requested only when the preload scanner
+# reaches them, unless the head preloads them.
+RUNTIME_TIMING = """
+(() => {
+  const runtime = performance.getEntriesByType("resource").filter(e => /\\/runtime\\/.*\\.js$/.test(e.name));
+  const mark = performance.getEntriesByName("coursepack:interactive")[0];
+  const nav = performance.getEntriesByType("navigation")[0];
+  return [Math.min(...runtime.map(e => e.startTime)), Math.max(...runtime.map(e => e.responseEnd)), mark.startTime,
+          nav.responseEnd, nav.domInteractive];
+})()
+"""
+
 
 def build_package(root: Path, pages: int) -> Path:
     course = root / f"course-{pages}"
@@ -144,6 +160,7 @@ def measure(package: Path, loads: int, turns: int) -> dict[str, float]:
         works: list[float] = []
         frames: list[float] = []
         jumps: list[float] = []
+        runtime: list[list[float]] = []
         elements = 0
         try:
             with sync_playwright() as p:
@@ -156,6 +173,7 @@ def measure(package: Path, loads: int, turns: int) -> dict[str, float]:
                     first = page.evaluate("window.__cpIdle")
                     if n:
                         firsts.append(first)
+                        runtime.append(page.evaluate(RUNTIME_TIMING))
                     if n == loads:
                         elements = page.evaluate("document.getElementsByTagName('*').length")
                         total = page.evaluate("JSON.parse(document.getElementById('coursepack-data').textContent).pages.length")
@@ -178,6 +196,9 @@ def measure(package: Path, loads: int, turns: int) -> dict[str, float]:
         "first": statistics.median(firsts), "first_worst": max(firsts),
         "work": statistics.median(works), "frame": statistics.median(frames), "frame_worst": max(frames),
         "elements": elements, "jump": statistics.median(jumps), "jump_worst": max(jumps),
+        "requested": statistics.median(r[0] for r in runtime), "arrived": statistics.median(r[1] for r in runtime),
+        "interactive": statistics.median(r[2] for r in runtime),
+        "page_arrived": statistics.median(r[3] for r in runtime), "parsed": statistics.median(r[4] for r in runtime),
     }
 
 
@@ -196,6 +217,9 @@ def main() -> None:
             files = [i.file_size for i in entries if i.filename.startswith("pages/")]
             print(f"{pages} pages in one unit ({size / 1048576:.2f} MB launch page, {len(files)} page files of "
                   f"{sum(files) / 1048576:.1f} MB, {r['elements']:,} elements live at start):")
+            print(f"  launch page arrived at {r['page_arrived']:.0f} ms, parsed at {r['parsed']:.0f} ms; runtime scripts "
+                  f"requested at {r['requested']:.0f} ms, all arrived at {r['arrived']:.0f} ms; player interactive at "
+                  f"{r['interactive']:.0f} ms (medians, from navigation)")
             print(f"  first interaction (idle): median {r['first']:.0f} ms, worst {r['first_worst']:.0f} ms of {args.loads} loads  (target < {FIRST_TARGET_MS} ms)")
             print(f"  page turn to the next rendered frame: median {r['frame']:.1f} ms, worst {r['frame_worst']:.1f} ms of {args.turns}  (target < {TURN_TARGET_MS} ms)")
             print(f"  page turn, the click's work plus style and layout: median {r['work']:.1f} ms")

@@ -419,6 +419,27 @@ def test_page_files_hold_the_markup_a_small_unit_keeps_inline(full, monkeypatch,
     assert render_unit(unit_contents(full, "certificate", module_ids), "scorm12", SCORM12) == paged
 
 
+@pytest.mark.parametrize("adapter", ["scorm12", "xapi"])
+def test_a_large_unit_preloads_the_scripts_it_runs(full, monkeypatch, adapter) -> None:
+    """A large unit's scripts stand at the end of a long page: its head preloads each, in the order the
+    body runs them (the browser fetches them at once); a small unit's page has no preload."""
+    unit = unit_contents(full, "certificate", None)
+
+    def preloads_and_scripts(launch: bytes) -> tuple[list[str | None], list[str | None]]:
+        head, body = launch.decode().split("</head>")
+        preloads = [a["href"] for tag, a in tags_of(head) if tag == "link" and a.get("rel") == "preload" and a.get("as") == "script"]
+        return preloads, [a["src"] for tag, a in tags_of(body) if tag == "script" and "src" in a]
+
+    small = render_unit(unit, adapter, SCORM12).launch
+    assert b'rel="preload"' not in small and len(preloads_and_scripts(small)[1]) >= 3
+    monkeypatch.setattr(page_module, "INLINE_PAGES_MAX", 0)
+    large = render_unit(unit, adapter, SCORM12).launch
+    preloads, scripts = preloads_and_scripts(large)
+    assert preloads == scripts and "runtime/player.js" in scripts
+    monkeypatch.setattr(page_module, "_targets_only_printed", lambda: False)  # each target renders its own page
+    assert render_unit(unit, adapter, SCORM12).launch == large
+
+
 def assets_of(loaded, module_ids=None) -> list[str]:
     return referenced_assets(unit_contents(loaded, "standard", module_ids))
 

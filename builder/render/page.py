@@ -40,9 +40,11 @@ _COMMON_RUNTIME = ("player.css", "tracking.js", "player.js", "adapters/standalon
 
 
 # What a shared page holds where each target's own values go: plain ASCII that no escaping changes.
-# A page is shared only when each stands in it exactly once (an author's text could hold one).
+# A page is shared only when each stands in it exactly once (an author's text could hold one); the
+# preloads only in a large unit's page, none in a small one's.
 _DATA_SLOT = "coursepack-target-slot:data_json"
 _ADAPTER_SLOT = "coursepack-target-slot:adapter"
+_PRELOAD_SLOT = "coursepack-target-slot:preloads"  # not "...:adapter...": that would hold _ADAPTER_SLOT
 
 
 # Up to this many bytes of page markup stay in the launch page: one file, so a page turn never waits for a
@@ -113,14 +115,14 @@ def _scramble(key: str, ids: list[str]) -> list[int]:
 
 
 # The target's values as the templates may use them in a shared page: printed as they are.
-_TARGET_VALUE = re.compile(r"\b(?:adapter_scripts|data_json)\b")
-_TARGET_VALUE_PRINTED = re.compile(r"\{\{-?\s*(?:adapter_scripts|data_json)\s*-?\}\}")
+_TARGET_VALUE = re.compile(r"\b(?:adapter_scripts|adapter_preloads|data_json)\b")
+_TARGET_VALUE_PRINTED = re.compile(r"\{\{-?\s*(?:adapter_scripts|adapter_preloads|data_json)\s*-?\}\}")
 
 
 @lru_cache(maxsize=1)
 def _targets_only_printed() -> bool:
-    """True when every use of data_json and adapter_scripts in the templates is printing it as it is
-    ({{ adapter_scripts }}), never a test, filter or assignment: then a page rendered with placeholders for
+    """True when every use of data_json, adapter_scripts and adapter_preloads in the templates is printing it
+    as it is ({{ adapter_scripts }}), never a test, filter or assignment: then a page rendered with placeholders for
     them, the values written in afterwards, is exactly the page each target's own render would give.
     (Any other mention, a comment's included, answers False: every target then renders its own.)"""
     env = _env()
@@ -206,14 +208,18 @@ def render_unit(unit: UnitContents, adapter: str, limits: StorageLimits | None,
     renders = renders if renders is not None else RenderCache()
     data_json = course_data_json(unit, adapter, limits)
     scripts = adapter_script_tags(adapter)
+    preloads = adapter_preload_tags(adapter)
     if not _targets_only_printed():
         layout = _layout(unit, renders)
-        return UnitFiles(_render(layout, Markup(data_json), Markup(scripts)).encode("utf-8"), layout.files)
+        return UnitFiles(_render(layout, Markup(data_json), Markup(scripts), Markup(preloads)).encode("utf-8"), layout.files)
     shared: _Shared = renders.shared_page(unit, lambda: _shared_page(unit, renders))  # type: ignore[arg-type,assignment]
     if shared.page is None:
-        return UnitFiles(_render(shared.layout, Markup(data_json), Markup(scripts)).encode("utf-8"), shared.layout.files)
-    # the adapter first: the course data may quote an author's text, and no text is looked into twice
-    page = shared.page.replace(_ADAPTER_SLOT.encode("ascii"), scripts.encode("utf-8"))
+        return UnitFiles(_render(shared.layout, Markup(data_json), Markup(scripts), Markup(preloads)).encode("utf-8"),
+                         shared.layout.files)
+    # the head's preloads, then the adapter: the course data may quote an author's text, and no text is looked
+    # into twice
+    page = shared.page.replace(_PRELOAD_SLOT.encode("ascii"), preloads.encode("utf-8"))
+    page = page.replace(_ADAPTER_SLOT.encode("ascii"), scripts.encode("utf-8"))
     return UnitFiles(page.replace(_DATA_SLOT.encode("ascii"), data_json.encode("ascii")), shared.layout.files)
 
 
@@ -227,8 +233,9 @@ def _shared_page(unit: UnitContents, renders: RenderCache) -> _Shared:
     """The unit's render with placeholders for the target's values (the page None when they are not each
     found exactly once: then every target renders its own page from the shared layout)."""
     layout = _layout(unit, renders)
-    html = _render(layout, Markup(_DATA_SLOT), Markup(_ADAPTER_SLOT))
-    if html.count(_DATA_SLOT) != 1 or html.count(_ADAPTER_SLOT) != 1:
+    html = _render(layout, Markup(_DATA_SLOT), Markup(_ADAPTER_SLOT), Markup(_PRELOAD_SLOT))
+    preloads = 0 if layout.page_files is None else 1
+    if html.count(_DATA_SLOT) != 1 or html.count(_ADAPTER_SLOT) != 1 or html.count(_PRELOAD_SLOT) != preloads:
         return _Shared(layout, None)
     return _Shared(layout, html.encode("utf-8"))
 
@@ -261,9 +268,10 @@ def _page_files(folder: str, contents: list[Markup]) -> tuple[PageFiles, dict[st
     return PageFiles(folder, starts), files
 
 
-def _render(layout: _Layout, data_json: Markup, adapter_scripts: Markup) -> str:
+def _render(layout: _Layout, data_json: Markup, adapter_scripts: Markup, adapter_preloads: Markup) -> str:
     html = _env().get_template("launch.html").render(**layout.view, contents=layout.contents, page_files=layout.page_files,
-                                                     data_json=data_json, adapter_scripts=adapter_scripts)
+                                                     data_json=data_json, adapter_scripts=adapter_scripts,
+                                                     adapter_preloads=adapter_preloads)
     return html.replace(NEW_TAB_NOTE, _new_tab_note(layout.unit))
 
 
@@ -294,6 +302,11 @@ def adapter_runtime(adapter: str) -> list[str]:
 
 def adapter_script_tags(adapter: str) -> str:
     return "\n".join(f'<script src="runtime/{name}"></script>' for name in adapter_runtime(adapter))
+
+
+def adapter_preload_tags(adapter: str) -> str:
+    """Preloads of the adapter's scripts, for a large unit's head (launch.html)."""
+    return "\n".join(f'<link rel="preload" as="script" href="runtime/{name}">' for name in adapter_runtime(adapter))
 
 
 def runtime_files(adapter: str) -> dict[str, bytes]:
