@@ -340,7 +340,7 @@ def test_structure_and_accessibility_hooks(full) -> None:
     assert all("hidden" in s for s in sections)
     # images: alt, assets/ path, caption as figcaption
     imgs = [a for t, a in tags if t == "img"]
-    assert imgs[0] == {"src": "assets/pic.svg", "alt": "A dark square that stands for the test picture.", "id": "cp-b-0-1-img", "width": "200"}
+    assert imgs[0] == {"src": "assets/pic.svg", "alt": "A dark square that stands for the test picture.", "id": "cp-b-0-1-img", "width": "200", "height": "200"}
     assert "<figcaption>The <em>test</em> picture.</figcaption>" in html
     # media: captions track and transcript disclosure
     assert '<track kind="captions" src="assets/clip.vtt" srclang="en-GB" label="Captions" default>' in html

@@ -147,7 +147,10 @@ def _view(unit: UnitContents, renders: RenderCache) -> dict[str, Any]:
             blocks = []
             for b_index, block in enumerate(page.blocks):
                 item: dict[str, Any] = {"b": block, "type": block.type, "dom": f"cp-b-{page_no}-{b_index}"}
-                if isinstance(block, (VideoBlock, AudioBlock)):
+                if block.type == "image" and block.width:
+                    # the height too, so the browser keeps the figure's place before the file arrives
+                    item["height"] = renders.image_height(loaded.assets_dir / block.src, block.width)
+                elif isinstance(block, (VideoBlock, AudioBlock)):
                     item["transcript"] = None if block.transcript is None else renders.transcript(loaded.assets_dir / block.transcript)
                 elif block.type == "reflection":
                     item["min"] = reflection_min(unit, block)

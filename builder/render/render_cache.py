@@ -22,6 +22,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from coursepack.load.course_loader import LoadedCourse
+from coursepack.render.image_size import height_for
 from coursepack.render.kept_markdown import KeptMarkdown
 from coursepack.render.markdown import finish_block_html, markdown_inline, plain_block_html, plain_text, render_block_source
 from coursepack.render.unit_contents import UnitContents
@@ -33,6 +34,7 @@ class RenderCache:
 
     def __init__(self, kept: KeptMarkdown | None = None) -> None:
         self._kept = kept  # HTML kept from earlier builds (`coursepack build`), and where this one's is kept
+        self._heights: dict[tuple[Path, int], int | None] = {}
         self._sources: dict[str, str] = {}  # the Markdown render, shared by every heading level
         self._blocks: dict[tuple[str, int], Markup] = {}
         self._inlines: dict[str, Markup] = {}
@@ -86,6 +88,13 @@ class RenderCache:
         if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             return Markup(html[3:-4])
         return None
+
+    def image_height(self, path: Path, width: int) -> int | None:
+        """The height that keeps the image at path in proportion at `width` px (image_size.py), once a build."""
+        key = (path, width)
+        if key not in self._heights:
+            self._heights[key] = height_for(path, width)
+        return self._heights[key]
 
     def transcript(self, path: Path) -> Markup | None:
         """A transcript file as HTML: Markdown (.md) rendered, plain text as paragraphs; None when unreadable."""
