@@ -282,6 +282,13 @@ def sequence_order(frame, fieldset: str) -> list[str]:
 # several tests) use it: they take about 40 % less time, and every control is still reached with its
 # checks by the keyboard walkthrough and the shorter plays.
 
+def wait_for_images(frame, page_index: int) -> None:
+    """Until the page's images are loaded: a forced click lands where a control is now, and a figure
+    without a height (an image whose size coursepack cannot read) moves what is below it when it loads."""
+    frame.wait_for_function("(i) => [...document.querySelectorAll(`#cp-page-${i} img`)].every((img) => img.complete)",
+                            arg=page_index)
+
+
 def answer_question(frame, quiz: QuizKey, question: Any, right: bool = True, force: bool = False) -> Any:
     """Answer one question with Playwright actions; returns the answer given (as chosen())."""
     fs = question_sel(quiz, question)

@@ -163,9 +163,6 @@ def page_kind(course: drv.CourseKey, page: drv.PageKey) -> str:
     return "module start" if course.modules[page.module].pages[0] == page.index else "content"
 
 
-IMAGES_LOADED = "(i) => [...document.querySelectorAll(`#cp-page-${i} img`)].every((img) => img.complete)"
-
-
 def play_pages(frame, course: drv.CourseKey, edition: str, *, start: int = 0, stop: int | None = None,
                texts: dict[str, str] | None = None, answers: dict[str, dict] | None = None,
                skip_reflections: tuple[str, ...] = ()) -> None:
@@ -177,9 +174,7 @@ def play_pages(frame, course: drv.CourseKey, edition: str, *, start: int = 0, st
     texts = {} if texts is None else texts
     answers = {} if answers is None else answers
     for page in course.pages[start:stop]:
-        # acting without the waits, clicks land where the controls are now: a figure that loads
-        # later moves them, so the page's images are loaded first
-        frame.wait_for_function(IMAGES_LOADED, arg=page.index)
+        drv.wait_for_images(frame, page.index)  # acting without the waits: clicks land where controls are now
         assert drv.current_page(frame) == page.index, f"expected page {page.index} ({page.key})"
         assert frame.get_attribute(f"#cp-page-{page.index}", "data-cp-page") == page.key
         assert drv.focused_id(frame) == f"cp-page-{page.index}-title"

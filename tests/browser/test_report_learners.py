@@ -82,19 +82,22 @@ def quiz_percent(quiz: drv.QuizKey, wrong: set[str]) -> float:
 def play_pages(page, course: drv.CourseKey, count: int, *, tries: dict[str, list[set[str]]] | None = None,
                chars: dict[str, int] | None = None) -> None:
     """The first ``count`` pages, Next between them: each reflection written (``chars``: its length, else
-    a full answer), each quiz answered (``tries``: the wrong question ids per attempt, else all right)."""
+    a full answer), each quiz answered (``tries``: the wrong question ids per attempt, else all right).
+    Without Playwright's actionability waits, as test_example_course.play_pages (drv: force=True)."""
     tries, chars = tries or {}, chars or {}
     for key in course.pages[:count]:
         if key.index:
-            drv.next_page(page)
+            drv.next_page(page, force=True)
+        drv.wait_for_images(page, key.index)
         for reflection in course.reflections_on(key.index):
             text = drv.reflection_text(reflection.id)
-            drv.write_reflection(page, reflection, drv.exactly(text, chars[reflection.id]) if reflection.id in chars else text)
+            drv.write_reflection(page, reflection, drv.exactly(text, chars[reflection.id]) if reflection.id in chars else text,
+                                 force=True)
         for quiz in course.quizzes_on(key.index):
             for attempt, wrong in enumerate(tries.get(quiz.id, [set()])):
                 if attempt:
-                    page.click(f"{drv.quiz_sel(quiz)} [data-cp-action=retry]")
-                drv.answer_quiz(page, quiz, right=wrong)
+                    page.click(f"{drv.quiz_sel(quiz)} [data-cp-action=retry]", force=True)
+                drv.answer_quiz(page, quiz, right=wrong, force=True)
 
 
 def xapi_learner(pw_browser, lrs, base: str, course_id: str, actor: dict, play) -> list[dict]:
