@@ -19,7 +19,7 @@ import pytest
 from coursepack.load.course_loader import LoadedCourse, load_course
 from coursepack.report import lrs_rebuild, lrs_store
 from coursepack.report.lrs_client import LrsError
-from coursepack.report.lrs_sync import source_name, sync
+from coursepack.report.lrs_sync import SyncResult, source_name, sync
 from coursepack.report.rules import Report, read_report, refresh_course
 from coursepack.report.store import SOURCE_TABLES, open_store
 from coursepack.xapi import vocabulary as v
@@ -85,11 +85,16 @@ def four_learners() -> list[dict]:
             *play(DAN, START + timedelta(hours=3), quiz={FIRST: [0.5]})]
 
 
-def test_a_second_sync_rebuilds_only_the_learner_with_new_statements(tmp_path) -> None:
+def four_learners_synced(tmp_path: Path, name: str = "r.duckdb") -> tuple[SpecLrs, Path, SyncResult]:
+    """A site holding four_learners(), synced once into tmp_path/name: (site, store, the sync's result)."""
     site = SpecLrs()
     site.add(four_learners(), START + timedelta(days=1))
-    db = tmp_path / "r.duckdb"
-    first = spec_sync(db, site)
+    db = tmp_path / name
+    return site, db, spec_sync(db, site)
+
+
+def test_a_second_sync_rebuilds_only_the_learner_with_new_statements(tmp_path) -> None:
+    site, db, first = four_learners_synced(tmp_path)
     assert first.rebuilt == 4 and first.learners == 4
     before = evidence(db)
 
@@ -106,10 +111,7 @@ def test_a_second_sync_rebuilds_only_the_learner_with_new_statements(tmp_path) -
 
 
 def test_a_sync_with_nothing_new_writes_nothing(tmp_path) -> None:
-    site = SpecLrs()
-    site.add(four_learners(), START + timedelta(days=1))
-    db = tmp_path / "r.duckdb"
-    spec_sync(db, site)
+    site, db, _ = four_learners_synced(tmp_path)
     before = evidence(db)
     with open_store(db) as store:
         runs = store.execute("SELECT COUNT(*) FROM import_run")[0][0]
@@ -168,10 +170,7 @@ def test_a_voided_statement_read_after_its_voiding_statement_changes_nothing(tmp
 
 
 def test_a_changed_course_rebuilds_every_learner(tmp_path) -> None:
-    site = SpecLrs()
-    site.add(four_learners(), START + timedelta(days=1))
-    db = tmp_path / "r.duckdb"
-    spec_sync(db, site)
+    site, db, _ = four_learners_synced(tmp_path)
     before = evidence(db)
     moved = dataclasses.replace(XCOURSE, completion_modules=XCOURSE.completion_modules[:1])
     assert lrs_rebuild.course_fingerprint(moved) != lrs_rebuild.course_fingerprint(XCOURSE)
@@ -184,10 +183,7 @@ def test_a_changed_course_rebuilds_every_learner(tmp_path) -> None:
 
 
 def test_an_interrupted_sync_leaves_its_learners_stale_and_the_next_one_rebuilds_them(tmp_path) -> None:
-    site = SpecLrs()
-    site.add(four_learners(), START + timedelta(days=1))
-    db = tmp_path / "r.duckdb"
-    spec_sync(db, site)
+    site, db, _ = four_learners_synced(tmp_path)
     rest = [m for m, _ in MODULES][2:]
     site.add([*play(ALICE, START + timedelta(days=1), modules=rest), *play(CARLA, START + timedelta(days=1, hours=1),
                                                                            modules=rest)],
@@ -204,10 +200,7 @@ def test_an_interrupted_sync_leaves_its_learners_stale_and_the_next_one_rebuilds
 
 
 def test_small_batches_give_the_same_evidence_as_one(tmp_path, monkeypatch) -> None:
-    site = SpecLrs()
-    site.add(four_learners(), START + timedelta(days=1))
-    whole = tmp_path / "whole.duckdb"
-    spec_sync(whole, site)
+    site, whole, _ = four_learners_synced(tmp_path, "whole.duckdb")
     monkeypatch.setattr(lrs_rebuild, "BATCH_LEARNERS", 1)
     batched = tmp_path / "batched.duckdb"
     spec_sync(batched, site)
