@@ -185,11 +185,9 @@
       delete markupOf[i];
     } else if (page && pageFiles != null && !page.firstElementChild) {
       // its file did not load (warned): a title still takes focus
-      var h = d.createElement("h2");
-      h.className = "cp-page-title";
+      var h = el("h2", "cp-page-title", data.pages[i].title);
       h.id = "cp-page-" + i + "-title";
       h.tabIndex = -1;
-      h.textContent = data.pages[i].title;
       page.appendChild(h);
     }
     return page;
@@ -517,16 +515,10 @@
     }
     list.textContent = "";
     items.forEach(function (item) {
-      var li = d.createElement("li");
-      li.className = item[0] ? "cp-rule cp-rule-met" : "cp-rule";
-      var mark = d.createElement("span");
+      var li = el("li", item[0] ? "cp-rule cp-rule-met" : "cp-rule"), mark = el("span", "", item[0] ? "\u2713 " : "\u25cb ");
       mark.setAttribute("aria-hidden", "true");
-      mark.textContent = item[0] ? "\u2713 " : "\u25cb ";
-      var sr = d.createElement("span");
-      sr.className = "cp-sr";
-      sr.textContent = T(item[0] ? "rule_done" : "rule_todo");
       li.appendChild(mark);
-      li.appendChild(sr);
+      li.appendChild(el("span", "cp-sr", T(item[0] ? "rule_done" : "rule_todo")));
       li.appendChild(d.createTextNode(item[1]));
       list.appendChild(li);
     });
