@@ -283,14 +283,20 @@
   // document.title names where the learner is: "page - module - course"
   function setTitle(parts) { d.title = parts.concat([data.course.title]).join(" \u2014 "); }
   function hideWelcome() { show($("[data-cp-welcome]"), false); }
-  // the page a turn waits for (its file loading); a later turn or view replaces it
+  // the page a turn waits for (its file loading); a later turn or view replaces it. Meanwhile the main
+  // region is aria-busy, so assistive technology (and a test) knows the turn has not happened yet
   var goingTo = -1;
+  function waitFor(i) {
+    goingTo = i;
+    var main = d.getElementById("cp-main");
+    if (main) { if (i >= 0) main.setAttribute("aria-busy", "true"); else main.removeAttribute("aria-busy"); }
+  }
   function goPage(i, focus) {
     if (i < 0 || i >= data.pages.length) return;
-    goingTo = i;
+    waitFor(i);
     withPage(i, function () {
       if (goingTo !== i || finished) return;
-      goingTo = -1;
+      waitFor(-1);
       showPage(i, focus);
     });
   }
@@ -322,7 +328,7 @@
     else w.setTimeout(safe(fn), 50);
   }
   function goMenu(focus) {
-    goingTo = -1;
+    waitFor(-1);
     hideWelcome();
     setTitle([T("contents")]);
     current = { view: "menu", page: -1 };
@@ -332,7 +338,7 @@
     tracking.commit();
   }
   function goCertificate(focus) {
-    goingTo = -1;
+    waitFor(-1);
     hideWelcome();
     setTitle([data.certificate ? data.certificate.title : T("certificate")]);
     current = { view: "certificate", page: -1 };
@@ -345,7 +351,7 @@
 
   // The completion view: what the learner achieved and what comes next.
   function goComplete(focus) {
-    goingTo = -1;
+    waitFor(-1);
     hideWelcome();
     setTitle([T("course_complete")]);
     current = { view: "complete", page: -1 };

@@ -348,9 +348,19 @@ def visible_view(frame) -> str | None:
                                      return s ? s.dataset.cpView : null; }""")
 
 
+SETTLED = "() => !document.getElementById('cp-main').hasAttribute('aria-busy')"
+
+
+def settled(frame) -> None:
+    """Wait for a turn waiting on its page file: a click before then goes one page further, by design."""
+    frame.wait_for_function(SETTLED)
+
+
 def next_page(frame, force: bool = False) -> None:
+    settled(frame)
     before = current_page(frame)
     frame.click("#cp-next", force=force)
+    settled(frame)
     if before is not None:
         frame.wait_for_function("(b) => !document.getElementById('cp-page-' + b) || document.getElementById('cp-page-' + b).hidden",
                                 arg=before)

@@ -196,10 +196,32 @@ def test_at_start_no_page_is_live_and_a_page_is_live_once_shown(pw_browser, site
             page.click("#cp-menu-button")
             shown = "[...document.querySelectorAll('[data-cp-seen]')].filter((e) => !e.hidden).map((e) => +e.dataset.cpSeen)"
             assert page.evaluate(shown) == [0, quiz]
+            if pages == 50:
+                assert_busy_while_a_page_file_loads(page, pages - 1)
     # per page only its bare section and its entry in the contents (5 elements, and a fifth of its
     # module's 11): 8.2 (its own content, live, would add 7 to 39 more: 15 on average)
     per_page = (live[300]["elements"] - live[50]["elements"]) / 250
     assert per_page < 9, live
+
+
+BUSY = "document.getElementById('cp-main').getAttribute('aria-busy')"
+
+
+def assert_busy_while_a_page_file_loads(page: Page, last: int) -> None:
+    """Going to a page whose file is not in yet: the main region is busy until the page is shown."""
+    held: list = []
+    page.route("**/pages/course/*.js", lambda route: held.append(route))  # the file's request waits here
+    page.click(f'#cp-menu [data-cp-goto="{last}"]')  # from the contents, shown
+    page.wait_for_function(BUSY + " === 'true'")
+    while not held:
+        page.wait_for_timeout(10)
+    assert page.locator(f"#cp-page-{last}").is_hidden() and page.locator("#cp-menu").is_visible()
+    for route in held:
+        route.continue_()
+    page.unroute("**/pages/course/*.js")
+    page.wait_for_selector(f"#cp-page-{last}:not([hidden])")
+    assert page.evaluate(BUSY) is None
+    assert page.evaluate("document.activeElement.id") == f"cp-page-{last}-title"
 
 
 SHOWN_AND_NEXT_AHEAD = """

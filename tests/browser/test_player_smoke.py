@@ -90,10 +90,6 @@ def axe_here(lms, seen: list | None) -> None:
         seen.extend(lms.run_axe())
 
 
-def next_page(frame) -> None:
-    frame.click("#cp-next")
-
-
 def answer_basics(frame, right: bool = True) -> None:
     quiz = "[data-cp-quiz=basics-quiz] "
     frame.check(quiz + "[data-cp-question=single] input[data-cp-choice=%s]" % ("b" if right else "a"))
@@ -141,18 +137,18 @@ def test_scaffold_certificate_passes(lms, scaffold_cert, settings) -> None:
     frame.click("#cp-start")
     assert frame.evaluate("document.activeElement.id") == "cp-page-0-title"
     axe_here(lms, axe)
-    next_page(frame)
+    drv.next_page(frame)
     frame.fill("[data-cp-reflection-input=welcome-goal]", GOAL)
     assert "enough to count" in frame.inner_text("[data-cp-counter=welcome-goal]")
     axe_here(lms, axe)
-    next_page(frame)
+    drv.next_page(frame)
     frame.check("[data-cp-question=blocks] input[data-cp-choice=reflection]")
     frame.check("[data-cp-question=yaml-tabs] input[value=false]")
     frame.click("[data-cp-action=submit]")
     assert "2 of 2 points (100%)" in frame.inner_text("[data-cp-quiz-result]")
     axe_here(lms, axe)
     assert frame.inner_text("#cp-next") == "Finish"
-    next_page(frame)  # the completion view, then the certificate
+    drv.next_page(frame)  # the completion view, then the certificate
     assert frame.is_visible("#cp-complete") and "Congratulations" in frame.inner_text("#cp-complete-title")
     axe_here(lms, axe)
     frame.click("#cp-complete [data-cp-goto=certificate]")
@@ -176,16 +172,17 @@ def test_mastery_trap_skipped_reflection_stays_incomplete(lms, full_packages, pa
     frame = lms.play(cert_package(layout, full_packages, paged_full_packages), settings=settings)
     frame.click("#cp-start")
     for _ in range(3):
-        next_page(frame)  # media, reflect (left empty), check
+        drv.next_page(frame)  # media, reflect (left empty), check
     answer_basics(frame)
-    next_page(frame)
+    drv.next_page(frame)
     answer_advanced(frame, lms.page)
     assert "3 of 3 points (100%)" in frame.inner_text("[data-cp-quiz=advanced-quiz] [data-cp-quiz-result]")
-    next_page(frame)  # certificate: locked, says what is missing, with a link to it
+    drv.next_page(frame)  # certificate: locked, says what is missing, with a link to it
     frame.wait_for_selector("[data-cp-cert-locked]:not([hidden])")
     missing = frame.inner_text("[data-cp-cert-missing]")
     assert "Write at least 30 characters in the reflection on \u201cReflect\u201d" in missing
     frame.click("[data-cp-cert-missing] a")
+    drv.settled(frame)
     assert frame.evaluate("document.activeElement.id") == "cp-page-2-title"
     lms.close_content()
     core = lms.final_cmi()["core"]
@@ -214,16 +211,16 @@ def test_every_question_type_and_interactions(lms, full_standard) -> None:
     axe: list = []
     frame.click("#cp-start")
     axe_here(lms, axe)
-    next_page(frame)
+    drv.next_page(frame)
     axe_here(lms, axe)
-    next_page(frame)
+    drv.next_page(frame)
     frame.fill("[data-cp-reflection-input=basics-goal]", GOAL)
     frame.fill("[data-cp-reflection-input=basics-extra]", "Caf\u00e9 \u2014 d\u00e9j\u00e0 vu.")
     axe_here(lms, axe)
-    next_page(frame)
+    drv.next_page(frame)
     answer_basics(frame)
     axe_here(lms, axe)
-    next_page(frame)
+    drv.next_page(frame)
     # unanswered questions are pointed out, no attempt used
     frame.click("[data-cp-quiz=advanced-quiz] [data-cp-action=submit]")
     assert "Question 1 has no answer yet" in frame.inner_text("[data-cp-quiz=advanced-quiz] [data-cp-quiz-result]")
@@ -231,7 +228,7 @@ def test_every_question_type_and_interactions(lms, full_standard) -> None:
     axe_here(lms, axe)
     # all right: no "Try again" at 100%; focus goes to the announced result
     assert frame.evaluate("document.activeElement.hasAttribute('data-cp-quiz-result')")
-    next_page(frame)  # standard edition, course completed: the completion view
+    drv.next_page(frame)  # standard edition, course completed: the completion view
     assert frame.is_visible("#cp-complete")
     axe_here(lms, axe)
     lms.close_content()
@@ -254,10 +251,10 @@ def test_every_question_type_and_interactions(lms, full_standard) -> None:
 def test_resume_restores_everything(lms, full_cert) -> None:
     frame = lms.play(full_cert)
     frame.click("#cp-start")
-    next_page(frame)
-    next_page(frame)
+    drv.next_page(frame)
+    drv.next_page(frame)
     frame.fill("[data-cp-reflection-input=basics-goal]", GOAL)
-    next_page(frame)
+    drv.next_page(frame)
     answer_basics(frame, right=False)
     lms.close_content()
     first = lms.final_cmi()
@@ -387,7 +384,7 @@ def test_reflection_max_chars_counts_characters_in_any_script(lms, tmp_path) -> 
     (course / "course.yaml").write_text((course / "course.yaml").read_text().replace("reflection_min_chars: 50", "reflection_min_chars: 20"))
     frame = lms.play(drv.build_dir(course, "standard", tmp_path / "pkg"))
     frame.click("#cp-start")
-    next_page(frame)
+    drv.next_page(frame)
     box = "[data-cp-reflection-input=welcome-goal]"
     frame.fill(box, "\u00e9" * 50 + "\U0001F642" * 20)  # 70 characters typed into a 60-character cap
     assert frame.input_value(box) == "\u00e9" * 50 + "\U0001F642" * 10
@@ -405,13 +402,13 @@ def test_browse_mode_reports_browsed_and_no_score(lms, scaffold_cert) -> None:
     """An LMS preview (lesson_mode browse, no credit) must not turn into a completion or a grade."""
     frame = lms.play(scaffold_cert, cmi={"core": {"lesson_mode": "browse", "credit": "no-credit"}})
     frame.click("#cp-start")
-    next_page(frame)
+    drv.next_page(frame)
     frame.fill("[data-cp-reflection-input=welcome-goal]", GOAL)
-    next_page(frame)
+    drv.next_page(frame)
     frame.check("[data-cp-question=blocks] input[data-cp-choice=reflection]")
     frame.check("[data-cp-question=yaml-tabs] input[value=false]")
     frame.click("[data-cp-action=submit]")
-    next_page(frame)
+    drv.next_page(frame)
     lms.close_content()
     core = lms.final_cmi()["core"]
     assert core["lesson_status"] == "browsed"
@@ -425,10 +422,10 @@ def test_reflections_survive_a_session_that_never_finishes(lms, scaffold_package
     pkg = scaffold_packages["standard"]
     frame = lms.play(pkg)
     frame.click("#cp-start")
-    next_page(frame)
+    drv.next_page(frame)
     text = "Café talk: I want my students to question AI answers — not just copy them.\nSecond line."
     frame.fill("[data-cp-reflection-input=welcome-goal]", text)
-    next_page(frame)  # the page turn commits
+    drv.next_page(frame)  # the page turn commits
     stored = lms.commits()[-1]
     assert stored["name"] == "LMSCommit"
     cmi = stored["cmi"]
