@@ -9,8 +9,8 @@ zips them back into rows. Storing a page of 500 statements costs about a tenth l
 The values stored must be exactly those the JSON path stores, which the caller keeps as the fallback.
 Each column is converted only where that is certain for its SQL type and its values' Python types:
 NUMERIC values go as their JSON text (DuckDB rounds the decimal text "1.005" to 1.01, but a double
-1.005, which is 1.00499…, to 1.00), times with a zone as ISO text, and a column holding any other
-Python type makes the whole insert take the JSON path.
+1.005, which is 1.00499…, to 1.00), times with a zone as naive UTC (store_times.py), and a column
+holding any other Python type makes the whole insert take the JSON path.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+from coursepack.report.store_times import iso_text, naive_utc
 
 # The Python types each SQL type's list takes as they are (bool is an int subclass: checked by type()).
 _EXACT: dict[str, tuple[type, ...]] = {
@@ -49,10 +51,12 @@ def column_list(sql_type: str, values: Sequence[Any]) -> list[Any] | None:
         return [None if v is None else repr(float(v)) for v in values]
     if sql_type == "TIMESTAMP":
         kinds = _types(values)
-        if kinds <= {datetime} and all(v is None or v.tzinfo is None for v in values):
-            return list(values)
+        if kinds <= {datetime}:
+            if all(v is None or v.tzinfo is None for v in values):
+                return list(values)
+            return [None if v is None else naive_utc(v) for v in values]
         if all(issubclass(kind, date) for kind in kinds):
-            return [None if v is None else v.isoformat() for v in values]  # as the JSON path writes them
+            return [None if v is None else iso_text(v) for v in values]  # as the JSON path writes them
         return None
     return None
 

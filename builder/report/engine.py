@@ -22,7 +22,7 @@ import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 import duckdb
 
 from coursepack.report.duck_columns import column_lists, unnest_select
+from coursepack.report.store_times import bound, iso_text
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 CONNECT_TIMEOUT_S = 15
@@ -106,7 +107,7 @@ class Database:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Rows:
         try:
-            cursor = self._cursor(sql, params)
+            cursor = self._cursor(sql, bound(params))
             return Rows(cursor.fetchall()) if cursor.description else Rows()
         except self.errors as error:
             raise EngineError(self._message(error)) from None
@@ -115,7 +116,7 @@ class Database:
         """A query's rows a few thousand at a time, so a million statements never sit in memory as
         Python objects at once. Run nothing else on the connection until the rows are all read."""
         try:
-            cursor = self._cursor(sql, params)
+            cursor = self._cursor(sql, bound(params))
             while chunk := cursor.fetchmany(size):
                 yield from chunk
         except self.errors as error:
@@ -253,9 +254,9 @@ def _returning(columns: str) -> str:
 
 
 def _json_value(value: Any) -> Any:
-    """What json cannot write itself: times as ISO text (read back by the column's TIMESTAMP type)."""
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
+    """What json cannot write itself: times as ISO text in UTC (read back by the column's TIMESTAMP type)."""
+    if isinstance(value, date):  # datetime is a date
+        return iso_text(value)
     if isinstance(value, Decimal):
         return float(value)
     raise TypeError(f"cannot store {type(value).__name__} values")
