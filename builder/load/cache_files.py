@@ -4,7 +4,8 @@ live, whole-file writes, and the stamps of the code that made a record.
 Records live in the user's cache folder (COURSEPACK_CACHE, else $XDG_CACHE_HOME/coursepack, else
 ~/.cache/coursepack), under courses/<a hash of the course folder's real path>/, never in the course folder:
 a course's repository cannot ship one, `coursepack new` cannot copy one out of its scaffold, and a copied
-course starts afresh.
+course starts afresh. (The compiled templates, shared by every course, are in jinja/ there:
+render/template_cache.py.)
 
 A record is given again only while the code that made it is unchanged: the interpreter and every module
 file the making process had imported, each by size, mtime, ctime and inode. That is stricter than Python's
@@ -21,12 +22,17 @@ import sys
 COURSE_STORE_DIR = ".coursepack"
 
 
+def cache_root() -> str:
+    """The user's cache folder for coursepack: COURSEPACK_CACHE, else $XDG_CACHE_HOME/coursepack, else
+    ~/.cache/coursepack."""
+    return os.environ.get("COURSEPACK_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "coursepack")
+
+
 def record_path(course_dir: str, name: str) -> str:
     """Where the record `name` of the course in course_dir is kept."""
-    root = os.environ.get("COURSEPACK_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "coursepack")
     course = hashlib.blake2b(os.path.realpath(course_dir).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-    return os.path.join(root, "courses", course, name)
+    return os.path.join(cache_root(), "courses", course, name)
 
 
 def code_stamps() -> list[list[object]]:

@@ -33,6 +33,7 @@ from coursepack.render.markdown import NEW_TAB_NOTE
 from coursepack.render.render_cache import RenderCache
 from coursepack.render.storage_limits import StorageLimits
 from coursepack.render.strings import format_string, strings_for
+from coursepack.render.template_cache import user_bytecode_cache
 from coursepack.render.unit_contents import UnitContents, module_ids_of, page_folder, page_key, reflection_min
 
 # Files of builder/runtime that every package carries, and the adapter files by name.
@@ -96,7 +97,7 @@ class _Shared:
 @lru_cache(maxsize=1)
 def _env() -> Environment:
     # md, mdi and md_legend come with each render, from the build's RenderCache
-    return Environment(
+    env = Environment(
         loader=PackageLoader("coursepack.render", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
@@ -104,6 +105,8 @@ def _env() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.bytecode_cache = user_bytecode_cache(env)  # each template compiled once, not once per build
+    return env
 
 
 def _scramble(key: str, ids: list[str]) -> list[int]:

@@ -1,0 +1,115 @@
+"""The build's templates are compiled once, into Jinja's bytecode cache in the user's cache folder
+(render/template_cache.py): a second environment compiles none and packs the same bytes; garbage in the
+cache is compiled afresh; a cache folder that cannot be made, written or trusted leaves the build as it
+would be without one."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import jinja2.bccache
+import pytest
+from click.testing import CliRunner
+from jinja2 import DictLoader, Environment
+
+from conftest import SCAFFOLD
+from coursepack.cli import main
+from coursepack.render import page, template_cache
+
+TEMPLATES = ["blocks.html", "launch.html", "page_content.html"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each build below in a new template environment, which takes its cache folder as it is made."""
+    monkeypatch.setenv("COURSEPACK_CACHE", str(tmp_path / "cache"))
+    page._env.cache_clear()
+    yield
+    page._env.cache_clear()  # the next test's environment takes the run's own folder again
+
+
+@pytest.fixture
+def compiled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the templates Jinja compiled from source."""
+    names: list[str] = []
+    compile_source = Environment.compile
+
+    def counting(self: Environment, source: str, name: str | None = None, *args: object, **kwargs: object) -> object:
+        names.append(str(name))
+        return compile_source(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(Environment, "compile", counting)
+    return names
+
+
+def build(out: Path) -> bytes:
+    """The scaffold's one xAPI package, built in a new template environment."""
+    page._env.cache_clear()
+    result = CliRunner().invoke(main, ["build", str(SCAFFOLD), "--target", "xapi", "--edition", "standard", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    (package,) = out.iterdir()  # nothing but the package in the output folder
+    return package.read_bytes()
+
+
+def cache_files(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "cache" / template_cache.FOLDER).iterdir())
+
+
+def test_a_second_build_compiles_no_template_and_garbage_is_compiled_afresh(tmp_path: Path, compiled: list[str]) -> None:
+    first = build(tmp_path / "first")
+    assert sorted(compiled) == TEMPLATES
+    files = cache_files(tmp_path)
+    assert len(files) == len(TEMPLATES)
+    assert stat.S_IMODE((tmp_path / "cache" / template_cache.FOLDER).stat().st_mode) == 0o700
+    assert not (SCAFFOLD / "jinja").exists()
+    compiled.clear()
+    assert build(tmp_path / "again") == first and compiled == []
+    # Jinja's magic header and the source's checksum guard what is read: garbage, or the right header
+    # followed by garbage, is compiled again and replaced
+    files[0].write_bytes(b"not a compiled template")
+    for file in files[1:]:
+        file.write_bytes(jinja2.bccache.bc_magic + b"\x80\x05garbage")
+    compiled.clear()
+    assert build(tmp_path / "garbage") == first and sorted(compiled) == TEMPLATES
+    compiled.clear()
+    assert build(tmp_path / "rewritten") == first and compiled == []
+
+
+def test_a_cache_that_cannot_be_made_written_or_trusted_builds_the_same_bytes(tmp_path: Path, compiled: list[str],
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    with_cache = build(tmp_path / "with-cache")
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    monkeypatch.setenv("COURSEPACK_CACHE", str(blocked / "cache"))  # no folder can be made under a file
+    assert build(tmp_path / "unmade") == with_cache
+    monkeypatch.setenv("COURSEPACK_CACHE", str(tmp_path / "full"))
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as full:
+        full.setattr(jinja2.bccache.tempfile, "NamedTemporaryFile", disk_full)
+        assert build(tmp_path / "unwritten") == with_cache
+    assert os.listdir(tmp_path / "full" / template_cache.FOLDER) == []
+    shared = tmp_path / "shared"
+    (shared / template_cache.FOLDER).mkdir(parents=True, mode=0o777)
+    os.chmod(shared / template_cache.FOLDER, 0o777)  # anyone could put code there: not used
+    monkeypatch.setenv("COURSEPACK_CACHE", str(shared))
+    compiled.clear()
+    assert build(tmp_path / "untrusted") == with_cache and sorted(compiled) == TEMPLATES
+    assert os.listdir(shared / template_cache.FOLDER) == []
+
+
+def test_the_key_follows_the_settings_that_decide_the_compiled_code(tmp_path: Path) -> None:
+    def key(**settings: object) -> str:
+        env = Environment(loader=DictLoader({"t.html": "x"}), **settings)  # type: ignore[arg-type]
+        cache = template_cache.user_bytecode_cache(env)
+        assert cache is not None
+        return cache.get_cache_key("t.html", "t.html")
+
+    assert key() == key()
+    assert len({key(), key(trim_blocks=True), key(autoescape=True), key(lstrip_blocks=True)}) == 4
