@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import http.server
+import json
 import statistics
 import subprocess
 import sys
@@ -143,6 +144,16 @@ def build_package(root: Path, pages: int) -> Path:
     return next(out.glob("*.zip"))
 
 
+def course_data_sizes(package: Path) -> tuple[int, int]:
+    """The launch page's course data, in bytes, and the part of it that is the quizzes' questions and keys
+    (a large unit's player takes them from the page files instead: then 0)."""
+    with zipfile.ZipFile(package) as z:
+        launch = z.read("index.html").decode("utf-8")
+    text = launch.split('id="coursepack-data">', 1)[1].split("</script>", 1)[0]
+    questions = [q["questions"] for q in json.loads(text)["quizzes"] if "questions" in q]
+    return len(text), sum(len(json.dumps(qs, separators=(",", ":"))) for qs in questions)
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
@@ -215,8 +226,10 @@ def main() -> None:
             entries = zipfile.ZipFile(package).infolist()
             size = sum(i.file_size for i in entries if i.filename.endswith(".html"))
             files = [i.file_size for i in entries if i.filename.startswith("pages/")]
+            data, questions = course_data_sizes(package)
             print(f"{pages} pages in one unit ({size / 1048576:.2f} MB launch page, {len(files)} page files of "
                   f"{sum(files) / 1048576:.1f} MB, {r['elements']:,} elements live at start):")
+            print(f"  course data in the launch page: {data / 1048576:.2f} MB, of which the quizzes' questions and keys {questions / 1024:.0f} KB")
             print(f"  launch page arrived at {r['page_arrived']:.0f} ms, parsed at {r['parsed']:.0f} ms; runtime scripts "
                   f"requested at {r['requested']:.0f} ms, all arrived at {r['arrived']:.0f} ms; player interactive at "
                   f"{r['interactive']:.0f} ms (medians, from navigation)")

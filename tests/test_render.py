@@ -399,15 +399,29 @@ def test_page_files_hold_the_markup_a_small_unit_keeps_inline(full, monkeypatch,
     folder = "pages/course/" if module_ids is None else "pages/advanced/"
     assert list(paged.pages) == [f"{folder}{n}.js" for n in range(len(paged.pages))]
     assert len(paged.pages) > 1 or len(unit.pages) == 1
-    held = []
+    held, questions = [], {}
     for n, body in enumerate(paged.pages.values()):
-        call = re.fullmatch(r"Coursepack\.pageMarkup\((\d+),(\[.*\])\);\n", body.decode("ascii"), re.S)
+        call = re.fullmatch(r"Coursepack\.pageMarkup\((\d+),(.*)\);\n", body.decode("ascii"), re.S)
         assert call and int(call.group(1)) == len(held)
-        markup = json.loads(call.group(2))
+        markup, quizzes = json.loads(f"[{call.group(2)}]")
         assert n == len(paged.pages) - 1 or sum(map(len, markup)) >= 3000  # files end once past the size
+        # with the questions and keys of the quizzes on its pages
+        on_pages = [qi for qi, ref in enumerate(unit.quizzes) if len(held) <= ref.page_index < len(held) + len(markup)]
+        assert sorted(map(int, quizzes)) == on_pages
         held += markup
+        questions.update({int(qi): qs for qi, qs in quizzes.items()})
     assert held == kept and len(kept) == len(unit.pages)
     launch = paged.launch.decode()
+    # the launch page's course data: no question, no key; per quiz its answer shape and points
+    small, large = data_of(inline.launch.decode()), data_of(launch)
+    assert questions == {qi: q["questions"] for qi, q in enumerate(small["quizzes"])} and questions
+    for inline_quiz, quiz in zip(small["quizzes"], large["quizzes"], strict=True):
+        assert quiz == {k: v for k, v in inline_quiz.items() if k != "questions"} | {"shape": quiz["shape"], "points": quiz["points"]}
+        assert quiz["points"] == sum(q["points"] for q in inline_quiz["questions"])
+    assert {k: v for k, v in large.items() if k != "quizzes"} == {k: v for k, v in small.items() if k != "quizzes"}
+    # type letters and widths: 3 choices, 3 choices, true/false; fill-in, 3 pairs, 3 items
+    shapes = {"basics-quiz": "c3m3t", "advanced-quiz": "fp3s3"}
+    assert [q["shape"] for q in large["quizzes"]] == [shapes.get(q["id"], q["id"]) for q in large["quizzes"]]
     assert "data-cp-inert>\n" not in launch.split('<ol class="cp-modules">')[0]
     # each page's section is bare (the player gives it its attributes when it is needed)
     bare = re.findall(r'<section class="cp-view cp-page" id="cp-page-(\d+)" hidden></section>', launch)

@@ -5,6 +5,10 @@ the JavaScript needs and the HTML does not carry: ids in order (for the saved-st
 interactions' choice codes, which are positions), answer keys, the completion/certificate rules,
 per-reflection character caps and the target's storage limits. Authored Markdown never goes in here;
 it is rendered into the page (sanitized) by page.py.
+
+A large unit (its pages in page files) keeps each quiz's questions and answer keys beside its page's
+markup (quiz_questions): its course data carries per quiz only the answer shape the saved-state codec
+reads and the quiz's points, so the launch page does not grow with the quizzes' contents.
 """
 
 from __future__ import annotations
@@ -62,6 +66,20 @@ def _answer_width(question: Any) -> int:
     return 0
 
 
+# one letter per question type in a quiz's answer shape (runtime/tracking.js reads the same letters)
+_SHAPE_LETTERS = {"single_choice": "c", "multiple_response": "m", "true_false": "t", "fill_in": "f", "matching": "p", "sequencing": "s"}
+
+
+def answer_shape(questions: Any) -> str:
+    """What the saved-state codec needs of a quiz's questions: per question its type's letter and, for
+    the types answered by position, the number of choices, pairs or items ("c4tm5fp3s4")."""
+    out = []
+    for q in questions:
+        width = _answer_width(q)
+        out.append(_SHAPE_LETTERS[q.type] + (str(width) if width else ""))
+    return "".join(out)
+
+
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
 
@@ -87,9 +105,15 @@ def _question(question: Any) -> dict[str, Any]:
     return out
 
 
-def course_data(unit: UnitContents, adapter: str, limits: StorageLimits | None) -> dict[str, Any]:
+def quiz_questions(unit: UnitContents) -> list[list[dict[str, Any]]]:
+    """Each quiz's questions and answer keys as the player reads them, in the unit's quiz order."""
+    return [[_question(q) for q in ref.block.questions] for ref in unit.quizzes]
+
+
+def course_data(unit: UnitContents, adapter: str, limits: StorageLimits | None, questions_apart: bool = False) -> dict[str, Any]:
     """The player's data for one unit of a target: its runtime adapter, and its storage limits
-    (None for a target whose store has none)."""
+    (None for a target whose store has none). questions_apart: the quizzes' questions go to the page
+    files (a large unit), each quiz keeping its answer shape and points here."""
     course = unit.loaded.course
     page_index = {(m.module.id, p): i for i, (m, p) in enumerate(unit.pages)}
     required = set(required_module_ids(unit))
@@ -119,18 +143,20 @@ def course_data(unit: UnitContents, adapter: str, limits: StorageLimits | None) 
     default_title = strings_for(course.language, course.strings)["quiz"]
     for ref in unit.quizzes:
         quiz = ref.block
-        quizzes.append(
-            {
-                "id": quiz.id,
-                "title": quiz.title or default_title,
-                "reveal": reveal_answers(unit, quiz),
-                "page": ref.page_index,
-                "mark": quiz_mark(unit, quiz),
-                "attempts": quiz.max_attempts() or 0,
-                "shuffle": quiz.shuffle,
-                "questions": [_question(q) for q in quiz.questions],
-            }
-        )
+        entry: dict[str, Any] = {
+            "id": quiz.id,
+            "title": quiz.title or default_title,
+            "reveal": reveal_answers(unit, quiz),
+            "page": ref.page_index,
+            "mark": quiz_mark(unit, quiz),
+            "attempts": quiz.max_attempts() or 0,
+            "shuffle": quiz.shuffle,
+        }
+        if questions_apart:
+            entry.update(shape=answer_shape(quiz.questions), points=sum(q.points for q in quiz.questions))
+        else:
+            entry["questions"] = [_question(q) for q in quiz.questions]
+        quizzes.append(entry)
     reflections = [
         {"id": r.block.id, "page": r.page_index, "required": r.block.required, "min": reflection_min(unit, r.block), "max": caps[r.block.id], "chars": r.block.max_chars}
         for r in unit.reflections
@@ -161,9 +187,9 @@ def course_data(unit: UnitContents, adapter: str, limits: StorageLimits | None) 
     }
 
 
-def course_data_json(unit: UnitContents, adapter: str, limits: StorageLimits | None) -> str:
+def course_data_json(unit: UnitContents, adapter: str, limits: StorageLimits | None, questions_apart: bool = False) -> str:
     """Compact, deterministic JSON, safe to place inside a <script> element (no '<', '>' or '&')."""
-    text = json.dumps(course_data(unit, adapter, limits), ensure_ascii=True, separators=(",", ":"), sort_keys=False)
+    text = json.dumps(course_data(unit, adapter, limits, questions_apart), ensure_ascii=True, separators=(",", ":"), sort_keys=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

@@ -2,7 +2,8 @@
 
 Each page's content ships inert, parsed in by the player when first shown. A small unit keeps it in the
 launch page; a large one in page files beside it ("pages/<folder>/<n>.js", each registering the markup of
-a run of pages), so the launch page, and the player's start, stay small whatever the page count.
+a run of pages and the questions of their quizzes), so the launch page, and the player's start, stay small
+whatever the page count.
 
 The launch page references the runtime as relative "runtime/..." paths and media as "assets/<src>";
 nothing is fetched from outside the package. Output is deterministic: the same course gives the same
@@ -28,7 +29,7 @@ from markupsafe import Markup, escape
 
 from coursepack.model.content import AudioBlock, ImageBlock, VideoBlock
 from coursepack.model.quiz import FillIn, Matching, Sequencing
-from coursepack.render.course_data import course_data_json, fill_in_maxlength
+from coursepack.render.course_data import course_data_json, fill_in_maxlength, quiz_questions
 from coursepack.render.markdown import NEW_TAB_NOTE
 from coursepack.render.render_cache import RenderCache
 from coursepack.render.storage_limits import StorageLimits
@@ -212,13 +213,15 @@ def render_unit(unit: UnitContents, adapter: str, limits: StorageLimits | None,
     files. renders: the build's RenderCache, which every target and edition of the build shares (a fresh
     one when rendering a single unit)."""
     renders = renders if renders is not None else RenderCache()
-    data_json = course_data_json(unit, adapter, limits)
     scripts = adapter_script_tags(adapter)
     preloads = adapter_preload_tags(adapter)
     if not _targets_only_printed():
         layout = _layout(unit, renders)
+        data_json = course_data_json(unit, adapter, limits, questions_apart=layout.page_files is not None)
         return UnitFiles(_render(layout, Markup(data_json), Markup(scripts), Markup(preloads)).encode("utf-8"), layout.files)
     shared: _Shared = renders.shared_page(unit, lambda: _shared_page(unit, renders))  # type: ignore[arg-type,assignment]
+    # a large unit's quizzes' questions are in its page files
+    data_json = course_data_json(unit, adapter, limits, questions_apart=shared.layout.page_files is not None)
     if shared.page is None:
         return UnitFiles(_render(shared.layout, Markup(data_json), Markup(scripts), Markup(preloads)).encode("utf-8"),
                          shared.layout.files)
@@ -253,14 +256,23 @@ def _layout(unit: UnitContents, renders: RenderCache) -> _Layout:
     contents = [Markup(str(page_content(mod, pg)).replace(NEW_TAB_NOTE, note)) for mod in view["modules"] for pg in mod["pages"]]
     if sum(len(c) for c in contents) <= INLINE_PAGES_MAX:
         return _Layout(unit, view, contents, None, {})
-    page_files, files = _page_files(page_folder(unit.loaded, module_ids_of(unit)), contents)
+    page_files, files = _page_files(page_folder(unit.loaded, module_ids_of(unit)), contents, _questions_by_page(unit))
     return _Layout(unit, view, [], page_files, files)  # the contents live on in the files only (kept per build)
 
 
-def _page_files(folder: str, contents: list[Markup]) -> tuple[PageFiles, dict[str, bytes]]:
+def _questions_by_page(unit: UnitContents) -> dict[int, dict[str, list[dict[str, Any]]]]:
+    """Each page's quizzes' questions and keys, by quiz index (a JSON object's keys are text)."""
+    held: dict[int, dict[str, list[dict[str, Any]]]] = {}
+    for qi, (ref, questions) in enumerate(zip(unit.quizzes, quiz_questions(unit))):
+        held.setdefault(ref.page_index, {})[str(qi)] = questions
+    return held
+
+
+def _page_files(folder: str, contents: list[Markup], questions: dict[int, dict[str, list[dict[str, Any]]]]) -> tuple[PageFiles, dict[str, bytes]]:
     """Consecutive pages in files of about PAGE_FILE_BYTES (at least one page each). Each file is a
-    script calling Coursepack.pageMarkup(first page index, [each page's HTML as a JSON string]): a script
-    loads from file://, in an LMS's frame and offline alike, where fetch would not."""
+    script calling Coursepack.pageMarkup(first page index, [each page's HTML as a JSON string], {quiz
+    index: its questions, for the quizzes on those pages}): a script loads from file://, in an LMS's
+    frame and offline alike, where fetch would not."""
     starts: list[int] = []
     files: dict[str, bytes] = {}
     first, size = 0, 0
@@ -268,7 +280,9 @@ def _page_files(folder: str, contents: list[Markup]) -> tuple[PageFiles, dict[st
         size += len(content)
         if size >= PAGE_FILE_BYTES or i == len(contents) - 1:
             markup = json.dumps([str(c) for c in contents[first:i + 1]], ensure_ascii=True, separators=(",", ":"))
-            files[f"{folder}{len(starts)}.js"] = f"Coursepack.pageMarkup({first},{markup});\n".encode("ascii")
+            quizzes = {qi: qs for p in range(first, i + 1) for qi, qs in questions.get(p, {}).items()}
+            keys = json.dumps(quizzes, ensure_ascii=True, separators=(",", ":"))
+            files[f"{folder}{len(starts)}.js"] = f"Coursepack.pageMarkup({first},{markup},{keys});\n".encode("ascii")
             starts.append(first)
             first, size = i + 1, 0
     return PageFiles(folder, starts), files

@@ -121,7 +121,8 @@
       // earlier would be the one Moodle grades with while the status still reads "incomplete"
       var earned = 0, total = 0;
       data.quizzes.forEach(function (q, qi) {
-        var points = q.questions.reduce(function (a, x) { return a + x.points; }, 0);
+        // a large unit's course data gives the points (its questions come with their page)
+        var points = q.points != null ? q.points : q.questions.reduce(function (a, x) { return a + x.points; }, 0);
         total += points;
         earned += points * (quizBest(qi) || 0);
       });
@@ -202,8 +203,10 @@
     pageFiles = folder;
     chunkStarts = main.getAttribute("data-cp-page-chunks").split(" ").map(Number);
   }
-  CP.pageMarkup = function (first, pages) {
+  // ... and the questions and keys of their quizzes (quiz index -> questions), which the course data leaves out
+  CP.pageMarkup = function (first, pages, questions) {
     for (var k = 0; k < pages.length; k++) if (!pageEl(first + k) || !pageEl(first + k).firstElementChild) markupOf[first + k] = pages[k];
+    for (var qi in questions || {}) if (questions.hasOwnProperty(qi) && !data.quizzes[qi].questions) data.quizzes[qi].questions = questions[qi];
   };
   function chunkOf(i) {
     var lo = 0, hi = chunkStarts.length - 1;
@@ -391,19 +394,16 @@
   }
 
   // The menu's entries, found once, and what each holds: an update writes only what changed
-  var menuEls = null, menuWritten = {};
-  function menuElements() {
-    if (menuEls) return menuEls;
-    menuEls = {};
-    var menu = d.getElementById("cp-menu");
-    ["module-progress", "module-done", "module-blocked", "module-bar", "module-percent", "seen"].forEach(function (kind) {
-      var attr = "data-cp-" + kind, byIndex = menuEls[kind] = [];
-      $all("[" + attr + "]", menu).forEach(function (el) { byIndex[+el.getAttribute(attr)] = el; });
-    });
-    return menuEls;
+  // (each kind looked up when first written: at start a large unit may write none of the modules' entries)
+  var menuEls = {}, menuWritten = {};
+  function menuElements(kind) {
+    if (menuEls[kind]) return menuEls[kind];
+    var attr = "data-cp-" + kind, byIndex = menuEls[kind] = [];
+    $all("[" + attr + "]", d.getElementById("cp-menu")).forEach(function (el) { byIndex[+el.getAttribute(attr)] = el; });
+    return byIndex;
   }
   function writeMenu(kind, i, value, how) {
-    var el = menuElements()[kind][i], key = how + ":" + kind + ":" + i;
+    var el = menuElements(kind)[i], key = how + ":" + kind + ":" + i;
     if (!el) return;
     if (!menuWritten.hasOwnProperty(key)) menuWritten[key] = how === "text" ? el.textContent : how === "shown" ? !el.hidden : el.value;
     if (menuWritten[key] === value) return;
@@ -444,25 +444,31 @@
       li.appendChild(a);
       li.appendChild(seen);
       list.appendChild(li);
-      if (menuEls) { menuEls.seen[i] = seen; writeMenu("seen", i, !!state.pages[i], "shown"); }
+      if (menuEls.seen) { menuEls.seen[i] = seen; writeMenu("seen", i, !!state.pages[i], "shown"); }
     });
     list.removeAttribute("data-cp-pages");
   }
 
+  // What each module's entry shows, as last written; launch.html ships every entry as a new learner's
+  // (none seen, not complete, not blocked, 0%): an update writes only the entries whose values changed
+  var moduleShown = [], SHIPPED_MODULE = "0/false//0";
   function updateMenu() {
     var done = 0;
     data.modules.forEach(function (m, mi) {
-      var seen = pagesSeen(m), complete = moduleComplete(mi), lost = lostQuizzes(mi);
+      var seen = pagesSeen(m), complete = moduleComplete(mi), lost = lostQuizzes(mi), pct = Math.floor(moduleProgress(mi) * 100);
       if (complete) done++;
+      var shown = seen + "/" + complete + "/" + lost.join(",") + "/" + pct;
+      if ((moduleShown[mi] || SHIPPED_MODULE) === shown) return;
+      moduleShown[mi] = shown;
       writeMenu("module-progress", mi, T("pages_seen", { seen: seen, pages: N("page", m.pages.length) }), "text");
       writeMenu("module-done", mi, complete, "shown");
       writeMenu("module-blocked", mi, lost.length ? T("not_passed_at", { quizzes: lost.map(function (qi) { return quoted(data.quizzes[qi].title); }).join(", ") }) : "", "text");
       writeMenu("module-blocked", mi, lost.length > 0, "shown");
-      var pct = Math.floor(moduleProgress(mi) * 100);
       writeMenu("module-bar", mi, pct, "value");
       writeMenu("module-percent", mi, pct + "%", "text");
     });
-    data.pages.forEach(function (pg, i) { writeMenu("seen", i, !!state.pages[i], "shown"); });
+    // the seen marks there are (a large unit's lists are filled after the first view; forEach skips the holes)
+    menuElements("seen").forEach(function (mark, i) { writeMenu("seen", i, !!state.pages[i], "shown"); });
     updateChecklist();
     var overall = $("[data-cp-overall]"), status = outcome();
     if (overall) {
@@ -908,7 +914,7 @@
       if (q.type === "single_choice" && a != null) { var r = $('input[value="' + a + '"]', f); if (r) r.checked = true; }
       if (q.type === "true_false" && a != null) { var t = $('input[value="' + (a ? "true" : "false") + '"]', f); if (t) t.checked = true; }
       if (q.type === "multiple_response") (a || []).forEach(function (i) { var x = $('input[value="' + i + '"]', f); if (x) x.checked = true; });
-      if (q.type === "fill_in") $("input", f).value = a ? a.text : "";
+      if (q.type === "fill_in") $("input", f).value = !a ? "" : a.text != null ? a.text : q.accepted[a.k] || "";
       if (q.type === "matching") $all("select", f).forEach(function (s, i) { s.value = a && a[i] != null ? q.pairs[a[i]] : ""; });
       if (q.type === "sequencing" && a) {
         var seq = $("[data-cp-sequence]", f);

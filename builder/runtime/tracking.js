@@ -39,6 +39,8 @@
    *   matching one char per prompt: position of the chosen match (base36) or "_"
    *   sequencing one char per position: the item (authored position, base36) placed there
    *   fill_in "=" k36 "~" (right: matched accepted[k]) | "!" text "~" (wrong: packed text, <= 48 chars)
+   * (what it reads of a quiz's questions is their answer shape, so a large unit's state is read and
+   * written before any quiz's questions have arrived with its page)
    * reflection := the learner's full text, packed (at most the reflection's cap in packed characters,
    *   which the player enforces). Reflections live here, not only in cmi.comments, because
    *   suspend_data is replaced on every commit by every LMS and is committed on each edit: a session
@@ -181,21 +183,34 @@
   }
   function q36(n) { return n.toString(36); }
 
+  // A quiz's answer shape, all the codec reads of its questions: per question its type and width (choices,
+  // pairs or items). A large unit's course data gives it as text, one letter and width per question
+  // ("c4tm5fp3s4"; course_data.answer_shape), its questions arriving later with their page's file.
+  var SHAPE_TYPES = { c: "single_choice", m: "multiple_response", t: "true_false", f: "fill_in", p: "matching", s: "sequencing" };
+  function answerShape(quiz) {
+    if (quiz.questions) {
+      return quiz.questions.map(function (q) { return { type: q.type, n: (q.choices || q.pairs || q.items || []).length, accepted: q.accepted }; });
+    }
+    var out = [], part, re = /([a-z])(\d*)/g;
+    while ((part = re.exec(quiz.shape))) out.push({ type: SHAPE_TYPES[part[1]], n: +part[2] || 0 });
+    return out;
+  }
+
   function encodeAnswer(q, a) {
     switch (q.type) {
       case "single_choice": return a == null ? "_" : q36(a);
       case "true_false": return a == null ? "_" : a ? "t" : "f";
       case "multiple_response":
         var flags = [];
-        for (var i = 0; i < q.choices.length; i++) flags.push((a || []).indexOf(i) >= 0);
+        for (var i = 0; i < q.n; i++) flags.push((a || []).indexOf(i) >= 0);
         return bitsEncode(flags);
       case "matching":
         var m = "";
-        for (var p = 0; p < q.pairs.length; p++) m += a && a[p] != null ? q36(a[p]) : "_";
+        for (var p = 0; p < q.n; p++) m += a && a[p] != null ? q36(a[p]) : "_";
         return m;
       case "sequencing":
         var s = "";
-        for (var k = 0; k < q.items.length; k++) s += q36(a && a[k] != null ? a[k] : k);
+        for (var k = 0; k < q.n; k++) s += q36(a && a[k] != null ? a[k] : k);
         return s;
       case "fill_in":
         if (a && a.ok) return "=" + q36(a.k || 0) + "~";
@@ -216,24 +231,25 @@
         var t = ch(pos);
         return [t === "_" ? null : t === "t", pos + 1];
       case "multiple_response":
-        var width = Math.ceil(q.choices.length / 6);
-        var flags = bitsDecode(text.substr(pos, width), q.choices.length);
+        var width = Math.ceil(q.n / 6);
+        var flags = bitsDecode(text.substr(pos, width), q.n);
         var picked = [];
         for (var i = 0; i < flags.length; i++) if (flags[i]) picked.push(i);
         return [picked, pos + width];
       case "matching":
         var m = [];
-        for (var p = 0; p < q.pairs.length; p++) { var mc = ch(pos + p); m.push(mc === "_" ? null : n36(mc)); }
-        return [m, pos + q.pairs.length];
+        for (var p = 0; p < q.n; p++) { var mc = ch(pos + p); m.push(mc === "_" ? null : n36(mc)); }
+        return [m, pos + q.n];
       case "sequencing":
         var order = [];
-        for (var k = 0; k < q.items.length; k++) order.push(n36(ch(pos + k)));
-        return [order, pos + q.items.length];
+        for (var k = 0; k < q.n; k++) order.push(n36(ch(pos + k)));
+        return [order, pos + q.n];
       case "fill_in":
         var end = text.indexOf("~", pos);
         if (end < 0) throw new Error("fill");
         var kind = ch(pos), body = text.slice(pos + 1, end);
-        if (kind === "=") return [{ ok: true, k: n36(body), text: q.accepted[n36(body)] || "" }, end + 1];
+        // a right answer is kept as the accepted answer it matched: its text once the questions are at hand
+        if (kind === "=") return [{ ok: true, k: n36(body), text: q.accepted ? q.accepted[n36(body)] || "" : null }, end + 1];
         var decoded = format === "2" ? oldUnescape(body) : unpack(body);
         return [{ ok: false, text: decoded == null ? body : decoded }, end + 1];
     }
@@ -250,8 +266,8 @@
       for (var i = 0; i < data.quizzes.length; i++) {
         var qs = state.quizzes[i], quiz = data.quizzes[i];
         if (!qs || !qs.attempts) { parts.push(""); continue; }
-        var rec = q36(Math.min(qs.attempts, 1295)) + "," + q36(Math.max(0, Math.min(10000, qs.best))) + ",";
-        for (var j = 0; j < quiz.questions.length; j++) rec += encodeAnswer(quiz.questions[j], qs.last ? qs.last[j] : null);
+        var rec = q36(Math.min(qs.attempts, 1295)) + "," + q36(Math.max(0, Math.min(10000, qs.best))) + ",", shape = answerShape(quiz);
+        for (var j = 0; j < shape.length; j++) rec += encodeAnswer(shape[j], qs.last ? qs.last[j] : null);
         parts.push(rec);
       }
       var texts = state.reflections || {};
@@ -283,9 +299,9 @@
           var c1 = rec.indexOf(","), c2 = rec.indexOf(",", c1 + 1);
           var qs = { attempts: parseInt(rec.slice(0, c1), 36), best: parseInt(rec.slice(c1 + 1, c2), 36), last: [] };
           if (!(qs.attempts > 0) || isNaN(qs.best)) return null;
-          var pos = c2 + 1;
-          for (var j = 0; j < quiz.questions.length; j++) {
-            var r = decodeAnswer(quiz.questions[j], rec, pos, format);
+          var pos = c2 + 1, shape = answerShape(quiz);
+          for (var j = 0; j < shape.length; j++) {
+            var r = decodeAnswer(shape[j], rec, pos, format);
             qs.last.push(r[0]);
             pos = r[1];
           }

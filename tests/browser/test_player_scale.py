@@ -11,7 +11,11 @@ standalone), built with its page markup in page files (as a unit above page.INLI
   live once shown, and the page after it is made live ahead, unseen, while the learner reads;
 - a turn touches a bounded number of elements: a MutationObserver counts the elements a turn changes,
   and the document-wide querySelector(All) calls are counted. A turn that hides every page, rebuilds
-  every menu entry or scans the document would grow with the page count.
+  every menu entry or scans the document would grow with the page count;
+- the quizzes' questions and answer keys come with their page's file, not in the launch page: a quiz
+  answered, the package reopened elsewhere, keeps its answers though its file has not loaded, and its
+  answers' xAPI definitions are whole;
+- a new learner's contents ship as the player would write them: its start looks up no module's entry.
 """
 
 from __future__ import annotations
@@ -71,8 +75,21 @@ async () => {
 """
 
 
+# module 3's quiz (in the second page file at 50 pages) asks every other kind of question too (the saved state's codec reads each kind)
+EVERY_KIND = [
+    {"id": "q3", "prompt": "Name the format.", "type": "fill_in", "accepted": ["YAML", "yml"]},
+    {"id": "q4", "prompt": "Pick x and z.", "type": "multiple_response", "answers": ["x", "z"],
+     "choices": [{"id": c, "text": f"Option {c}"} for c in "wxyz"]},
+    {"id": "q5", "prompt": "Match them.", "type": "matching",
+     "pairs": [{"id": p, "prompt": f"Term {p}", "match": f"Meaning {p}"} for p in ("one", "two", "three")]},
+    {"id": "q6", "prompt": "Order them.", "type": "sequencing", "items": [{"id": t, "text": f"Step {t}"} for t in ("first", "second", "third")]},
+]
+EVERY_KIND_MODULE = 3
+EVERY_KIND_PAGE = (EVERY_KIND_MODULE + 1) * PAGES_PER_MODULE - 1
+
+
 def write_course(root: Path, modules: int) -> None:
-    """modules x 5 pages: three text pages, a reflection, a two-question quiz."""
+    """modules x 5 pages: three text pages, a reflection, a two-question quiz (module 3's: six)."""
     (root / "modules").mkdir(parents=True)
     (root / "assets").mkdir()
     files = [f"modules/m{i:03d}.yaml" for i in range(modules)]
@@ -96,7 +113,7 @@ def write_course(root: Path, modules: int) -> None:
                     {"id": "q1", "prompt": f"True ({i})?", "type": "true_false", "answer": True},
                     {"id": "q2", "prompt": f"Pick B ({i})", "type": "single_choice", "answer": "b",
                      "choices": [{"id": c, "text": f"Choice {c} ({i})"} for c in "abc"]},
-                ]}]},
+                ] + (EVERY_KIND if i == EVERY_KIND_MODULE else [])}]},
             ],
         }
         (root / rel).write_text(json.dumps(module))
@@ -116,12 +133,14 @@ def build(tmp: Path, pages: int) -> Path:
 
 
 @contextlib.contextmanager
-def played(pw_browser, site: Path) -> Iterator[Page]:
+def played(pw_browser, site: Path, init_script: str | None = None) -> Iterator[Page]:
     """The site's launch page, served on 127.0.0.1 and played standalone, once the player is ready."""
     handler = functools.partial(harness._QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     context = pw_browser.new_context()
+    if init_script:
+        context.add_init_script(init_script)
     try:
         page = context.new_page()
         page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
@@ -303,3 +322,142 @@ def test_axe_clean_with_page_files(pw_browser, sites):
         page.wait_for_selector(f"#cp-page-{PAGES_PER_MODULE - 1}:not([hidden])")
         found = harness.run_axe(page, exclude=("section[data-cp-view][hidden]",))
         assert found == [], harness.format_axe(found)
+
+
+def test_the_launch_page_holds_no_question_and_no_key(sites):
+    """A quiz's questions and keys are in its page's file; the course data keeps what start-up reads."""
+    site = sites[300]
+    launch = (site / "index.html").read_text()
+    data = json.loads(launch.split('id="coursepack-data">', 1)[1].split("</script>", 1)[0])
+    assert all("questions" not in q for q in data["quizzes"]), data["quizzes"][0]
+    assert [q["shape"] for q in data["quizzes"][:5]] == ["tc3", "tc3", "tc3", "tc3fm4p3s3", "tc3"] and data["quizzes"][3]["points"] == 6
+    for text in ("True (7)?", "Choice b (7)", "Option x", "YAML", '"answer"', '"accepted"'):
+        assert text not in launch, text
+    held = "".join(f.read_text() for f in (site / "pages" / "course").iterdir())
+    assert '"answer":true' in held and '"accepted":["YAML","yml"]' in held
+
+
+# The player's course data and, at each answer, the xAPI activity its statement would carry (statements.js),
+# caught as the player hands them to tracking.js
+CATCH_DATA = """
+(() => {
+  let real;
+  const cp = (window.Coursepack = window.Coursepack || {});
+  Object.defineProperty(cp, "createTracking", { configurable: true, set(f) { real = f; }, get() {
+    return real && function (data) {
+      window.__data = data;
+      window.__answers = [];
+      const tracking = real(data), answered = tracking.answered;
+      tracking.answered = (ix) => { window.__answers.push(new cp.statements.Activities(data).questionActivity(ix)); answered(ix); };
+      return tracking;
+    };
+  } });
+})();
+"""
+STORED_STATE = "Object.keys(localStorage).map((k) => JSON.parse(localStorage.getItem(k)).state)[0]"
+# what a quiz shows: the answers in its controls, its result line
+QUIZ_SHOWN = """
+(section) => {
+  const s = document.querySelector(section);
+  return {
+    checked: [...s.querySelectorAll("input:checked")].map((x) => x.name + "=" + x.value),
+    fill: s.querySelector("input[type=text]").value,
+    selects: [...s.querySelectorAll("select")].map((x) => x.value),
+    order: [...s.querySelectorAll("[data-cp-item]")].map((x) => x.dataset.cpItemIndex),
+    result: s.querySelector("[data-cp-quiz-result]").textContent,
+  };
+}
+"""
+
+
+# module 3's quiz answered in one go: true, b, "yaml" (its key: "YAML"), x and z, each pair to its match
+ANSWER = """
+(section) => {
+  const s = document.querySelector(section), q = (id) => s.querySelector(`[data-cp-question=${id}]`);
+  q("q1").querySelector("input[value=true]").checked = true;
+  q("q2").querySelector("input[value='1']").checked = true;
+  q("q3").querySelector("input").value = "yaml";
+  for (const i of ["1", "3"]) q("q4").querySelector(`input[value='${i}']`).checked = true;
+  q("q5").querySelectorAll("select").forEach((select, n) => { select.value = ["one", "two", "three"][n]; });
+}
+"""
+
+
+def go_to(page: Page, i: int) -> None:
+    """Page i, from its entry in the contents (shown or not: the player listens on the document)."""
+    page.eval_on_selector(f'[data-cp-goto="{i}"]', "(link) => link.click()")
+    page.wait_for_selector(f"#cp-page-{i}:not([hidden])")
+
+
+def test_a_quiz_resumes_before_its_page_file_has_loaded(pw_browser, sites):
+    """Answered, then the learner goes far off and the package is reopened there: the saved state is read
+    and written again without the quiz's questions (its file not loaded), and the quiz, once visited,
+    shows the answers given; each answer's xAPI definition was whole (its keys arrived with the page)."""
+    quiz, far, section = EVERY_KIND_PAGE, 49, f"#cp-page-{EVERY_KIND_PAGE}"
+    with played(pw_browser, sites[50], CATCH_DATA) as page:
+        assert page.evaluate(f"window.__data.quizzes[{EVERY_KIND_MODULE}].questions") is None  # its page not shown yet
+        go_to(page, quiz)
+        page.evaluate(ANSWER, section)
+        page.click(f"{section} [data-cp-action=submit]")
+        answered = page.evaluate(QUIZ_SHOWN, section)
+        assert answered["result"] and len(answered["checked"]) == 4, answered
+        saved = page.evaluate(STORED_STATE)
+        # the statements' definitions: keys and choices as statements.js makes them
+        defs = {a["activity"]["id"].rsplit("/", 1)[1]: a["activity"]["definition"] for a in page.evaluate("window.__answers")}
+        assert defs["q2"]["correctResponsesPattern"] == ["b"] and [c["id"] for c in defs["q2"]["choices"]] == list("abc")
+        assert defs["q2"]["choices"][1]["description"] == {"en": "Choice b (3)"}
+        assert defs["q3"]["correctResponsesPattern"] == ["{case_matters=false}YAML", "{case_matters=false}yml"]
+        assert defs["q4"]["correctResponsesPattern"] == ["x[,]z"] and defs["q1"]["correctResponsesPattern"] == ["true"]
+        page.click("#cp-menu-button")
+        progress = page.inner_text(f'[data-cp-module-percent="{EVERY_KIND_MODULE}"]')  # the quiz counts in its module's progress
+        go_to(page, far)
+        page.reload()  # back on the far page; the quiz's file not loaded
+        page.wait_for_selector(f"#cp-page-{far}:not([hidden])")
+        starts = [int(n) for n in page.get_attribute("#cp-main", "data-cp-page-chunks").split()]
+        quiz_file = f"/pages/course/{sum(1 for s in starts if s <= quiz) - 1}.js"
+        assert quiz_file not in page.evaluate(LIVE)["files"]
+        assert page.evaluate(f"window.__data.quizzes[{EVERY_KIND_MODULE}].questions") is None
+        # written again at the resume's turn, from the answer shape alone: the same quiz records (the pages
+        # seen, before them, have grown)
+        page.click("#cp-prev")
+        page.wait_for_selector(f"#cp-page-{far - 1}:not([hidden])")
+        again = page.evaluate(STORED_STATE)
+        assert again != saved and again.split("|")[2:] == saved.split("|")[2:] and saved.split("|")[3 + EVERY_KIND_MODULE]
+        assert quiz_file not in page.evaluate(LIVE)["files"]
+        # the quiz's progress counts in the contents before its page is seen again
+        page.click("#cp-menu-button")
+        assert page.inner_text(f'[data-cp-module-percent="{EVERY_KIND_MODULE}"]') == progress
+        go_to(page, quiz)
+        page.wait_for_selector(f"{section} [data-cp-quiz-result]:not(:empty)")
+        restored = page.evaluate(QUIZ_SHOWN, section)
+        assert restored == answered | {"fill": "YAML"}  # a right fill-in is kept as the answer it matched
+
+
+# Counts the lookups of the contents' module entries (progress, marks, bars) from the page's first script on
+COUNT_MODULE_LOOKUPS = """
+(() => {
+  window.__moduleLookups = 0;
+  const original = Element.prototype.querySelectorAll;
+  Element.prototype.querySelectorAll = function (selector) {
+    if (String(selector).includes("data-cp-module-")) window.__moduleLookups++;
+    return original.call(this, selector);
+  };
+})();
+"""
+
+
+def test_a_new_learner_s_contents_are_not_rewritten_at_start(pw_browser, sites):
+    """The launch page ships each module's entry as a new learner's: the player's first update looks up
+    and writes none of them (at 2,500 pages: 833 modules' texts, marks and bars), and writes a module's
+    entry once its values change."""
+    with played(pw_browser, sites[50], COUNT_MODULE_LOOKUPS) as page:
+        assert page.evaluate("window.__moduleLookups") == 0
+        assert page.inner_text('[data-cp-module-progress="0"]') == "0 of 5 pages seen"
+        page.click('[data-cp-goto="0"]')
+        page.wait_for_selector("#cp-page-0:not([hidden])")
+        page.click("#cp-menu-button")
+        # one page of five seen; a reflection and a quiz to go: 1 of 7
+        assert page.inner_text('[data-cp-module-progress="0"]') == "1 of 5 pages seen"
+        assert page.inner_text('[data-cp-module-percent="0"]') == "14%"
+        assert page.evaluate("document.querySelector('[data-cp-module-bar=\"0\"]').value") == 14
+        assert page.inner_text('[data-cp-module-percent="1"]') == "0%"
