@@ -4,6 +4,7 @@ behind, and Ctrl+C stops the worker."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import signal
@@ -95,7 +96,7 @@ def test_one_process_per_edition_and_none_where_it_does_not_pay(monkeypatch) -> 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
     assert build_workers.worker_count(2, big) == 1
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.setattr(build_workers.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     assert build_workers.worker_count(2, big) == 1
 
 

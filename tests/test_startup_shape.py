@@ -101,3 +101,12 @@ def test_loading_parses_xml_only_for_a_course_with_svgs() -> None:
     assert problems == more_problems == ""
     assert "coursepack.load.checks" in without and loaded_of(without, XML) == set()
     assert loaded_of(with_svg, XML) >= set(XML)
+
+
+def test_a_build_that_does_not_fork_does_not_import_multiprocessing(tmp_path: Path) -> None:
+    """Only a build split over processes needs multiprocessing (commands/build_workers.py); the scaffold's
+    small course, both editions, is made in this process."""
+    build = "from coursepack.cli import main\nmain(['build', {!r}, '--edition', 'all', '--out', {!r}], standalone_mode=False)"
+    modules, _ = modules_after(build.format(str(SCAFFOLD / "templates" / "certificate"), str(tmp_path / "out")))
+    assert len(list((tmp_path / "out").glob("*.zip"))) == 2  # it did build
+    assert loaded_of(modules, ("multiprocessing",)) == set()

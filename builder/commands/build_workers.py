@@ -13,17 +13,21 @@ here touches the output folder: `build` copies the packages there only once ever
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING
 
 from coursepack.load.errors import CourseError, Problem
+
+# multiprocessing is imported only when a build forks (a small course never does): its import was about
+# 3 % of the example's build
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 # make_run(run, started): makes the packages of run (indexes into the build order) in order, calling
 # started(index) as each is begun; raises CourseError when one cannot be made.
@@ -44,7 +48,11 @@ def worker_count(editions: int, course_pages: int) -> int:
     the Markdown; cut between targets, an edition's pages would be rendered again in each process: 40 %
     more CPU for one edition of the 500-module course). One when forking does not pay: one edition, a
     course of fewer than PARALLEL_MIN_PAGES pages, a platform without fork, one usable core."""
-    if editions < 2 or course_pages < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+    if editions < 2 or course_pages < PARALLEL_MIN_PAGES:
+        return 1
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(editions, cores))
@@ -98,6 +106,8 @@ def make_runs(all_runs: list[list[int]], make_run: MakeRun, on_package: Callable
             make_run(all_runs[0], here)
         except CourseError as error:
             failures.append(_Failure(last, problems=error.problems))
+        from multiprocessing.connection import wait
+
         while any(not child.ended for child in children):
             wait([child.receive for child in children if not child.ended], timeout=POLL_S)
             for child in children:
@@ -125,6 +135,8 @@ class _Child:
 
 
 def _fork_children(child_runs: list[list[int]], make_run: MakeRun) -> list[_Child]:
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     for stream in (sys.stdout, sys.stderr):  # a child flushes what it inherited: print nothing twice
         stream.flush()
