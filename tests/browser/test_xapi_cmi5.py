@@ -46,7 +46,7 @@ def wait_for(condition, timeout: float = 10.0, what: str = "the LRS"):
             return value
         if time.monotonic() > end:
             raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
+        time.sleep(0.05)
 
 
 def assert_valid(statements: list[dict]) -> None:
