@@ -171,4 +171,9 @@ def markdown_inline(text: str | None) -> Markup:
         return Markup("")
     if plain_text(text):
         return Markup(text)
+    return parsed_inline_html(text)
+
+
+def parsed_inline_html(text: str) -> Markup:
+    """markdown_inline of a text plain_text refuses: parsed and sanitized."""
     return Markup(sanitize(_md.renderInline(text)))

@@ -3,7 +3,7 @@ shared by every target and edition; each unit's page is rendered once per editio
 every target.
 
 `coursepack build` makes one RenderCache for the whole build and drops it with the build; the Markdown's
-HTML it also keeps for the next build, in the course's .coursepack/ folder (kept_markdown.py). Markdown
+HTML it also keeps for the next build, in the user's cache folder (kept_markdown.py). Markdown
 rendering is a pure function of the text (and the heading level): what differs by edition or target
 (the certificate view, scored quizzes, when answers show, the adapter, the limits) is decided in the
 template and the course data, never in the Markdown, so a shared render is the same HTML a fresh one
@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 from coursepack.load.course_loader import LoadedCourse
 from coursepack.render.image_size import height_for
 from coursepack.render.kept_markdown import KeptMarkdown
-from coursepack.render.markdown import finish_block_html, markdown_inline, plain_block_html, plain_text, render_block_source
+from coursepack.render.markdown import finish_block_html, parsed_inline_html, plain_block_html, plain_text, render_block_source
 from coursepack.render.unit_contents import UnitContents
 
 
@@ -78,8 +78,10 @@ class RenderCache:
             return Markup("")
         html = self._inlines.get(text)
         if html is None:
-            parsed = not plain_text(text)
-            html = self._inlines[text] = self._rendered("inline", text, lambda: markdown_inline(text)) if parsed else markdown_inline(text)
+            if plain_text(text):
+                html = self._inlines[text] = Markup(text)  # markdown_inline's own fast path, nothing to keep
+            else:
+                html = self._inlines[text] = self._rendered("inline", text, lambda: parsed_inline_html(text))
         return html
 
     def legend(self, text: str) -> Markup | None:
