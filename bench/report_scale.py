@@ -131,12 +131,16 @@ def print_samples(run: Run, every: int = 10) -> None:
     """A few VmRSS samples spread over the run, and the sync's own progress lines (one each 10 s)."""
     if not run.samples:
         return
-    step = max(1, len(run.samples) // every)
-    shown = run.samples[::step] + [run.samples[-1]]
+    shown = _spread(run.samples, every)
     print("  VmRSS over time: " + ", ".join(f"{t:.0f} s {mb(k)}" for t, k in shown))
-    lines = run.stderr_lines
-    for t, line in lines[:: max(1, len(lines) // every)] + lines[-1:]:
+    for t, line in _spread(run.stderr_lines, every):
         print(f"  stderr at {t:.0f} s: {line}")
+
+
+def _spread(items: list, every: int) -> list:
+    """About `every` items spread over the list, the last always among them (and never twice)."""
+    picked = items[:: max(1, len(items) // every)]
+    return picked if not items or picked[-1] is items[-1] else picked + items[-1:]
 
 
 # ---- the statements and the static LRS ----------------------------------------------------------------------
