@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,3 +114,30 @@ def test_the_key_follows_the_settings_that_decide_the_compiled_code(tmp_path: Pa
 
     assert key() == key()
     assert len({key(), key(trim_blocks=True), key(autoescape=True), key(lstrip_blocks=True)}) == 4
+
+
+def test_compiled_templates_no_build_reads_for_keep_days_are_pruned(tmp_path: Path, compiled: list[str]) -> None:
+    first = build(tmp_path / "first")
+    folder = tmp_path / "cache" / template_cache.FOLDER
+    stale = time.time() - (template_cache.KEEP_DAYS + 1) * 86400
+    ours = cache_files(tmp_path)
+    for file in ours:
+        os.utime(file, (stale, stale))
+    old_version = folder / ("0" * 64 + ".cache")  # what an earlier coursepack compiled
+    old_version.write_bytes(b"an old version's code")
+    os.utime(old_version, (stale, stale))
+    compiled.clear()
+    assert build(tmp_path / "reads") == first and compiled == []
+    # each file this build read is marked used, the unread one stays as it was: reading removes nothing
+    assert all(file.stat().st_mtime > stale + 86400 for file in ours)
+    assert old_version.exists()
+    # a template compiled again (its file gone) is written, and the write prunes what is unused
+    fresh_source = folder / ("1" * 64 + ".cache")
+    fresh_source.write_bytes(b"used yesterday")
+    yesterday = time.time() - 86400
+    os.utime(fresh_source, (yesterday, yesterday))
+    ours[0].unlink()
+    compiled.clear()
+    assert build(tmp_path / "compiles") == first and len(compiled) == 1
+    assert not old_version.exists() and fresh_source.exists()
+    assert len(cache_files(tmp_path)) == len(TEMPLATES) + 1

@@ -11,13 +11,19 @@ source and a magic header of Jinja's bytecode format and the Python version; the
 and Jinja's versions, the template's name and file, and the environment's settings that decide the code
 (delimiters, whitespace control, autoescaping, filters and tests). Anything else in a cache file, garbage
 or a stale format, is compiled afresh. A cache that cannot be read or written (read-only home, full disk)
-never fails a build: it is as if there were none."""
+never fails a build: it is as if there were none.
+
+Every new coursepack version (and every copy of coursepack at another path) compiles its own files, so
+the old ones are pruned: a file read is marked used (its time set, at most once a day), and whenever
+templates are compiled and written, which is rare, files unused for KEEP_DAYS are removed."""
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import stat
+import time
 
 import jinja2
 from jinja2 import Environment, FileSystemBytecodeCache
@@ -27,6 +33,8 @@ from coursepack import __version__
 from coursepack.load.cache_files import cache_root
 
 FOLDER = "jinja"
+KEEP_DAYS = 30  # a file no build has read for this long belongs to a coursepack no longer in use
+_DAY = 86400.0
 
 
 class _UserBytecodeCache(FileSystemBytecodeCache):
@@ -47,12 +55,35 @@ class _UserBytecodeCache(FileSystemBytecodeCache):
             super().load_bytecode(bucket)
         except Exception:  # unreadable, or past the magic header not what Jinja writes (pickle can raise anything)
             bucket.reset()
+        if bucket.code is not None:
+            _mark_used(self._get_cache_filename(bucket))
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         try:
             super().dump_bytecode(bucket)  # a temporary file renamed into place: readers see all or nothing
         except OSError:  # full disk, read-only folder: compiled again next time
-            pass
+            return
+        _prune_unused(self.directory)
+
+
+def _mark_used(path: str) -> None:
+    """Sets the file's time to now if it is more than a day old (a write a day at most, not one a build)."""
+    try:
+        if os.stat(path).st_mtime < time.time() - _DAY:
+            os.utime(path)
+    except OSError:
+        pass
+
+
+def _prune_unused(directory: str) -> None:
+    """Removes the compiled templates no build has read for KEEP_DAYS."""
+    oldest = time.time() - KEEP_DAYS * _DAY
+    for path in glob.glob(os.path.join(glob.escape(directory), "*.cache")):
+        try:
+            if os.stat(path).st_mtime < oldest:
+                os.unlink(path)
+        except OSError:  # gone already (another build pruned it), or not ours to remove
+            continue
 
 
 def _compile_settings(env: Environment) -> str:
