@@ -19,7 +19,6 @@ templates are compiled and written, which is rare, files unused for KEEP_DAYS ar
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import os
 import stat
@@ -78,10 +77,14 @@ def _mark_used(path: str) -> None:
 def _prune_unused(directory: str) -> None:
     """Removes the compiled templates no build has read for KEEP_DAYS."""
     oldest = time.time() - KEEP_DAYS * _DAY
-    for path in glob.glob(os.path.join(glob.escape(directory), "*.cache")):
+    try:
+        entries = [entry for entry in os.scandir(directory) if entry.name.endswith(".cache")]
+    except OSError:
+        return
+    for entry in entries:
         try:
-            if os.stat(path).st_mtime < oldest:
-                os.unlink(path)
+            if entry.stat(follow_symlinks=False).st_mtime < oldest:
+                os.unlink(entry.path)
         except OSError:  # gone already (another build pruned it), or not ours to remove
             continue
 
