@@ -25,12 +25,15 @@ Both figures are taken when the browser is really idle, not at the player's own 
 - jump: from the contents, a click on a page far from any page shown (its page file not loaded yet) to
   the end of the first rendered frame with the page shown.
 Beside first interaction, per load (medians printed): when the launch page arrived and was parsed, when
-the runtime's scripts were first requested and had all arrived, and the player's interactive mark.
+the runtime's scripts were first requested and had all arrived, and the player's interactive mark. Also
+the elements the launch page's markup makes (parsed before the player starts), and the contents' module
+entries among them (a large unit's player builds the others after the first view).
 """
 
 from __future__ import annotations
 
 import argparse
+import html.parser
 import http.server
 import json
 import statistics
@@ -144,6 +147,28 @@ def build_package(root: Path, pages: int) -> Path:
     return next(out.glob("*.zip"))
 
 
+class _ElementCount(html.parser.HTMLParser):
+    """Counts start tags, and the contents' module entries (<li class="cp-module">) among them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements = 0
+        self.entries = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements += 1
+        self.entries += tag == "li" and ("class", "cp-module") in attrs
+
+
+def launch_elements(package: Path) -> tuple[int, int]:
+    """The elements the launch page's markup makes (what the browser parses before the player starts) and
+    the contents' module entries among them."""
+    counter = _ElementCount()
+    with zipfile.ZipFile(package) as z:
+        counter.feed(z.read("index.html").decode("utf-8"))
+    return counter.elements, counter.entries
+
+
 def course_data_sizes(package: Path) -> tuple[int, int]:
     """The launch page's course data, in bytes, and the part of it that is the quizzes' questions and keys
     (a large unit's player takes them from the page files instead: then 0)."""
@@ -188,9 +213,11 @@ def measure(package: Path, loads: int, turns: int) -> dict[str, float]:
                     if n == loads:
                         elements = page.evaluate("document.getElementsByTagName('*').length")
                         total = page.evaluate("JSON.parse(document.getElementById('coursepack-data').textContent).pages.length")
-                        # a large unit's contents fill their page lists just after the first view (older
-                        # players made them live from a <noscript>)
-                        page.wait_for_function("!document.querySelector('#cp-menu [data-cp-pages], #cp-menu noscript[data-cp-inert]')")
+                        # a large unit's contents fill their page lists and build the module entries the launch
+                        # page leaves out just after the first view (older players made the lists live from a
+                        # <noscript>)
+                        page.wait_for_function("!document.querySelector('#cp-menu [data-cp-pages], #cp-menu [data-cp-modules-from], "
+                                               "#cp-menu noscript[data-cp-inert]')")
                         page.evaluate(f"document.querySelector('[data-cp-goto=\"{total // 2}\"]').click()")
                         page.wait_for_function(f"document.getElementById('cp-page-{total // 2}') && !document.getElementById('cp-page-{total // 2}').hidden")
                         for _ in range(turns):
@@ -227,8 +254,10 @@ def main() -> None:
             size = sum(i.file_size for i in entries if i.filename.endswith(".html"))
             files = [i.file_size for i in entries if i.filename.startswith("pages/")]
             data, questions = course_data_sizes(package)
+            parsed, entries = launch_elements(package)
             print(f"{pages} pages in one unit ({size / 1048576:.2f} MB launch page, {len(files)} page files of "
-                  f"{sum(files) / 1048576:.1f} MB, {r['elements']:,} elements live at start):")
+                  f"{sum(files) / 1048576:.1f} MB, {r['elements']:,} elements live once idle):")
+            print(f"  the launch page's markup: {parsed:,} elements, {entries} of them the contents' module entries")
             print(f"  course data in the launch page: {data / 1048576:.2f} MB, of which the quizzes' questions and keys {questions / 1024:.0f} KB")
             print(f"  launch page arrived at {r['page_arrived']:.0f} ms, parsed at {r['parsed']:.0f} ms; runtime scripts "
                   f"requested at {r['requested']:.0f} ms, all arrived at {r['arrived']:.0f} ms; player interactive at "

@@ -418,11 +418,13 @@ def test_page_files_hold_the_markup_a_small_unit_keeps_inline(full, monkeypatch,
     for inline_quiz, quiz in zip(small["quizzes"], large["quizzes"], strict=True):
         assert quiz == {k: v for k, v in inline_quiz.items() if k != "questions"} | {"shape": quiz["shape"], "points": quiz["points"]}
         assert quiz["points"] == sum(q["points"] for q in inline_quiz["questions"])
+    # and per module its minutes (the player builds the contents' entries past page.MENU_MODULES_SHIPPED)
+    assert [m.pop("minutes") for m in large["modules"]] == [m.module.minutes for m in unit.modules]
     assert {k: v for k, v in large.items() if k != "quizzes"} == {k: v for k, v in small.items() if k != "quizzes"}
     # type letters and widths: 3 choices, 3 choices, true/false; fill-in, 3 pairs, 3 items
     shapes = {"basics-quiz": "c3m3t", "advanced-quiz": "fp3s3"}
     assert [q["shape"] for q in large["quizzes"]] == [shapes.get(q["id"], q["id"]) for q in large["quizzes"]]
-    assert "data-cp-inert>\n" not in launch.split('<ol class="cp-modules">')[0]
+    assert "data-cp-inert>\n" not in launch.split('<ol class="cp-modules"')[0]
     # each page's section is bare (the player gives it its attributes when it is needed)
     bare = re.findall(r'<section class="cp-view cp-page" id="cp-page-(\d+)" hidden></section>', launch)
     assert bare == [str(i) for i in range(len(unit.pages))] and 'data-cp-view="page"' not in launch

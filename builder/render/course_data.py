@@ -8,7 +8,8 @@ it is rendered into the page (sanitized) by page.py.
 
 A large unit (its pages in page files) keeps each quiz's questions and answer keys beside its page's
 markup (quiz_questions): its course data carries per quiz only the answer shape the saved-state codec
-reads and the quiz's points, so the launch page does not grow with the quizzes' contents.
+reads and the quiz's points, so the launch page does not grow with the quizzes' contents; and per module
+its minutes, since the player builds most of its contents' module entries (page.MENU_MODULES_SHIPPED).
 """
 
 from __future__ import annotations
@@ -110,10 +111,11 @@ def quiz_questions(unit: UnitContents) -> list[list[dict[str, Any]]]:
     return [[_question(q) for q in ref.block.questions] for ref in unit.quizzes]
 
 
-def course_data(unit: UnitContents, adapter: str, limits: StorageLimits | None, questions_apart: bool = False) -> dict[str, Any]:
+def course_data(unit: UnitContents, adapter: str, limits: StorageLimits | None, paged: bool = False) -> dict[str, Any]:
     """The player's data for one unit of a target: its runtime adapter, and its storage limits
-    (None for a target whose store has none). questions_apart: the quizzes' questions go to the page
-    files (a large unit), each quiz keeping its answer shape and points here."""
+    (None for a target whose store has none). paged: a large unit, its pages in page files: the quizzes'
+    questions go there, each quiz keeping its answer shape and points here, and each module gives its
+    minutes (the player builds the contents' entries the launch page leaves out)."""
     course = unit.loaded.course
     page_index = {(m.module.id, p): i for i, (m, p) in enumerate(unit.pages)}
     required = set(required_module_ids(unit))
@@ -137,6 +139,8 @@ def course_data(unit: UnitContents, adapter: str, limits: StorageLimits | None, 
                 "reflections": reflections_of[id(mod)],
             }
         )
+        if paged:
+            modules[-1]["minutes"] = mod.module.minutes
     module_pos = {m.module.id: i for i, m in enumerate(unit.modules)}
     pages = [{"key": page_key(m, p), "title": m.module.pages[p].title, "module": module_pos[m.module.id]} for m, p in unit.pages]
     quizzes = []
@@ -152,7 +156,7 @@ def course_data(unit: UnitContents, adapter: str, limits: StorageLimits | None, 
             "attempts": quiz.max_attempts() or 0,
             "shuffle": quiz.shuffle,
         }
-        if questions_apart:
+        if paged:
             entry.update(shape=answer_shape(quiz.questions), points=sum(q.points for q in quiz.questions))
         else:
             entry["questions"] = [_question(q) for q in quiz.questions]
@@ -187,9 +191,9 @@ def course_data(unit: UnitContents, adapter: str, limits: StorageLimits | None, 
     }
 
 
-def course_data_json(unit: UnitContents, adapter: str, limits: StorageLimits | None, questions_apart: bool = False) -> str:
+def course_data_json(unit: UnitContents, adapter: str, limits: StorageLimits | None, paged: bool = False) -> str:
     """Compact, deterministic JSON, safe to place inside a <script> element (no '<', '>' or '&')."""
-    text = json.dumps(course_data(unit, adapter, limits, questions_apart), ensure_ascii=True, separators=(",", ":"), sort_keys=False)
+    text = json.dumps(course_data(unit, adapter, limits, paged), ensure_ascii=True, separators=(",", ":"), sort_keys=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

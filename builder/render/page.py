@@ -55,6 +55,10 @@ _PRELOAD_SLOT = "coursepack-target-slot:preloads"  # not "...:adapter...": that 
 # PAGE_FILE_BYTES each: small enough to parse at a click, large enough that a course has few of them.
 INLINE_PAGES_MAX = 256 * 1024
 PAGE_FILE_BYTES = 48 * 1024
+# A large unit's launch page holds the contents' entries of its first modules only, what a first view of
+# the contents shows on a tall screen; the player builds the others from the course data after the first
+# view (at 2,500 pages, their 833 entries were three quarters of the launch page's elements).
+MENU_MODULES_SHIPPED = 8
 
 
 class UnknownAdapter(ValueError):
@@ -217,11 +221,11 @@ def render_unit(unit: UnitContents, adapter: str, limits: StorageLimits | None,
     preloads = adapter_preload_tags(adapter)
     if not _targets_only_printed():
         layout = _layout(unit, renders)
-        data_json = course_data_json(unit, adapter, limits, questions_apart=layout.page_files is not None)
+        data_json = course_data_json(unit, adapter, limits, paged=layout.page_files is not None)
         return UnitFiles(_render(layout, Markup(data_json), Markup(scripts), Markup(preloads)).encode("utf-8"), layout.files)
     shared: _Shared = renders.shared_page(unit, lambda: _shared_page(unit, renders))  # type: ignore[arg-type,assignment]
-    # a large unit's quizzes' questions are in its page files
-    data_json = course_data_json(unit, adapter, limits, questions_apart=shared.layout.page_files is not None)
+    # a large unit's quizzes' questions are in its page files, its contents' entries partly in the player
+    data_json = course_data_json(unit, adapter, limits, paged=shared.layout.page_files is not None)
     if shared.page is None:
         return UnitFiles(_render(shared.layout, Markup(data_json), Markup(scripts), Markup(preloads)).encode("utf-8"),
                          shared.layout.files)
@@ -289,9 +293,11 @@ def _page_files(folder: str, contents: list[Markup], questions: dict[int, dict[s
 
 
 def _render(layout: _Layout, data_json: Markup, adapter_scripts: Markup, adapter_preloads: Markup) -> str:
+    modules = len(layout.view["modules"])
+    shipped = modules if layout.page_files is None else min(modules, MENU_MODULES_SHIPPED)
     html = _env().get_template("launch.html").render(**layout.view, contents=layout.contents, page_files=layout.page_files,
-                                                     data_json=data_json, adapter_scripts=adapter_scripts,
-                                                     adapter_preloads=adapter_preloads)
+                                                     menu_modules=shipped, data_json=data_json,
+                                                     adapter_scripts=adapter_scripts, adapter_preloads=adapter_preloads)
     return html.replace(NEW_TAB_NOTE, _new_tab_note(layout.unit))
 
 

@@ -86,7 +86,7 @@
   function moduleNumber(pageIndex) { return data.pages[pageIndex].module + 1; }
   function requiredQuizzes() {
     var out = [];
-    data.modules.forEach(function (m) { if (m.required) out = out.concat(m.quizzes); });
+    data.modules.forEach(function (m) { if (m.required) out.push.apply(out, m.quizzes); }); // push: concat copies the list per module
     return out;
   }
   function rulesMet() {
@@ -413,16 +413,39 @@
     else el.value = value;
   }
 
-  // A large unit's page lists ship empty (<ol data-cp-pages="module">), filled from the course data
-  // after the first view in short tasks
+  // A large unit's contents are finished after the first view, in short tasks and in course order: the
+  // page lists shipped empty (<ol data-cp-pages="module">) filled, then the module entries the launch page
+  // leaves out (from data-cp-modules-from on) built, each with its list, from the course data
+  var emptyLists = [], entries = 0, entriesList = null, certificateEntry = null;
+  function readMenu() {
+    entriesList = $(".cp-modules");
+    var from = entriesList && entriesList.getAttribute("data-cp-modules-from");
+    entries = from == null ? data.modules.length : +from;
+    var last = entriesList && entriesList.lastElementChild; // built entries go before it (not looked up each time)
+    if (last && last.getAttribute("data-cp-module") === "certificate") certificateEntry = last;
+  }
+  function menuUnfinished() { return emptyLists.length > 0 || entries < data.modules.length; }
   function liveMenuSoon() {
-    var lists = $all("ol[data-cp-pages]", d.getElementById("cp-menu"));
+    emptyLists = $all("ol[data-cp-pages]", d.getElementById("cp-menu"));
     var step = safe(function () {
-      var until = Date.now() + 8;
-      while (lists.length && Date.now() < until) fillPageList(lists.shift());
-      if (lists.length) w.setTimeout(step, 0);
+      finishMenuFor(8);
+      if (menuUnfinished()) w.setTimeout(step, 0);
     });
-    if (lists.length) w.setTimeout(step, 0);
+    if (menuUnfinished()) w.setTimeout(step, 0);
+  }
+  // printed: finished at once
+  function finishMenu() { finishMenuFor(Infinity); }
+  // about ms of work; the entries built go in at once, then take this learner's values
+  function finishMenuFor(ms) {
+    var until = Date.now() + ms, built = d.createDocumentFragment(), first = entries;
+    while (menuUnfinished() && Date.now() < until) {
+      if (emptyLists.length) fillPageList(emptyLists.shift());
+      else built.appendChild(moduleEntry(entries++));
+    }
+    if (first === entries) return;
+    entriesList.insertBefore(built, certificateEntry);
+    if (entries === data.modules.length) entriesList.removeAttribute("data-cp-modules-from");
+    for (var mi = first; mi < entries; mi++) writeModule(mi, moduleComplete(mi));
   }
   function el(tag, cls, text) {
     var e = d.createElement(tag);
@@ -430,42 +453,87 @@
     if (text) e.textContent = text;
     return e;
   }
-  // as launch.html writes them
+  // as launch.html writes them: copies of one item built once (a list item, its link, its seen mark)
+  var pageItemModel = null;
   function fillPageList(list) {
-    data.modules[list.getAttribute("data-cp-pages")].pages.forEach(function (i) {
-      var li = el("li"), a = el("a", "cp-page-link", data.pages[i].title), seen = el("span", "cp-seen", " "), mark = el("span", "", "\u2713");
-      a.href = "#cp-page-" + i;
-      a.setAttribute("data-cp-goto", i);
-      seen.setAttribute("data-cp-seen", i);
+    if (!pageItemModel) {
+      var seen = el("span", "cp-seen", " "), mark = el("span", "", "\u2713");
+      pageItemModel = el("li");
       seen.hidden = true;
       mark.setAttribute("aria-hidden", "true");
       seen.appendChild(mark);
       seen.appendChild(el("span", "cp-sr", T("seen")));
-      li.appendChild(a);
-      li.appendChild(seen);
+      pageItemModel.appendChild(el("a", "cp-page-link"));
+      pageItemModel.appendChild(seen);
+    }
+    data.modules[list.getAttribute("data-cp-pages")].pages.forEach(function (i) {
+      var li = pageItemModel.cloneNode(true), a = li.firstChild, seen = li.lastChild;
+      a.textContent = data.pages[i].title;
+      a.href = "#cp-page-" + i;
+      a.setAttribute("data-cp-goto", i);
+      seen.setAttribute("data-cp-seen", i);
       list.appendChild(li);
       if (menuEls.seen) { menuEls.seen[i] = seen; writeMenu("seen", i, !!state.pages[i], "shown"); }
     });
     list.removeAttribute("data-cp-pages");
   }
+  // module mi's entry as launch.html writes it, with a new learner's values: a copy of the first one built
+  var entryModel = null, ENTRY_PARTS = ["module-progress", "module-done", "module-blocked", "module-bar", "module-percent"];
+  function moduleEntry(mi) {
+    var m = data.modules[mi], n = mi + 1, li = (entryModel || (entryModel = newEntry())).cloneNode(true);
+    var title = li.firstChild, meta = title.nextSibling, barLine = meta.nextSibling, list = barLine.nextSibling;
+    var parts = [meta.firstChild, meta.childNodes[1], meta.childNodes[2], barLine.firstChild, barLine.lastChild];
+    li.setAttribute("data-cp-module", m.id);
+    title.textContent = T("module_title", { n: n, title: m.title });
+    parts[0].textContent = T("pages_seen", { seen: 0, pages: N("page", m.pages.length) });
+    meta.lastChild.data = " \u00b7 " + T("about_minutes", { n: m.minutes });
+    parts[3].setAttribute("aria-label", T("module_progress", { n: n }));
+    ENTRY_PARTS.forEach(function (kind, k) {
+      parts[k].setAttribute("data-cp-" + kind, mi);
+      if (menuEls[kind]) menuEls[kind][mi] = parts[k]; // else found when first written
+    });
+    list.setAttribute("data-cp-pages", mi);
+    fillPageList(list);
+    return li;
+  }
+  // li > h3, p.meta (progress, done, blocked, minutes), p.bar (bar, percent), ol: moduleEntry fills it in
+  function newEntry() {
+    var li = el("li", "cp-module"), meta = el("p", "cp-module-meta"), done = el("span", "cp-done", " \u00b7 "), check = el("span", "", "\u2713");
+    var blocked = el("span", "cp-blocked"), barLine = el("p", "cp-module-bar"), bar = el("progress");
+    check.setAttribute("aria-hidden", "true");
+    done.appendChild(check);
+    done.appendChild(d.createTextNode(" " + T("complete")));
+    done.hidden = blocked.hidden = true;
+    [el("span"), done, blocked, d.createTextNode("")].forEach(function (x) { meta.appendChild(x); });
+    bar.max = 100;
+    bar.value = 0;
+    [bar, d.createTextNode(" "), el("span", "", "0%")].forEach(function (x) { barLine.appendChild(x); });
+    [el("h3", "cp-module-title"), meta, barLine, el("ol", "cp-pages")].forEach(function (x) { li.appendChild(x); });
+    return li;
+  }
 
   // What each module's entry shows, as last written; launch.html ships every entry as a new learner's
-  // (none seen, not complete, not blocked, 0%): an update writes only the entries whose values changed
+  // (none seen, not complete, not blocked, 0%), as moduleEntry builds the others: an update writes
+  // only the entries whose values changed
   var moduleShown = [], SHIPPED_MODULE = "0/false//0";
+  function writeModule(mi, complete) {
+    var m = data.modules[mi], seen = pagesSeen(m), lost = lostQuizzes(mi), pct = Math.floor(moduleProgress(mi) * 100);
+    var shown = seen + "/" + complete + "/" + lost.join(",") + "/" + pct;
+    if ((moduleShown[mi] || SHIPPED_MODULE) === shown) return;
+    moduleShown[mi] = shown;
+    writeMenu("module-progress", mi, T("pages_seen", { seen: seen, pages: N("page", m.pages.length) }), "text");
+    writeMenu("module-done", mi, complete, "shown");
+    writeMenu("module-blocked", mi, lost.length ? T("not_passed_at", { quizzes: lost.map(function (qi) { return quoted(data.quizzes[qi].title); }).join(", ") }) : "", "text");
+    writeMenu("module-blocked", mi, lost.length > 0, "shown");
+    writeMenu("module-bar", mi, pct, "value");
+    writeMenu("module-percent", mi, pct + "%", "text");
+  }
   function updateMenu() {
     var done = 0;
     data.modules.forEach(function (m, mi) {
-      var seen = pagesSeen(m), complete = moduleComplete(mi), lost = lostQuizzes(mi), pct = Math.floor(moduleProgress(mi) * 100);
+      var complete = moduleComplete(mi);
       if (complete) done++;
-      var shown = seen + "/" + complete + "/" + lost.join(",") + "/" + pct;
-      if ((moduleShown[mi] || SHIPPED_MODULE) === shown) return;
-      moduleShown[mi] = shown;
-      writeMenu("module-progress", mi, T("pages_seen", { seen: seen, pages: N("page", m.pages.length) }), "text");
-      writeMenu("module-done", mi, complete, "shown");
-      writeMenu("module-blocked", mi, lost.length ? T("not_passed_at", { quizzes: lost.map(function (qi) { return quoted(data.quizzes[qi].title); }).join(", ") }) : "", "text");
-      writeMenu("module-blocked", mi, lost.length > 0, "shown");
-      writeMenu("module-bar", mi, pct, "value");
-      writeMenu("module-percent", mi, pct + "%", "text");
+      if (mi < entries) writeModule(mi, complete); // the others are written as they are built
     });
     // the seen marks there are (a large unit's lists are filled after the first view; forEach skips the holes)
     menuElements("seen").forEach(function (mark, i) { writeMenu("seen", i, !!state.pages[i], "shown"); });
@@ -505,8 +573,8 @@
     required.forEach(function (m) {
       pages += m.pages.length;
       pagesSeenNow += pagesSeen(m);
-      refl = refl.concat(m.reflections.filter(function (ri) { return data.reflections[ri].min > 0; }));
-      quizIds = quizIds.concat(m.quizzes);
+      m.reflections.forEach(function (ri) { if (data.reflections[ri].min > 0) refl.push(ri); });
+      quizIds.push.apply(quizIds, m.quizzes);
     });
     var items = [];
     items.push([pagesSeenNow === pages, T("rule_pages", { seen: pagesSeenNow, pages: pages })]);
@@ -1302,6 +1370,7 @@
     prepareReflections();
     indexPages();
     readPageFiles();
+    readMenu();
     applyMode();
     d.addEventListener("click", safe(onClick));
     var form = $("[data-cp-cert-form]");
@@ -1342,6 +1411,7 @@
       }
     }));
     w.addEventListener("pagehide", safe(function () { finish("unload"); }));
+    w.addEventListener("beforeprint", safe(finishMenu));
 
     var resumeAt = -1;
     if (info.location) {

@@ -15,7 +15,10 @@ standalone), built with its page markup in page files (as a unit above page.INLI
 - the quizzes' questions and answer keys come with their page's file, not in the launch page: a quiz
   answered, the package reopened elsewhere, keeps its answers though its file has not loaded, and its
   answers' xAPI definitions are whole;
-- a new learner's contents ship as the player would write them: its start looks up no module's entry.
+- a new learner's contents ship as the player would write them: its start looks up no module's entry;
+- the launch page holds the contents' entries of the first modules only (page.MENU_MODULES_SHIPPED): the
+  player builds the others after the first view, as a resumed learner's, in order, shaped as shipped; a
+  "what is missing" link to a module not built yet still lands on its page, and printing builds the rest.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import contextlib
 import functools
 import http.server
 import json
+import re
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -37,12 +41,13 @@ from coursepack.cli import main
 from coursepack.render import page as page_render
 
 from . import harness
+from .course_driver import SETTLED
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 PAGES_PER_MODULE = 5
-PER_PAGE_BYTES = 400  # launch page bytes per page: about 330 (with a full section and an entry per page, as before: 680)
+PER_PAGE_BYTES = 250  # launch page bytes per page: about 190 (with every module's entry in the contents: 316; with a full section and an entry per page too: 680)
 # Markdown whose page would end early if "</noscript" reached the launch page unescaped
 HOSTILE = "Shown as typed: `</noscript><b id=cp-leak>` and </NOSCRIPT ><i id=cp-leak2>raw</i>"
 HOSTILE_SHOWN = "Shown as typed: </noscript><b id=cp-leak> and raw"
@@ -89,7 +94,8 @@ EVERY_KIND_PAGE = (EVERY_KIND_MODULE + 1) * PAGES_PER_MODULE - 1
 
 
 def write_course(root: Path, modules: int) -> None:
-    """modules x 5 pages: three text pages, a reflection, a two-question quiz (module 3's: six)."""
+    """modules x 5 pages: three text pages, a reflection, a two-question quiz (module 3's: six); a
+    certificate edition."""
     (root / "modules").mkdir(parents=True)
     (root / "assets").mkdir()
     files = [f"modules/m{i:03d}.yaml" for i in range(modules)]
@@ -97,6 +103,7 @@ def write_course(root: Path, modules: int) -> None:
         "id": "https://example.org/courses/scale", "slug": "scale", "title": "Scale course",
         "description": "Generated.", "language": "en", "version": "1.0.0",
         "authors": [{"name": "test"}], "modules": files,
+        "certificate": {"title": "Certificate", "issuer": "Test", "signatory": {"name": "A Signer", "role": "Lead"}},
     }
     (root / "course.yaml").write_text(json.dumps(course))  # JSON is YAML
     for i, rel in enumerate(files):
@@ -119,22 +126,27 @@ def write_course(root: Path, modules: int) -> None:
         (root / rel).write_text(json.dumps(module))
 
 
-def build(tmp: Path, pages: int) -> Path:
-    course, out = tmp / f"course-{pages}", tmp / f"out-{pages}"
+def build(tmp: Path, pages: int, edition: str = "standard") -> Path:
+    course, out = tmp / f"course-{pages}-{edition}", tmp / f"out-{pages}-{edition}"
     write_course(course, pages // PAGES_PER_MODULE)
     with pytest.MonkeyPatch.context() as patch:  # every page in page files, at 50 pages as at 300
         patch.setattr(page_render, "INLINE_PAGES_MAX", 0)
         patch.setattr(page_render, "PAGE_FILE_BYTES", 8 * 1024)  # several files at 50 pages; turns cross them
-        result = CliRunner().invoke(main, ["build", str(course), "--out", str(out), "--target", "xapi", "--edition", "standard"])
+        result = CliRunner().invoke(main, ["build", str(course), "--out", str(out), "--target", "xapi", "--edition", edition])
     assert result.exit_code == 0, result.output
-    site = tmp / f"site-{pages}"
+    site = tmp / f"site-{pages}-{edition}"
     zipfile.ZipFile(next(out.glob("*.zip"))).extractall(site)
     return site
 
 
+# The contents finished: every page list filled, every module's entry built
+MENU_FINISHED = "!document.querySelector('#cp-menu [data-cp-pages], #cp-menu [data-cp-modules-from]')"
+
+
 @contextlib.contextmanager
-def played(pw_browser, site: Path, init_script: str | None = None) -> Iterator[Page]:
-    """The site's launch page, served on 127.0.0.1 and played standalone, once the player is ready."""
+def played(pw_browser, site: Path, init_script: str | None = None, finished: bool = True) -> Iterator[Page]:
+    """The site's launch page, served on 127.0.0.1 and played standalone, once the player is ready (and,
+    when finished, once it has finished the contents)."""
     handler = functools.partial(harness._QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -145,8 +157,10 @@ def played(pw_browser, site: Path, init_script: str | None = None) -> Iterator[P
         page = context.new_page()
         page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
         page.wait_for_function("performance.getEntriesByName('coursepack:interactive').length > 0")
-        # the contents' page lists, empty at start, are filled soon after (a few per task)
-        page.wait_for_function("!document.querySelector('#cp-menu [data-cp-pages]')")
+        # the contents' page lists, empty at start, and the module entries the launch page leaves out are
+        # made soon after (a few per task)
+        if finished:
+            page.wait_for_function(MENU_FINISHED)
         yield page
     finally:
         context.close()
@@ -170,9 +184,9 @@ LIVE = """
 def test_the_launch_page_grows_by_a_bounded_amount_per_page(sites):
     size = {pages: (site / "index.html").stat().st_size for pages, site in sites.items()}
     files = {pages: sorted((site / "pages" / "course").iterdir()) for pages, site in sites.items()}
-    # per page: a bare section (about 60 bytes; with its attributes 190), its share of the course data and
-    # of its module's entry in the contents; no entry of its own in the contents (about 260): the player
-    # makes it; its content (1-2 KB here) is in a page file
+    # per page: a bare section (about 60 bytes; with its attributes 190) and its share of the course data;
+    # no entry of its own in the contents (about 260), nor its module's past the first few (about 130 per
+    # page here): the player makes them; its content (1-2 KB here) is in a page file
     per_page = (size[300] - size[50]) / 250
     assert per_page < PER_PAGE_BYTES, size
     assert len(files[300]) > len(files[50]) > 1, files
@@ -223,15 +237,12 @@ def test_at_start_no_page_is_live_and_a_page_is_live_once_shown(pw_browser, site
     assert per_page < 9, live
 
 
-BUSY = "document.getElementById('cp-main').getAttribute('aria-busy')"
-
-
 def assert_busy_while_a_page_file_loads(page: Page, last: int) -> None:
     """Going to a page whose file is not in yet: the main region is busy until the page is shown."""
     held: list = []
     page.route("**/pages/course/*.js", lambda route: held.append(route))  # the file's request waits here
     page.click(f'#cp-menu [data-cp-goto="{last}"]')  # from the contents, shown
-    page.wait_for_function(BUSY + " === 'true'")
+    page.wait_for_function(f"!({SETTLED})()")
     while not held:
         page.wait_for_timeout(10)
     assert page.locator(f"#cp-page-{last}").is_hidden() and page.locator("#cp-menu").is_visible()
@@ -239,7 +250,7 @@ def assert_busy_while_a_page_file_loads(page: Page, last: int) -> None:
         route.continue_()
     page.unroute("**/pages/course/*.js")
     page.wait_for_selector(f"#cp-page-{last}:not([hidden])")
-    assert page.evaluate(BUSY) is None
+    assert page.evaluate(SETTLED) is True
     assert page.evaluate("document.activeElement.id") == f"cp-page-{last}-title"
 
 
@@ -307,7 +318,7 @@ def test_seen_marks_are_right_in_lists_made_live_after_a_resume(pw_browser, site
         resume_file = f"/pages/course/{sum(1 for s in starts if s <= far) - 1}.js"
         assert page.evaluate(LIVE)["files"][0] == resume_file  # the resume page's file first
         page.click("#cp-menu-button")
-        page.wait_for_function("!document.querySelector('#cp-menu [data-cp-pages]')")
+        page.wait_for_function(MENU_FINISHED)
         seen = page.evaluate("[...document.querySelectorAll('[data-cp-seen]')].filter((e) => !e.hidden).map((e) => +e.dataset.cpSeen)")
         assert seen == [0, far]
 
@@ -461,3 +472,102 @@ def test_a_new_learner_s_contents_are_not_rewritten_at_start(pw_browser, sites):
         assert page.inner_text('[data-cp-module-percent="0"]') == "14%"
         assert page.evaluate("document.querySelector('[data-cp-module-bar=\"0\"]').value") == 14
         assert page.inner_text('[data-cp-module-percent="1"]') == "0%"
+
+
+def test_the_launch_page_ships_the_first_modules_entries_only(sites):
+    """The contents' entries a first view shows (page.MENU_MODULES_SHIPPED modules), whatever the number of
+    modules: the player builds the others."""
+    shipped = page_render.MENU_MODULES_SHIPPED
+    for pages, site in sites.items():
+        launch = (site / "index.html").read_text()
+        assert re.findall(r'<li class="cp-module" data-cp-module="(\w+)"', launch) == [f"m{i:03d}" for i in range(shipped)], pages
+        assert f'<ol class="cp-modules" data-cp-modules-from="{shipped}">' in launch
+
+
+# Zero-delay timers (the player's work after the first view: the contents finished, restored pages wired)
+# held until window.__release()
+HOLD_TIMERS = """
+(() => {
+  const held = [], real = window.setTimeout;
+  window.__holding = true;
+  window.setTimeout = function (fn, delay, ...args) {
+    if (window.__holding && !delay) { held.push(() => fn(...args)); return 0; }
+    return real.call(window, fn, delay, ...args);
+  };
+  window.__release = () => { window.__holding = false; held.splice(0).forEach((f) => real.call(window, f, 0)); };
+})();
+"""
+ENTRIES = "[...document.querySelectorAll('#cp-menu .cp-modules > li')].map((li) => li.dataset.cpModule)"
+LINKS = "[...document.querySelectorAll('#cp-menu a[data-cp-goto]')].map((a) => a.dataset.cpGoto)"
+# An entry's shape: tags, attributes and texts, numbers left out (an entry the player builds is as shipped)
+ENTRY_SHAPE = """
+(i) => {
+  const shape = (n) => n.nodeType === 3 ? n.data.trim() && n.data.replace(/\\d+/g, "#")
+    : "<" + [n.tagName, ...[...n.attributes].map((a) => a.name + "=" + a.value.replace(/\\d+/g, "#")).sort()].join(" ") + ">"
+      + [...n.childNodes].map(shape).join("") + "</>";
+  return shape(document.querySelectorAll("#cp-menu .cp-modules > li")[i]);
+}
+"""
+
+
+def entry_text(page: Page, kind: str, module: int) -> str:
+    """An entry's text as written (innerText reads "" in a module skipped off screen)."""
+    return page.evaluate(f"document.querySelector('[data-cp-module-{kind}=\"{module}\"]').textContent")
+
+
+def test_a_resumed_learner_s_module_entries_are_built_after_the_first_view(pw_browser, sites):
+    """Reopened on a page of module 9 (of 10): at the first view the contents hold the launch page's
+    entries only; then every module's entry is built, in order, its links in course order, module 9's with
+    this learner's progress, each shaped as launch.html writes one."""
+    module = 9
+    first = module * PAGES_PER_MODULE
+    shipped = [f"m{i:03d}" for i in range(page_render.MENU_MODULES_SHIPPED)]
+    with played(pw_browser, sites[50], HOLD_TIMERS, finished=False) as page:
+        assert page.evaluate(ENTRIES) == shipped
+        page.evaluate("window.__release()")
+        page.wait_for_function(MENU_FINISHED)
+        go_to(page, first)
+        go_to(page, first + 1)
+        page.reload()  # resumed on first + 1, zero-delay timers held again
+        page.wait_for_selector(f"#cp-page-{first + 1}:not([hidden])")
+        assert page.evaluate(ENTRIES) == shipped
+        page.click("#cp-menu-button")  # the contents shown (and written) before the rest is built
+        page.evaluate("window.__release()")
+        page.wait_for_function(MENU_FINISHED)
+        assert page.evaluate(ENTRIES) == [f"m{i:03d}" for i in range(10)]
+        assert page.evaluate(LINKS) == [str(i) for i in range(50)]
+        # two of its five pages seen; a reflection and a quiz to go: 2 of 7
+        assert entry_text(page, "progress", module) == "2 of 5 pages seen"
+        assert entry_text(page, "percent", module) == "28%"
+        assert page.evaluate(f"document.querySelector('[data-cp-module-bar=\"{module}\"]').value") == 28
+        assert page.is_hidden(f'[data-cp-module-done="{module}"]') and page.is_hidden(f'[data-cp-module-blocked="{module}"]')
+        assert entry_text(page, "progress", module - 1) == "0 of 5 pages seen"
+        shown = "[...document.querySelectorAll('[data-cp-seen]')].filter((e) => !e.hidden).map((e) => +e.dataset.cpSeen)"
+        assert page.evaluate(shown) == [first, first + 1]
+        # a shipped entry and a built one, both untouched: the same shape
+        assert page.evaluate(ENTRY_SHAPE, module - 1) == page.evaluate(ENTRY_SHAPE, 1)
+
+
+@pytest.fixture(scope="module")
+def certificate_site(tmp_path_factory) -> Path:
+    return build(tmp_path_factory.mktemp("scale-certificate"), 50, "certificate")
+
+
+def test_a_missing_link_to_a_module_not_built_yet_lands_on_its_page(pw_browser, certificate_site):
+    """The certificate's "what is missing" links jump to pages: one to a module whose entry in the contents
+    is not built yet shows its page, focused. Printing builds every entry at once, the certificate's last."""
+    target = 9 * PAGES_PER_MODULE  # module 9's first page (the launch page ships modules 0 to 7)
+    with played(pw_browser, certificate_site, HOLD_TIMERS, finished=False) as page:
+        assert page.locator('#cp-menu [data-cp-module="m009"]').count() == 0
+        page.click('#cp-menu [data-cp-goto="certificate"]')
+        page.wait_for_selector("#cp-certificate:not([hidden])")
+        link = page.locator(f'[data-cp-cert-missing] a[data-cp-goto="{target}"]')
+        assert "Module 9" in link.inner_text()
+        link.click()
+        page.wait_for_selector(f"#cp-page-{target}:not([hidden])")
+        assert page.evaluate("document.activeElement.id") == f"cp-page-{target}-title"
+        assert not page.evaluate(MENU_FINISHED)
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # as the browser does before printing
+        assert page.evaluate(MENU_FINISHED)
+        assert page.evaluate(ENTRIES) == [f"m{i:03d}" for i in range(10)] + ["certificate"]
+        assert page.evaluate(LINKS) == [str(i) for i in range(50)] + ["certificate"]
