@@ -38,7 +38,7 @@ def markdown_renders(monkeypatch) -> Counter:
     """Every Markdown render from now on, by kind and text (markdown-it's own entry points, so a
     render that goes around the build's cache is counted too)."""
     counts: Counter = Counter()
-    block, inline = markdown._md.render, markdown._md.renderInline
+    block, inline = markdown._parser().render, markdown._parser().renderInline
 
     def count_block(text, *args, **kwargs):
         counts["block", text] += 1
@@ -48,8 +48,8 @@ def markdown_renders(monkeypatch) -> Counter:
         counts["inline", text] += 1
         return inline(text, *args, **kwargs)
 
-    monkeypatch.setattr(markdown._md, "render", count_block)
-    monkeypatch.setattr(markdown._md, "renderInline", count_inline)
+    monkeypatch.setattr(markdown._parser(), "render", count_block)
+    monkeypatch.setattr(markdown._parser(), "renderInline", count_inline)
     return counts
 
 

@@ -37,7 +37,7 @@ INLINE = "An `inline` text"
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The texts markdown-it parsed (block or inline)."""
     parsed: list[str] = []
-    block, inline = markdown._md.render, markdown._md.renderInline
+    block, inline = markdown._parser().render, markdown._parser().renderInline
 
     def count_block(text: str, env: object = None) -> str:
         parsed.append(text)
@@ -47,8 +47,8 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         parsed.append(text)
         return inline(text, env)
 
-    monkeypatch.setattr(markdown._md, "render", count_block)
-    monkeypatch.setattr(markdown._md, "renderInline", count_inline)
+    monkeypatch.setattr(markdown._parser(), "render", count_block)
+    monkeypatch.setattr(markdown._parser(), "renderInline", count_inline)
     return parsed
 
 
@@ -103,3 +103,21 @@ def test_a_second_build_parses_no_markdown_and_packs_the_same_bytes(tmp_path: Pa
     (package,) = (tmp_path / "first").iterdir()
     assert package.read_bytes() == (tmp_path / "again" / package.name).read_bytes()
 
+
+
+def test_html_carried_over_keeps_the_stamps_of_the_code_that_made_it(tmp_path: Path, parses: list[str]) -> None:
+    """A build that parses nothing need not import markdown-it, so its own code stamps may lack the
+    parser's files: a record it writes (here, once a text is dropped) must still name them, or a new
+    markdown-it would not void HTML the old one made."""
+    render_all(tmp_path, TEXTS)
+    path = kept_record(tmp_path)
+    record = json.loads(path.read_text(encoding="utf-8"))
+    parser_file = tmp_path / "parser.py"  # stands for a module the parsing build had imported, this one not
+    parser_file.write_text("", encoding="utf-8")
+    info = parser_file.stat()
+    stamp = [str(parser_file), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+    path.write_text(json.dumps({**record, "code": [*record["code"], stamp]}), encoding="utf-8")
+    parses.clear()
+    render_all(tmp_path, TEXTS[:1])
+    assert parses == []  # carried over, not parsed
+    assert stamp in json.loads(path.read_text(encoding="utf-8"))["code"]

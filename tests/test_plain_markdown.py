@@ -15,7 +15,7 @@ def full_block(text: str, heading_level: int = 3) -> str:
 
 
 def full_inline(text: str) -> str:
-    return markdown.sanitize(markdown._md.renderInline(text))
+    return markdown.sanitize(markdown._parser().renderInline(text))
 
 
 def assert_same_as_full_path(text: str) -> None:

@@ -1,7 +1,8 @@
 """What start-up imports (issue 16): `coursepack --version` nothing but the console script; `validate`
-nothing that renders pages, and for a course it has found valid unchanged, neither PyYAML nor pydantic; loading a course no Markdown parser while every link leads to the web, and
-no XML parser without an SVG to check. Checked in a fresh interpreter, by the modules it holds
-afterwards (no timing)."""
+nothing that renders pages, and for a course it has found valid unchanged, neither PyYAML nor pydantic;
+loading a course no Markdown parser while every link leads to the web, and no XML parser without an SVG
+to check; a build whose Markdown is all kept, no Markdown parser. Checked in a fresh interpreter, by the
+modules it holds afterwards (no timing)."""
 
 from __future__ import annotations
 
@@ -110,3 +111,16 @@ def test_a_build_that_does_not_fork_does_not_import_multiprocessing(tmp_path: Pa
     modules, _ = modules_after(build.format(str(SCAFFOLD / "templates" / "certificate"), str(tmp_path / "out")))
     assert len(list((tmp_path / "out").glob("*.zip"))) == 2  # it did build
     assert loaded_of(modules, ("multiprocessing",)) == set()
+
+
+def test_a_build_whose_markdown_is_all_kept_does_not_import_the_parser(tmp_path: Path) -> None:
+    """The second build of an unchanged course finds every text's HTML, and the manifests' plain words,
+    kept (render/kept_markdown.py): it needs no Markdown parser. The scaffold's texts need the parser for
+    its pages and for the xAPI manifest's descriptions."""
+    course = tmp_path / "course"
+    shutil.copytree(SCAFFOLD, course, ignore=shutil.ignore_patterns("templates", "AUTHORING.md"))
+    build = "from coursepack.cli import main\nmain(['build', {!r}, '--target', 'xapi', '--edition', 'standard', '--out', {!r}], standalone_mode=False)"
+    first, _ = modules_after(build.format(str(course), str(tmp_path / "first")))
+    again, _ = modules_after(build.format(str(course), str(tmp_path / "again")))
+    assert "markdown_it" in first and len(list((tmp_path / "again").glob("*.zip"))) == 1  # it did parse, then build
+    assert loaded_of(again, ("markdown_it",)) == set()

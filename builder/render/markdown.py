@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import nh3
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-# CommonMark plus tables and strikethrough; raw HTML is parsed, then sanitized below.
-_md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).enable(["table", "strikethrough"])
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    """CommonMark plus tables and strikethrough; raw HTML is parsed, then sanitized below. Made at the
+    first parse: a build whose texts are all plain or kept (kept_markdown.py) never imports markdown-it
+    (issue 16: about 4 % of the example's build)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).enable(["table", "strikethrough"])
 
 _TAGS = {
     "p", "br", "hr", "em", "strong", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -120,7 +131,7 @@ def link_targets(text: str | None) -> list[str]:
         # every link needs one of them ([text](url), [ref], <autolink>, raw <a>; linkify is off):
         # most texts have neither and are not worth a render
         return []
-    html = nh3.clean(_md.render(text), tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto"})
+    html = nh3.clean(_parser().render(text), tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto"})
     # hrefs of <a> tags only: code that shows ' href="..."' as text is no link
     hrefs = (_HREF.search(attrs) for attrs in _LINK_START.findall(html))
     return [html_lib.unescape(href.group(1)) for href in hrefs if href]
@@ -157,7 +168,7 @@ def plain_block_html(text: str) -> Markup:
 def render_block_source(text: str) -> str:
     """The Markdown part of markdown_html, the same at every heading level (so a text shown at two
     levels is rendered once): unsanitized HTML, headings shifted, tables captioned."""
-    return _table_captions(_shift_headings(_md.render(text)))
+    return _table_captions(_shift_headings(_parser().render(text)))
 
 
 def finish_block_html(source: str, heading_level: int = 3) -> Markup:
@@ -176,4 +187,4 @@ def markdown_inline(text: str | None) -> Markup:
 
 def parsed_inline_html(text: str) -> Markup:
     """markdown_inline of a text plain_text refuses: parsed and sanitized."""
-    return Markup(sanitize(_md.renderInline(text)))
+    return Markup(sanitize(_parser().renderInline(text)))

@@ -38,6 +38,7 @@ class RenderCache:
         self._sources: dict[str, str] = {}  # the Markdown render, shared by every heading level
         self._blocks: dict[tuple[str, int], Markup] = {}
         self._inlines: dict[str, Markup] = {}
+        self._words: dict[str, str] = {}
         self._transcripts: dict[Path, Markup | None] = {}
         self._pages_of: tuple[LoadedCourse, str] | None = None  # (course, edition) of the pages kept
         self._pages: dict[tuple[str, ...], bytes | None] = {}
@@ -64,13 +65,18 @@ class RenderCache:
         """render(), or the same HTML as kept by an earlier build."""
         if self._kept is None:
             return render()
+        return Markup(self._kept_text(kind, text, lambda: str(render())))
+
+    def _kept_text(self, kind: str, text: str, make: Callable[[], str]) -> str:
+        """make(), or what an earlier build kept for the same kind of output of the same text."""
+        if self._kept is None:
+            return make()
         key = self._kept.key(kind, text)
         kept = self._kept.get(key)
-        if kept is not None:
-            return Markup(kept)
-        html = render()
-        self._kept.put(key, str(html))
-        return html
+        if kept is None:
+            kept = make()
+            self._kept.put(key, kept)
+        return kept
 
     def inline(self, text: str | None) -> Markup:
         """markdown_inline, rendered once per text."""
@@ -83,6 +89,14 @@ class RenderCache:
             else:
                 html = self._inlines[text] = self._rendered("inline", text, lambda: parsed_inline_html(text))
         return html
+
+    def words(self, text: str, plain_words: Callable[[str], str]) -> str:
+        """plain_words(text), a manifest's description (targets/xapi_activities.py), once per build and kept
+        with the HTML: with it, a build whose texts are all kept parses no Markdown (and imports no parser)."""
+        words = self._words.get(text)
+        if words is None:
+            words = self._words[text] = self._kept_text("words", text, lambda: plain_words(text))
+        return words
 
     def legend(self, text: str) -> Markup | None:
         """The text as inline HTML when it is one paragraph (so it can sit in a <legend>), else None."""

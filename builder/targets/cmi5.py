@@ -23,7 +23,7 @@ from coursepack.model.quiz import QuizBlock
 from coursepack.targets.launch_units import LaunchUnit
 from coursepack.targets.target import Target
 from coursepack.targets.scorm12 import package_title
-from coursepack.targets.xapi_activities import COURSE_TYPE, MODULE_TYPE, base_id, module_id, plain_text
+from coursepack.targets.xapi_activities import COURSE_TYPE, MODULE_TYPE, Words, base_id, module_id, plain_text, plain_words
 
 NS_CMI5 = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
 
@@ -50,7 +50,8 @@ def mastery_text(mark: int) -> str:
     return f"{mark / 100:.4f}".rstrip("0").rstrip(".") if mark % 100 else str(mark // 100)
 
 
-def build_manifest(loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], files: Collection[str]) -> bytes:
+def build_manifest(loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], files: Collection[str], *,
+                   words: Words = plain_words) -> bytes:
     course = loaded.course
     lang = course.language
     mark = course.pass_mark_for(edition)
@@ -61,19 +62,20 @@ def build_manifest(loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], f
     root = etree.Element(f"{{{NS_CMI5}}}courseStructure", nsmap={None: NS_CMI5})
     course_el = etree.SubElement(root, f"{{{NS_CMI5}}}course", id=course.id)
     _text(course_el, "title", title, lang)
-    _text(course_el, "description", plain_text(course.description) or title, lang)
+    course_description = plain_text(course.description, words=words) or title
+    _text(course_el, "description", course_description, lang)
     for sco in scos:
         attrs = {"launchMethod": "AnyWindow", "activityType": MODULE_TYPE}
         if sco.module_ids is None:
             attrs["activityType"] = COURSE_TYPE
-            au_id, au_title, description = f"{base_id(loaded)}/course", title, plain_text(course.description) or title
+            au_id, au_title, description = f"{base_id(loaded)}/course", title, course_description
             scored = mark is not None and any(_has_marked_quiz(m, mark) for m in loaded.modules)
             attrs["moveOn"] = "CompletedAndPassed" if scored else "Completed"
         else:
             (mid,) = sco.module_ids
             module = by_id[mid]
             au_id, au_title = module_id(loaded, module), module.module.title
-            description = plain_text(module.module.description) or au_title
+            description = plain_text(module.module.description, words=words) or au_title
             scored = _has_marked_quiz(module, mark)
             if mid not in required:
                 attrs["moveOn"] = "NotApplicable"

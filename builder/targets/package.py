@@ -12,6 +12,7 @@ from coursepack.render.page import referenced_assets, render_unit, runtime_files
 from coursepack.render.render_cache import RenderCache
 from coursepack.targets.fit import units_fit_problems
 from coursepack.targets.registry import TARGETS, launch_units
+from coursepack.targets.xapi_activities import plain_words
 from coursepack.targets.zipper import Content
 
 
@@ -35,7 +36,8 @@ def package_files(loaded: LoadedCourse, target_name: str, edition: str, *, per_m
         assets.update(referenced_assets(contents))
     for rel in sorted(assets):
         files[f"assets/{rel}"] = _asset_file(loaded, rel)  # streamed by the zipper, never held in memory
-    files[target.manifest_name] = target.write_manifest(loaded, edition, [unit for unit, _ in units], files)
+    files[target.manifest_name] = target.write_manifest(loaded, edition, [unit for unit, _ in units], files,
+                                                        words=lambda text: renders.words(text, plain_words))
     return files
 
 

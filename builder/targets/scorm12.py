@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from lxml import etree
@@ -111,8 +111,10 @@ def manifest_tree(loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], *,
     return ManifestTree(root, organization, parent, items, per_module)
 
 
-def build_manifest(loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], files: Collection[str]) -> bytes:
-    """imsmanifest.xml for the given SCOs; files are the paths of every package file besides the manifest."""
+def build_manifest(loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], files: Collection[str], *,
+                   words: Callable[[str], str] | None = None) -> bytes:
+    """imsmanifest.xml for the given SCOs; files are the paths of every package file besides the manifest.
+    (words: unused, a SCORM manifest carries no descriptions.)"""
     tree = manifest_tree(loaded, edition, scos, ns_cp=NS_CP, nsmap=NSMAP, schema_version="1.2")
     root, per_module = tree.root, tree.per_module
     mastery = loaded.course.pass_mark_for(edition)

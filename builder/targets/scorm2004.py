@@ -24,7 +24,7 @@ Choices (sources in shared/notes/peers-and-standards.md §4.2, §4.3; docs/lms/s
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from lxml import etree
 
@@ -100,8 +100,10 @@ def _root_sequencing(item: etree._Element) -> None:
     _rollup_rule(rules, "any", [("completed", "not")], "incomplete")
 
 
-def build_manifest(loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], files: Collection[str]) -> bytes:
-    """imsmanifest.xml for the given SCOs; files are the paths of every package file besides the manifest."""
+def build_manifest(loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], files: Collection[str], *,
+                   words: Callable[[str], str] | None = None) -> bytes:
+    """imsmanifest.xml for the given SCOs; files are the paths of every package file besides the manifest.
+    (words: unused, a SCORM manifest carries no descriptions.)"""
     tree = manifest_tree(loaded, edition, scos, ns_cp=NS_CP, nsmap=NSMAP, schema_version=SCHEMA_VERSION)
     root, organization, parent, per_module = tree.root, tree.organization, tree.parent, tree.per_module
     mark = loaded.course.pass_mark_for(edition)

@@ -8,13 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Protocol
 
 from coursepack.load.course_loader import LoadedCourse
 from coursepack.render.storage_limits import StorageLimits
 from coursepack.targets.launch_units import LaunchUnit
 
-# (course, edition, launch units, paths of every other package file) -> the manifest's bytes
-ManifestWriter = Callable[[LoadedCourse, str, list[LaunchUnit], Collection[str]], bytes]
+
+class ManifestWriter(Protocol):
+    """(course, edition, launch units, paths of every other package file) -> the manifest's bytes. words
+    turns a Markdown description into plain words (xapi_activities.plain_words, or the build's kept copy
+    of them: RenderCache.words); manifests without descriptions (SCORM's) do not ask it."""
+
+    def __call__(self, loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], files: Collection[str], *,
+                 words: Callable[[str], str] = ...) -> bytes: ...
 
 
 @dataclass(frozen=True)

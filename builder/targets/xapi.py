@@ -19,7 +19,7 @@ from coursepack.load.course_loader import LoadedCourse
 from coursepack.targets.launch_units import LaunchUnit
 from coursepack.targets.target import Target
 from coursepack.targets.scorm12 import package_title
-from coursepack.targets.xapi_activities import Activity, course_activity, module_activities
+from coursepack.targets.xapi_activities import Activity, Words, course_activity, module_activities, plain_words
 
 NS_TINCAN = "http://projecttincan.com/tincan.xsd"
 
@@ -32,15 +32,16 @@ def _activity(parent: etree._Element, activity: Activity, lang: str, launch: str
         etree.SubElement(element, f"{{{NS_TINCAN}}}launch", lang=lang).text = launch
 
 
-def build_manifest(loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], files: Collection[str]) -> bytes:
+def build_manifest(loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], files: Collection[str], *,
+                   words: Words = plain_words) -> bytes:
     """tincan.xml: the course (launchable, at the one launch page) and its modules and quizzes."""
     if len(scos) != 1 or scos[0].module_ids is not None:
         raise ValueError("an xAPI package has exactly one launchable activity: the whole course")
     lang = loaded.course.language
     root = etree.Element(f"{{{NS_TINCAN}}}tincan", nsmap={None: NS_TINCAN})
     activities = etree.SubElement(root, f"{{{NS_TINCAN}}}activities")
-    _activity(activities, course_activity(loaded, package_title(loaded, edition)), lang, launch=scos[0].launch)
-    for activity in module_activities(loaded, loaded.modules):
+    _activity(activities, course_activity(loaded, package_title(loaded, edition), words), lang, launch=scos[0].launch)
+    for activity in module_activities(loaded, loaded.modules, words):
         _activity(activities, activity, lang)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 

@@ -13,7 +13,7 @@ keeps learners' records together.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -55,12 +55,14 @@ def module_id(loaded: LoadedCourse, module: LoadedModule) -> str:
     return f"{base_id(loaded)}/{module.module.id}"
 
 
-def plain_text(markdown: str | None, limit: int = DESCRIPTION_MAX) -> str:
+# A Markdown text -> its plain words (plain_words, or a build's kept copy of them: RenderCache.words)
+Words = Callable[[str], str]
+
+
+def plain_words(markdown: str) -> str:
     """Authored Markdown as one line of plain text: the words of its text and code spans, no markup
-    (lxml escapes what it writes), cut at a word with "…" when longer than limit. Parsed, not
-    rendered: the build renders each Markdown text once, for the pages."""
-    if not markdown:
-        return ""
+    (lxml escapes what it writes). Parsed, not rendered: the build renders each Markdown text once,
+    for the pages."""
     words: list[str] = []
     for token in _parser().parse(markdown):
         for child in token.children or ():
@@ -70,7 +72,14 @@ def plain_text(markdown: str | None, limit: int = DESCRIPTION_MAX) -> str:
                 words.append(" ")
         if token.type.endswith("_close") and token.block:
             words.append(" ")
-    text = " ".join("".join(words).split())
+    return " ".join("".join(words).split())
+
+
+def plain_text(markdown: str | None, limit: int = DESCRIPTION_MAX, words: Words = plain_words) -> str:
+    """plain_words of authored Markdown, cut at a word with "…" when longer than limit."""
+    if not markdown:
+        return ""
+    text = words(markdown)
     if len(text) <= limit:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0]
@@ -84,16 +93,16 @@ def _quizzes(module: LoadedModule) -> Iterator[QuizBlock]:
                 yield block
 
 
-def course_activity(loaded: LoadedCourse, title: str) -> Activity:
+def course_activity(loaded: LoadedCourse, title: str, words: Words = plain_words) -> Activity:
     course = loaded.course
-    return Activity(course.id, COURSE_TYPE, title, plain_text(course.description) or title)
+    return Activity(course.id, COURSE_TYPE, title, plain_text(course.description, words=words) or title)
 
 
-def module_activities(loaded: LoadedCourse, modules: list[LoadedModule]) -> Iterator[Activity]:
+def module_activities(loaded: LoadedCourse, modules: list[LoadedModule], words: Words = plain_words) -> Iterator[Activity]:
     """Each module, then its quizzes, in the order learners meet them."""
     for module in modules:
         mid = module_id(loaded, module)
-        yield Activity(mid, MODULE_TYPE, module.module.title, plain_text(module.module.description) or module.module.title)
+        yield Activity(mid, MODULE_TYPE, module.module.title, plain_text(module.module.description, words=words) or module.module.title)
         for quiz in _quizzes(module):
             title = quiz.title or f"{module.module.title}: quiz"
             yield Activity(f"{mid}/quiz/{quiz.id}", QUIZ_TYPE, title, title)
