@@ -10,12 +10,14 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from browser.harness import in_ci
 from lrs.server import LRS_VENV, Lrs, LrsUnavailable, ensure_lrs_venv
+from pg_server import Postgres, newest_bin_dir, unavailable
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("COURSEPACK_SHARED", REPO.parent / "shared"))
@@ -140,3 +142,62 @@ def lrs(tmp_path_factory: pytest.TempPathFactory):
         yield server
     finally:
         server.stop()
+
+
+# ---------------------------------------------------------------- a real PostgreSQL (tests/pg_server.py)
+
+# One server for the whole run, pytest-xdist's workers included: the run's main process makes a folder
+# its workers inherit (through this variable), the first worker to need the server starts it and leaves
+# its address there, the others use it, and the main process stops it when the run ends.
+PG_SHARE = "COURSEPACK_TEST_PG_SHARE"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the main process (workers start after this, with its environment)
+        os.environ[PG_SHARE] = tempfile.mkdtemp(prefix="coursepack-test-pg-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") or PG_SHARE not in os.environ:
+        return
+    share = Path(os.environ.pop(PG_SHARE))
+    try:
+        record = share / "server.json"
+        if record.exists():
+            Postgres.from_json(record.read_text()).stop()
+    finally:
+        shutil.rmtree(share, ignore_errors=True)
+
+
+def _start_postgres(share: Path) -> str | None:
+    """Start the run's server and leave its address in `share`; why it cannot start, else None."""
+    reason = unavailable()
+    if reason is None:
+        server = Postgres(newest_bin_dir())
+        try:
+            server.start()
+            (share / "server.json").write_text(server.to_json())
+        except (OSError, RuntimeError, subprocess.TimeoutExpired) as error:
+            shutil.rmtree(server.root, ignore_errors=True)
+            reason = f"PostgreSQL did not start: {error}"
+    return reason
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Postgres:
+    """The run's PostgreSQL server (started by whichever test process needs it first). Without Debian's
+    `postgresql` or psycopg: skip with the reason, or fail when CI is set."""
+    share = Path(os.environ[PG_SHARE])
+    with open(share / "lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        record, failed = share / "server.json", share / "unavailable.txt"
+        if not record.exists() and not failed.exists():
+            reason = _start_postgres(share)
+            if reason is not None:
+                failed.write_text(reason)  # the other workers skip at once, without trying again
+        if record.exists():
+            return Postgres.from_json(record.read_text())
+        reason = failed.read_text()
+    if in_ci():
+        pytest.fail(reason + " -- CI is set, so this fails instead of skipping", pytrace=False)
+    pytest.skip(reason)

@@ -1,32 +1,20 @@
 """The report store on PostgreSQL (`--db postgresql://…`): the same imports give the same report as
 on DuckDB, a sync resumes there too, and the database password is never shown.
 
-A real PostgreSQL from Debian's packages (`postgresql`, installed by .ci/run) is started for the
-session on 127.0.0.1, a free port, its data and unix socket in a temporary folder; as root it runs as
-the `postgres` user (initdb refuses root). Without it or without psycopg the tests skip and say why;
-with CI set they fail instead.
+A real PostgreSQL from Debian's packages (`postgresql`, installed by .ci/run): conftest.py's `postgres`
+fixture, one server for the whole run (tests/pg_server.py). Without it or without psycopg the tests
+skip and say why; with CI set they fail instead.
 """
 
 from __future__ import annotations
 
-import glob
 import json
-import os
-import pwd
 import secrets
-import shutil
-import socket
-import subprocess
-import tempfile
-import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from browser.harness import in_ci
+from pg_server import Postgres
 from test_report_incremental import read
 from test_report_lrs import BASE, COURSE, FIRST, PASSWORD, XCOURSE, SpecLrs, run, seed, statement
 
@@ -40,113 +28,7 @@ from coursepack.report.show_html import html_page
 from coursepack.report.store import StoreError, open_store
 from coursepack.xapi.vocabulary import COMPLETED
 
-try:
-    import psycopg
-except ImportError:  # the tests say so (skip, or fail in CI)
-    psycopg = None  # type: ignore[assignment]
-
 MOODLE = SHARED / "fixtures" / "moodle-4.3"
-INSTALL = "apt-get install -y postgresql (as root), and pip install 'psycopg[binary]'"
-START_TIMEOUT_S = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Postgres:
-    """One PostgreSQL server in a temporary folder, for the test session."""
-
-    def __init__(self, bin_dir: Path) -> None:
-        self.bin_dir = bin_dir
-        self.root = Path(tempfile.mkdtemp(prefix="coursepack-pg-"))  # not under pytest's 0700 folder: postgres must enter it
-        self.data = self.root / "data"
-        self.port = _free_port()
-        self.user = "coursepack"
-        self.password = secrets.token_urlsafe(16)
-        self._as: dict[str, Any] = {}
-        if os.geteuid() == 0:
-            owner = pwd.getpwnam("postgres")
-            os.chown(self.root, owner.pw_uid, owner.pw_gid)
-            self._as = {"user": owner.pw_uid, "group": owner.pw_gid, "extra_groups": []}
-
-    def _run(self, *command: str) -> None:
-        proc = subprocess.run([str(self.bin_dir / command[0]), *command[1:]], capture_output=True, text=True,
-                              timeout=START_TIMEOUT_S, cwd=self.root, **self._as)
-        if proc.returncode != 0:
-            log = (self.root / "server.log")
-            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
-            raise RuntimeError(f"{command[0]} failed ({proc.returncode}): {proc.stderr.strip()} {tail}")
-
-    def start(self) -> None:
-        password_file = self.root / "password"
-        password_file.write_text(self.password + "\n")
-        if self._as:
-            os.chown(password_file, self._as["user"], self._as["group"])
-        try:
-            self._run("initdb", "-D", str(self.data), "-U", self.user, f"--pwfile={password_file}",
-                      "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync")
-        finally:
-            password_file.unlink()
-        # 127.0.0.1 only, the socket in our folder (not /var/run/postgresql), no fsync: a test server
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w", "-t", str(START_TIMEOUT_S),
-                  "-o", f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -F", "start")
-
-    def stop(self) -> None:
-        try:
-            self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
-        finally:
-            shutil.rmtree(self.root, ignore_errors=True)
-
-    def url(self, database: str = "postgres", password: str | None = None) -> str:
-        return f"postgresql://{self.user}:{password or self.password}@127.0.0.1:{self.port}/{database}"
-
-    def new_database(self) -> str:
-        """A database that sorts text as a district's would (ICU's en-US: 'ada' before 'Bob'), not by
-        code point as DuckDB does; the server's own collation when it has no ICU."""
-        name = f"report_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(self.url(), autocommit=True) as connection:
-            try:
-                connection.execute(f"CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'")
-            except psycopg.Error:
-                connection.execute(f"CREATE DATABASE {name}")
-        return self.url(name)
-
-
-def _unavailable() -> str | None:
-    if psycopg is None:
-        return f"psycopg is not installed ({INSTALL})"
-    if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
-        return f"PostgreSQL's server programs are not in /usr/lib/postgresql/*/bin ({INSTALL})"
-    if os.geteuid() == 0:
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            return "running as root and there is no `postgres` user to run the server as (initdb refuses root)"
-    return None
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Postgres]:
-    reason = _unavailable()
-    if reason is None:
-        newest = max(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3].split(".")[0]))
-        server = Postgres(Path(newest).parent)
-        try:
-            server.start()
-        except (OSError, RuntimeError, subprocess.TimeoutExpired) as error:
-            shutil.rmtree(server.root, ignore_errors=True)
-            reason = f"PostgreSQL did not start: {error}"
-    if reason is not None:
-        if in_ci():
-            pytest.fail(reason + " -- CI is set, so this fails instead of skipping", pytrace=False)
-        pytest.skip(reason)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
