@@ -32,6 +32,7 @@ from coursepack.model.quiz import FillIn, Matching, Sequencing
 from coursepack.render.course_data import course_data_json, fill_in_maxlength, quiz_questions
 from coursepack.render.markdown import NEW_TAB_NOTE
 from coursepack.render.render_cache import RenderCache
+from coursepack.render.runtime_min import shipped_runtime_file
 from coursepack.render.storage_limits import StorageLimits
 from coursepack.render.strings import format_string, strings_for
 from coursepack.render.template_cache import user_bytecode_cache
@@ -336,10 +337,9 @@ def adapter_preload_tags(adapter: str) -> str:
 
 
 def runtime_files(adapter: str) -> dict[str, bytes]:
-    """The player's files for a package, by path inside the package ("runtime/...")."""
-    root = resources.files("coursepack").joinpath("runtime")
+    """The player's files for a package, by path inside the package ("runtime/..."), scripts minified."""
     names = sorted(set(_COMMON_RUNTIME) | set(adapter_runtime(adapter)))
-    return {f"runtime/{name}": root.joinpath(name).read_bytes() for name in names}
+    return {f"runtime/{name}": shipped_runtime_file(name) for name in names}
 
 
 def referenced_assets(unit: UnitContents) -> list[str]:
