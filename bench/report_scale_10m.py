@@ -3,6 +3,7 @@ store filled through the sync's own code, its statement rows copied by SQL insid
 Prints figures beside issue 13's targets; checks the copy and the report's rows (exit 1 when wrong).
 
 Run: python3 bench/report_scale_10m.py [--copies 100] [--chunk 10] [--runs 3] [--work DIR] [--skip-copy]
+                                      [--rebuild-all] [--memory-limit SIZE]
 (DIR: /tmp/coursepack-report-10m; 10 M statements take 1.6 GB there)
 
 1. base (a fresh process, reused when DIR/base.duckdb exists): 1,000 learners' statements stored as
@@ -18,7 +19,12 @@ Run: python3 bench/report_scale_10m.py [--copies 100] [--chunk 10] [--runs 3] [-
 3. each a fresh process (wall, CPU user+sys, peak RSS, load average before and after): the full
    evidence rebuild the sync ends with (every learner stale), a rebuild with nothing stale, one with one
    learner stale (report_scale_store.py --do rebuild / rebuild-one), then `coursepack report show
-   --format csv --out F` --runs times (--skip-copy: only these, on the store an earlier run left);
+   --format csv --out F` --runs times (--skip-copy: only these, on the store an earlier run left;
+   --rebuild-all with it: first the full rebuild again, every learner made stale by forgetting the
+   course's fingerprint, as a changed course.yaml does; --runs 0: no report show);
+   --memory-limit SIZE: every step with COURSEPACK_REBUILD_MEMORY_LIMIT=SIZE (the DuckDB memory_limit
+   a sync and its rebuild run under, engine.py; "80%" is DuckDB's own default, the rebuild's before
+   round 5);
 4. the report checked: its rows by status are N x the base store's, and sample learners of sample
    copies have their base learner's row (the copy's tag put back).
 
@@ -182,9 +188,12 @@ def check_report(base_csv: Path, big_csv: Path, copies: int) -> list[str]:
 # ---- the run ---------------------------------------------------------------------------------------------------
 
 
+ENV: dict[str, str] = {}  # every step's environment: --memory-limit
+
+
 def step(title: str, args: list[str], target: str = "") -> Run:
     before = load()
-    run = measured(args)
+    run = measured(args, ENV)
     print(f"{title}: {run.wall:.1f} s wall, {run.cpu:.1f} CPU-s, peak RSS {mb(run.peak_kib)} "
           f"(exit {run.code}; before {before}, after {load()}){'  [' + target + ']' if target else ''}", flush=True)
     if run.stdout.strip():
@@ -209,6 +218,14 @@ def size(db: Path) -> str:
     return f"{(db.stat().st_size + (wal.stat().st_size if wal.exists() else 0)) / 1e9:.2f} GB"
 
 
+def forget_fingerprint(db: Path) -> None:
+    """Every learner stale for the next rebuild, as after a change to course.yaml."""
+    import duckdb
+
+    with duckdb.connect(str(db)) as con:
+        con.execute("DELETE FROM lrs_evidence")
+
+
 def base_report(work: Path, base: Path) -> Path:
     """The base store's own report: a copy of it rebuilt, then shown."""
     out = work / "base.csv"
@@ -230,8 +247,14 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "coursepack-report-10m")
     parser.add_argument("--skip-copy", action="store_true",
                         help="reuse DIR/store-N.duckdb, rebuilt by an earlier run, and only time report show")
+    parser.add_argument("--rebuild-all", action="store_true",
+                        help="with --skip-copy: make every learner stale and time the full rebuild first")
+    parser.add_argument("--memory-limit",
+                        help="COURSEPACK_REBUILD_MEMORY_LIMIT for every step (80%%: DuckDB's default)")
     parser.add_argument("--do", choices=("copy", "check"), help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.memory_limit:
+        ENV["COURSEPACK_REBUILD_MEMORY_LIMIT"] = options.memory_limit
     work = options.work
     db = work / f"store-{options.copies}.duckdb"
     if options.do == "copy":
@@ -241,7 +264,7 @@ def main() -> None:
         print("\n".join(wrong))
         raise SystemExit(1 if wrong else 0)
     print(f"{time.strftime('%Y-%m-%d %H:%M')} UTC, {options.copies} copies of {options.base_learners:,} learners; "
-          f"{os.cpu_count()} cores ({load()})", flush=True)
+          f"{os.cpu_count()} cores; memory limit {options.memory_limit or 'the default'} ({load()})", flush=True)
     work.mkdir(parents=True, exist_ok=True)
     base = work / "base.duckdb"
     if not base.exists():
@@ -269,7 +292,12 @@ def main() -> None:
         step("evidence rebuild, every learner", rebuild(db), "no target in issue 13; round 2 foresaw 280-300 CPU-s at 10 M")
         step("evidence rebuild, nothing stale", rebuild(db))
         step("evidence rebuild, one learner stale", rebuild(db, "rebuild-one"))
+    elif options.rebuild_all:
+        forget_fingerprint(db)
+        step("evidence rebuild, every learner (fingerprint forgotten)", rebuild(db))
     print(f"  store {size(db)} with its evidence")
+    if options.runs == 0:
+        return
     out = work / f"store-{options.copies}.csv"
     learners = options.copies * options.base_learners
     target = next((text for most, text in SHOW_TARGETS if learners <= most), "no target in issue 13")

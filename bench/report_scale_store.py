@@ -2,7 +2,8 @@
 through the sync's own ingest code, then the evidence rebuild and `report show --format csv` timed.
 Prints figures, asserts nothing.
 
-Run: python3 bench/report_scale_store.py [--base-learners 1000] [--copies 10] [--batch 5000] [--keep DIR]
+Run: python3 bench/report_scale_store.py [--base-learners 1000] [--copies 10] [--keep DIR] [--fill-only]
+                                        [--random-ids] [--memory-limit SIZE]
 
 Making and checking 10 M statements as report_scale.py does (statements made, served over HTTP,
 checked by xapi_facts) would take well over an hour here. Instead:
@@ -12,25 +13,35 @@ checked by xapi_facts) would take well over an hour here. Instead:
 2. fill (a fresh process): --copies copies of the base, each copy's learners, statement ids and
    voiding targets renamed (c<n>- in front), stored page by page (500) through `lrs_store.store_page`,
    the function the sync stores every page with (the same rows, the same stale-learner marks);
-   wall, CPU and VmRSS over the fill;
+   wall, CPU and VmRSS over the fill, and DuckDB's own account of its memory (duckdb_memory()) after
+   each copy. Each page is renamed as it is stored, so Python holds the base and one page: VmRSS
+   follows the store. --random-ids: statement ids (and voiding targets) are UUIDs made from the
+   renamed ids instead, as random as an LRS's, so each page's primary-key checks touch the whole index
+   rather than one copy's corner of it (the copy's tag in front keeps them together);
 3. rebuild (a fresh process): `lrs_rebuild.rebuild_evidence`, every learner stale (a fresh store),
    as the sync's last step; then again with nothing stale; then with one learner stale;
 4. `coursepack report show --format csv --out F` (a fresh process).
 
 Wall, CPU and peak RSS of each process from the kernel (wait4), VmRSS sampled every 0.25 s.
+--memory-limit SIZE runs every step with COURSEPACK_REBUILD_MEMORY_LIMIT=SIZE (the DuckDB memory_limit
+the evidence rebuild runs under, engine.py; "80%" is DuckDB's own default, the rebuild's before round 5;
+the fill's inserts run without a limit, as the sync's do).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import pickle
 import resource
 import shutil
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -38,6 +49,7 @@ from report_scale import REPO, coursepack, load, mb, measured, print_run, print_
 
 SOURCE = "lrs:http://127.0.0.1/xAPI/"
 PAGE = 500
+RANDOM_IDS = uuid.UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8")  # any fixed namespace: the same ids every run
 
 
 def base_facts(learners: int, cache: Path) -> list:
@@ -72,7 +84,32 @@ def renamed(facts: list, copy: int) -> list:
     return out
 
 
-def fill(db: Path, base_learners: int, copies: int, cache: Path) -> None:
+def random_ids(facts: list) -> list:
+    """The facts with their statement ids (and voiding targets) as name-based UUIDs of those ids."""
+    def rid(value: str) -> str:
+        return str(uuid.uuid5(RANDOM_IDS, value))
+
+    return [dataclasses.replace(f, statement_id=rid(f.statement_id),
+                                object_id=rid(f.object_id) if f.verb.endswith("/voided") else f.object_id)
+            for f in facts]
+
+
+def duckdb_memory(store: Any) -> str:
+    """DuckDB's own account of the memory it holds, by tag (what a memory_limit bounds)."""
+    rows = store.execute("SELECT tag, memory_usage_bytes, temporary_storage_bytes FROM duckdb_memory() "
+                         "WHERE memory_usage_bytes + temporary_storage_bytes >= 1000000 ORDER BY tag")
+    return ", ".join(f"{tag} {used / 1e6:.0f} MB" + (f" (+{spilled / 1e6:.0f} MB on disk)" if spilled else "")
+                     for tag, used, spilled in rows) or "nothing"
+
+
+def own_rss_mb() -> str:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return mb(int(line.split()[1]))
+    return "?"
+
+
+def fill(db: Path, base_learners: int, copies: int, cache: Path, randomise: bool = False) -> None:
     from coursepack.load.course_loader import load_course
     from coursepack.report import lrs_store
     from coursepack.report.course_map import course_map
@@ -85,17 +122,21 @@ def fill(db: Path, base_learners: int, copies: int, cache: Path) -> None:
     stored = 0
     with open_store(db) as store:
         lrs_store.install(store)
+        ((limit,),) = store.execute("SELECT current_setting('memory_limit')")
+        print(f"  DuckDB memory_limit {limit}", flush=True)
         state = lrs_store.read_state(store, SOURCE, course_id)
         for copy in range(copies):
-            page_facts = renamed(facts, copy)
-            for start in range(0, len(page_facts), PAGE):
-                page = page_facts[start : start + PAGE]
+            for start in range(0, len(facts), PAGE):
+                page = renamed(facts[start : start + PAGE], copy)
+                if randomise:
+                    page = random_ids(page)
                 high = max((f.stored for f in page if f.stored is not None), default=None)
-                last = copy == copies - 1 and start + PAGE >= len(page_facts)
+                last = copy == copies - 1 and start + PAGE >= len(facts)
                 _, state = lrs_store.store_page(store, SOURCE, course_id, page, since=None,
                                                 more=None if last else "next", page_high=high, state=state)
                 stored += len(page)
-            print(f"  copy {copy + 1}/{copies}: {stored:,} statements in {time.perf_counter() - started:.0f} s "
+            print(f"  copy {copy + 1}/{copies}: {stored:,} statements in {time.perf_counter() - started:.0f} s, "
+                  f"{time.process_time() - cpu:.0f} CPU-s; VmRSS {own_rss_mb()}; DuckDB: {duckdb_memory(store)} "
                   f"({load()})", flush=True)
     print(f"fill: {stored:,} statements through lrs_store.store_page in {time.perf_counter() - started:.0f} s wall, "
           f"{time.process_time() - cpu:.0f} CPU-s", flush=True)
@@ -120,8 +161,8 @@ def rebuild(db: Path, stale_one: bool) -> None:
           f"(peak RSS {mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)})", flush=True)
 
 
-def step(title: str, args: list[str]) -> None:
-    run = measured(args)
+def step(title: str, args: list[str], env: dict[str, str] | None = None) -> None:
+    run = measured(args, env)
     print_run(title, run)
     print("  " + run.stdout.strip().replace("\n", "\n  "))
     print_samples(run, every=12)
@@ -134,29 +175,38 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "coursepack-report-scale")
     parser.add_argument("--keep", type=Path, default=None, help="use (and keep) this folder for the store")
     parser.add_argument("--skip-fill", action="store_true", help="reuse the store in --keep")
+    parser.add_argument("--fill-only", action="store_true", help="time the fill alone")
+    parser.add_argument("--random-ids", action="store_true", help="statement ids as random as an LRS's")
+    parser.add_argument("--memory-limit",
+                        help="COURSEPACK_REBUILD_MEMORY_LIMIT for every step (80%%: DuckDB's default)")
     parser.add_argument("--do", choices=("fill", "rebuild", "rebuild-one"), help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.do == "fill":
-        return fill(options.db, options.base_learners, options.copies, options.cache)
+        return fill(options.db, options.base_learners, options.copies, options.cache, options.random_ids)
     if options.do in ("rebuild", "rebuild-one"):
         return rebuild(options.db, options.do == "rebuild-one")
-    print(f"{time.strftime('%Y-%m-%d %H:%M')} UTC, {options.copies} copies of {options.base_learners:,} learners ({load()})")
+    env = {"COURSEPACK_REBUILD_MEMORY_LIMIT": options.memory_limit} if options.memory_limit else None
+    print(f"{time.strftime('%Y-%m-%d %H:%M')} UTC, {options.copies} copies of {options.base_learners:,} learners"
+          f"{', random ids' if options.random_ids else ''}; memory limit "
+          f"{options.memory_limit or os.environ.get('COURSEPACK_REBUILD_MEMORY_LIMIT') or 'the default'} ({load()})")
     work = options.keep or Path(tempfile.mkdtemp(prefix="coursepack-report-store-"))
     work.mkdir(parents=True, exist_ok=True)
     db = work / "report.duckdb"
     me = [sys.executable, __file__, "--base-learners", str(options.base_learners), "--copies", str(options.copies),
-          "--cache", str(options.cache), "--db", str(db)]
+          "--cache", str(options.cache), "--db", str(db)] + (["--random-ids"] if options.random_ids else [])
     if not options.skip_fill:
         db.unlink(missing_ok=True)
-        step("fill", [*me, "--do", "fill"])
+        step("fill", [*me, "--do", "fill"], env)
         print(f"  store {db.stat().st_size / 1e9:.2f} GB")
-    step("evidence rebuild, every learner", [*me, "--do", "rebuild"])
-    step("evidence rebuild, nothing stale", [*me, "--do", "rebuild"])
-    step("evidence rebuild, one learner stale", [*me, "--do", "rebuild-one"])
+    if options.fill_only:
+        return
+    step("evidence rebuild, every learner", [*me, "--do", "rebuild"], env)
+    step("evidence rebuild, nothing stale", [*me, "--do", "rebuild"], env)
+    step("evidence rebuild, one learner stale", [*me, "--do", "rebuild-one"], env)
     out = work / "report.csv"
     step("report show --format csv", coursepack("report", "show", "--format", "csv", "--out", str(out), "--db", str(db),
-                                                str(REPO)))
+                                                str(REPO)), env)
     print(f"  {out.stat().st_size / 1e6:.1f} MB, {sum(1 for _ in out.open(encoding='utf-8-sig')) - 1:,} learners"
           if out.exists() else "  no CSV written")
     if options.keep is None:

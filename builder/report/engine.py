@@ -12,6 +12,15 @@ faster or more; the same INSERT … SELECT … ON CONFLICT text follows either w
 
 Passwords in a PostgreSQL URL never reach a message or the displayed location. libpq also reads
 PGPASSWORD, ~/.pgpass and PGSERVICE, so the password need not be in the URL at all.
+
+Memory: the evidence rebuild that ends an LRS sync runs inside bounded_memory(). On DuckDB that sets
+memory_limit (REBUILD_MEMORY_LIMIT, or $COURSEPACK_REBUILD_MEMORY_LIMIT) for the rebuild only: its
+batches read the statements' table, and DuckDB's buffer pool otherwise keeps every block it read, up
+to 80 % of RAM (730-870 MB over a 10 M store). The sync's own inserts run without a limit: the
+primary-key index of the statements must be in memory while statements with random ids go in
+(about 85 MB a million), and an insert fails rather than wait when it is not (DuckDB 2.0.1, measured
+in bench/README.md, "Round 5"). `report show` keeps DuckDB's default: its hash tables (1.9 GB at
+100,000 learners) would spill to disk. PostgreSQL's memory is the server's own: nothing to do.
 """
 
 from __future__ import annotations
@@ -39,6 +48,9 @@ CONNECT_TIMEOUT_S = 15
 SCHEMA_LOCK_KEY = 7_130_313
 STREAM_ROWS = 10_000  # rows fetched at a time by stream()
 PARAMETERS_PER_INSERT = 30_000  # PostgreSQL allows 65,535 in one statement
+REBUILD_MEMORY_LIMIT = "256MB"  # DuckDB's memory_limit while rebuilding; chosen in bench/README.md, "Round 5"
+REBUILD_MEMORY_ENV = "COURSEPACK_REBUILD_MEMORY_LIMIT"  # overrides it: "1GB", "512MiB", "80%" (DuckDB's default)
+_MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*(%|[KMGT]i?B|[KMGT]|bytes)?$", re.IGNORECASE)
 
 
 class EngineError(Exception):
@@ -97,6 +109,11 @@ class Database:
 
     def close(self) -> None:
         raise NotImplementedError
+
+    @contextmanager
+    def bounded_memory(self) -> Iterator[None]:
+        """The engine's caches kept within a fixed size meanwhile (the evidence rebuild)."""
+        yield
 
     def _message(self, error: BaseException) -> str:
         return first_line(error)
@@ -173,6 +190,29 @@ class DuckDatabase(Database):
 
     def _cursor(self, sql: str, params: Sequence[Any]) -> Any:
         return self._connection.execute(sql, list(params))
+
+    @contextmanager
+    def bounded_memory(self) -> Iterator[None]:
+        limit = rebuild_memory_limit()
+        # a checkpoint first, so the blocks the sync wrote (and the index it loaded) can be evicted
+        self.execute("CHECKPOINT")
+        bounded = self._set_memory_limit(limit)
+        try:
+            yield
+        finally:
+            if bounded:
+                self.execute("RESET memory_limit")  # the next inserts may need the whole index in memory
+
+    def _set_memory_limit(self, limit: str) -> bool:
+        """False when DuckDB holds more than `limit` that it cannot evict: then work without the bound
+        rather than fail (a sync's rebuild is correct either way)."""
+        try:
+            self.execute(f"SET memory_limit = '{limit}'")  # SET takes no parameter; the text is checked
+        except EngineError as error:
+            if "could not free up enough memory" not in str(error):
+                raise
+            return False
+        return True
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], conflict: str = "",
                     returning: str = "") -> Rows:
@@ -263,6 +303,14 @@ def _json_value(value: Any) -> Any:
 
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+def rebuild_memory_limit() -> str:
+    """The memory_limit a DuckDB store rebuilds under: $COURSEPACK_REBUILD_MEMORY_LIMIT, else REBUILD_MEMORY_LIMIT."""
+    limit = os.environ.get(REBUILD_MEMORY_ENV, "").strip() or REBUILD_MEMORY_LIMIT
+    if not _MEMORY_SIZE.match(limit):
+        raise EngineError(f"{REBUILD_MEMORY_ENV} must be a size such as 512MB, 2GB or 80% (got '{limit}')")
+    return limit
 
 
 def connect(location: str) -> Database:

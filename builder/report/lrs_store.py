@@ -19,11 +19,13 @@ Plain SQL for both engines, as store.py.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from coursepack.report.store import Store
+from coursepack.report.engine import EngineError
+from coursepack.report.store import Store, StoreError
 from coursepack.report.xapi_facts import StatementFacts
 from coursepack.xapi.vocabulary import VOIDED
 
@@ -77,6 +79,17 @@ class SyncState:
 
 def install(store: Store) -> None:
     store.script(SCHEMA)
+
+
+@contextmanager
+def bounded_memory(store: Store) -> Iterator[None]:
+    """A DuckDB store's memory_limit meanwhile (engine.py: the evidence rebuild's, not the inserts'
+    nor `report show`'s); $COURSEPACK_REBUILD_MEMORY_LIMIT overrides it."""
+    try:
+        with store.connection.bounded_memory():
+            yield
+    except EngineError as error:
+        raise StoreError(f"{store.location}: {error}") from None
 
 
 def _now() -> datetime:
