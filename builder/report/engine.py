@@ -263,6 +263,10 @@ class PostgresDatabase(Database):
         self._password = urlsplit(url).password or ""
         try:
             self._connection = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+            # the rules' joins are estimated at hundreds of millions of rows, over the JIT's thresholds:
+            # compiling them cost more than running them (report show at 1 M statements: 21-25 CPU-s
+            # of the server with JIT, 6.7 without; bench/README.md, "PostgreSQL at scale")
+            self._connection.execute("SET jit = off")
         except psycopg.Error as error:
             raise EngineError(self._message(error)) from None
 
