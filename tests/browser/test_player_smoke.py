@@ -270,6 +270,9 @@ def test_resume_restores_everything(lms, full_cert) -> None:
     assert frame.is_checked("[data-cp-quiz=basics-quiz] [data-cp-question=single] input[data-cp-choice=a]")
     frame.click("#cp-menu-button")
     assert frame.is_visible("[data-cp-resume]") and frame.inner_text("#cp-resume") == "Resume: Module 1 \u00b7 Check"
+    # a large unit's module entries are content-visibility: auto, laid out (and so given innerText) at
+    # the next frame after the contents show
+    frame.wait_for_function("document.querySelector(\"[data-cp-module-progress='0']\").innerText !== ''")
     assert "4 of 4 pages seen" in frame.inner_text("[data-cp-module-progress='0']")
     frame.click("[data-cp-goto='2']")
     assert frame.input_value("[data-cp-reflection-input=basics-goal]") == GOAL
