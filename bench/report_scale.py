@@ -127,6 +127,16 @@ def print_run(title: str, run: Run, count: int | None = None) -> None:
         print("  stderr:", " | ".join(line for _, line in run.stderr_lines[-5:]))
 
 
+def print_outcome(run: Run, title: str) -> None:
+    """What a timed step printed, its VmRSS samples, and an end to the bench if it failed."""
+    if run.stdout.strip():
+        print("  " + run.stdout.strip().replace("\n", "\n  "))
+    if run.code != 0:
+        print("  stderr:", " | ".join(line for _, line in run.stderr_lines[-5:]))
+        raise SystemExit(f"{title} failed")
+    print_samples(run, every=8)
+
+
 def print_samples(run: Run, every: int = 10) -> None:
     """A few VmRSS samples spread over the run, and the sync's own progress lines (one each 10 s)."""
     if not run.samples:

@@ -47,7 +47,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from report_scale import REPO, Run, coursepack, load, mb, measured, print_samples  # noqa: E402
+from report_scale import REPO, Run, coursepack, load, mb, measured, print_outcome  # noqa: E402
 from report_scale_store import base_facts, renamed  # noqa: E402
 
 STORE_SCRIPT = str(Path(__file__).with_name("report_scale_store.py"))
@@ -196,12 +196,7 @@ def step(title: str, args: list[str], target: str = "") -> Run:
     run = measured(args, ENV)
     print(f"{title}: {run.wall:.1f} s wall, {run.cpu:.1f} CPU-s, peak RSS {mb(run.peak_kib)} "
           f"(exit {run.code}; before {before}, after {load()}){'  [' + target + ']' if target else ''}", flush=True)
-    if run.stdout.strip():
-        print("  " + run.stdout.strip().replace("\n", "\n  "))
-    if run.code != 0:
-        print("  stderr:", " | ".join(line for _, line in run.stderr_lines[-5:]))
-        raise SystemExit(f"{title} failed")
-    print_samples(run, every=8)
+    print_outcome(run, title)
     return run
 
 

@@ -44,7 +44,7 @@ from urllib.parse import urlsplit, urlunsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from report_scale import REPO, Run, coursepack, load, mb, measured, print_samples  # noqa: E402
+from report_scale import REPO, Run, coursepack, load, mb, measured, print_outcome  # noqa: E402
 from report_scale_10m import SHOW_TARGETS, TABLES, check_report  # noqa: E402
 from report_scale_store import PAGE, SOURCE, base_facts, renamed  # noqa: E402
 
@@ -169,12 +169,7 @@ class Bench:
         print(f"{title}: {run.wall:.1f} s wall, {run.cpu:.1f} CPU-s coursepack + {used:.1f} CPU-s server, "
               f"peak RSS {mb(run.peak_kib)} (exit {run.code}; before {before}, after {load()})"
               f"{'  [' + target + ']' if target else ''}", flush=True)
-        if run.stdout.strip():
-            print("  " + run.stdout.strip().replace("\n", "\n  "))
-        if run.code != 0:
-            print("  stderr:", " | ".join(line for _, line in run.stderr_lines[-5:]))
-            raise SystemExit(f"{title} failed")
-        print_samples(run, every=8)
+        print_outcome(run, title)
         return run
 
 
