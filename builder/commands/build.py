@@ -24,7 +24,7 @@ from coursepack.render.render_cache import RenderCache
 from coursepack.targets.fit import fit_problems
 from coursepack.targets.package import package_files
 from coursepack.targets.registry import TARGETS, package_name
-from coursepack.targets.zipper import write_zip
+from coursepack.targets.zipper import SpillFile, write_zip
 
 
 def build_packages(loaded: LoadedCourse, targets: list[str], editions: list[str], folder: Path, *,
@@ -37,7 +37,9 @@ def build_packages(loaded: LoadedCourse, targets: list[str], editions: list[str]
 
     Each run shares one RenderCache: each Markdown text is rendered once per run, and each unit's page
     once per edition, since every target of an edition is made before the next edition. kept: Markdown
-    HTML kept by earlier builds, reused, and given what this build renders (a worker's renders are not)."""
+    HTML kept by earlier builds, reused, and given what this build renders (a worker's renders are not).
+    What grows with the course's pages waits in two spill files in folder rather than in memory: the
+    edition's shared pages (the RenderCache's) and the package's launch pages until its zip is written."""
     for target_name in targets:  # the first problem found is the one `build` always reported first
         for edition_name in editions:
             problems = fit_problems(loaded, target_name, edition_name, per_module=_split(target_name, per_module, splits))
@@ -46,13 +48,20 @@ def build_packages(loaded: LoadedCourse, targets: list[str], editions: list[str]
     order = [(target_name, edition_name) for edition_name in editions for target_name in targets]
 
     def make_run(run: Sequence[int], started: Callable[[int], None]) -> None:
-        renders = RenderCache(kept)
-        for index in run:
-            target_name, edition_name = order[index]
-            started(index)
-            files = package_files(loaded, target_name, edition_name, per_module=_split(target_name, per_module, splits), renders=renders)
-            write_zip(files, folder / package_name(loaded, target_name, edition_name))
-            del files  # written: not held while the next package is made
+        shared_pages, launch_pages = SpillFile(folder), SpillFile(folder)  # each process its own
+        try:
+            renders = RenderCache(kept, spill=shared_pages)
+            for index in run:
+                target_name, edition_name = order[index]
+                started(index)
+                files = package_files(loaded, target_name, edition_name, per_module=_split(target_name, per_module, splits),
+                                      renders=renders, spill=launch_pages)
+                write_zip(files, folder / package_name(loaded, target_name, edition_name))
+                del files  # written: not held while the next package is made
+                launch_pages.clear()
+        finally:
+            shared_pages.close()
+            launch_pages.close()
 
     make_runs(runs(len(order), workers), make_run, on_package)
     return [folder / package_name(loaded, t, e) for t in targets for e in editions]

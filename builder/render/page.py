@@ -17,12 +17,14 @@ target writes its own in (RenderCache keeps the shared page).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
@@ -37,6 +39,9 @@ from coursepack.render.storage_limits import StorageLimits
 from coursepack.render.strings import format_string, strings_for
 from coursepack.render.template_cache import user_bytecode_cache
 from coursepack.render.unit_contents import UnitContents, module_ids_of, page_folder, page_key, reflection_min
+
+if TYPE_CHECKING:
+    from coursepack.targets.zipper import Spilled
 
 # Files of builder/runtime that every package carries, and the adapter files by name.
 _COMMON_RUNTIME = ("player.css", "tracking.js", "player.js", "adapters/standalone.js")
@@ -76,10 +81,11 @@ class PageFiles:
 
 @dataclass(frozen=True)
 class UnitFiles:
-    """What one launch unit adds to a package: its launch page and its page files (path -> bytes)."""
+    """What one launch unit adds to a package: its launch page and its page files (path -> bytes, or where
+    the build's RenderCache spilled them)."""
 
     launch: bytes
-    pages: dict[str, bytes]
+    pages: dict[str, bytes | Spilled]
 
 
 @dataclass(frozen=True)
@@ -91,13 +97,19 @@ class _Layout:
     view: dict[str, Any]
     contents: list[Markup]  # each page's content when the launch page holds it, else empty
     page_files: PageFiles | None
-    files: dict[str, bytes]
+    files: dict[str, bytes | Spilled]  # the page files, as the RenderCache holds them
 
 
 @dataclass(frozen=True)
 class _Shared:
-    layout: _Layout
-    page: bytes | None  # the launch page with placeholders, None when they are not each found exactly once
+    """What every target of an edition reuses of a unit's render, as the RenderCache holds it (in a build:
+    spilled to disk). Not the layout (the template's values, each page's markup: about as big again as the
+    page) once the page is made; only when the page cannot be shared, for each target to render its own."""
+
+    page: bytes | Spilled | None  # the launch page with placeholders, None when they are not each found exactly once
+    paged: bool  # the unit's page markup is in page files
+    files: dict[str, bytes | Spilled]  # those page files
+    layout: _Layout | None  # only when page is None
 
 
 @lru_cache(maxsize=1)
@@ -224,17 +236,18 @@ def render_unit(unit: UnitContents, adapter: str, limits: StorageLimits | None,
         layout = _layout(unit, renders)
         data_json = course_data_json(unit, adapter, limits, paged=layout.page_files is not None)
         return UnitFiles(_render(layout, Markup(data_json), Markup(scripts), Markup(preloads)).encode("utf-8"), layout.files)
-    shared: _Shared = renders.shared_page(unit, lambda: _shared_page(unit, renders))  # type: ignore[arg-type,assignment]
+    shared = renders.shared_page(unit, lambda: _shared_page(unit, renders))
     # a large unit's quizzes' questions are in its page files, its contents' entries partly in the player
-    data_json = course_data_json(unit, adapter, limits, paged=shared.layout.page_files is not None)
+    data_json = course_data_json(unit, adapter, limits, paged=shared.paged)
     if shared.page is None:
+        assert shared.layout is not None  # kept for exactly this
         return UnitFiles(_render(shared.layout, Markup(data_json), Markup(scripts), Markup(preloads)).encode("utf-8"),
-                         shared.layout.files)
+                         shared.files)
     # the head's preloads, then the adapter: the course data may quote an author's text, and no text is looked
     # into twice
-    page = shared.page.replace(_PRELOAD_SLOT.encode("ascii"), preloads.encode("utf-8"))
+    page = renders.held_bytes(shared.page).replace(_PRELOAD_SLOT.encode("ascii"), preloads.encode("utf-8"))
     page = page.replace(_ADAPTER_SLOT.encode("ascii"), scripts.encode("utf-8"))
-    return UnitFiles(page.replace(_DATA_SLOT.encode("ascii"), data_json.encode("ascii")), shared.layout.files)
+    return UnitFiles(page.replace(_DATA_SLOT.encode("ascii"), data_json.encode("ascii")), shared.files)
 
 
 def render_launch_page(unit: UnitContents, adapter: str, limits: StorageLimits | None,
@@ -248,20 +261,30 @@ def _shared_page(unit: UnitContents, renders: RenderCache) -> _Shared:
     found exactly once: then every target renders its own page from the shared layout)."""
     layout = _layout(unit, renders)
     html = _render(layout, Markup(_DATA_SLOT), Markup(_ADAPTER_SLOT), Markup(_PRELOAD_SLOT))
-    preloads = 0 if layout.page_files is None else 1
-    if html.count(_DATA_SLOT) != 1 or html.count(_ADAPTER_SLOT) != 1 or html.count(_PRELOAD_SLOT) != preloads:
-        return _Shared(layout, None)
-    return _Shared(layout, html.encode("utf-8"))
+    paged = layout.page_files is not None
+    if html.count(_DATA_SLOT) != 1 or html.count(_ADAPTER_SLOT) != 1 or html.count(_PRELOAD_SLOT) != int(paged):
+        return _Shared(None, paged, layout.files, layout)
+    return _Shared(renders.hold(html.encode("utf-8")), paged, layout.files, None)  # the page files held as made
 
 
 def _layout(unit: UnitContents, renders: RenderCache) -> _Layout:
     view = _view(unit, renders)
     page_content = _env().get_template("page_content.html").make_module(view).page_content  # blocks.html imported once
     note = _new_tab_note(unit)
-    contents = [Markup(str(page_content(mod, pg)).replace(NEW_TAB_NOTE, note)) for mod in view["modules"] for pg in mod["pages"]]
-    if sum(len(c) for c in contents) <= INLINE_PAGES_MAX:
-        return _Layout(unit, view, contents, None, {})
-    page_files, files = _page_files(page_folder(unit.loaded, module_ids_of(unit)), contents, _questions_by_page(unit))
+    contents = (Markup(str(page_content(mod, pg)).replace(NEW_TAB_NOTE, note)) for mod in view["modules"] for pg in mod["pages"])
+    first: list[Markup] = []  # rendered until they are known to fit inline, or not
+    size = 0
+    for content in contents:
+        first.append(content)
+        size += len(content)
+        if size > INLINE_PAGES_MAX:
+            break
+    else:
+        return _Layout(unit, view, first, None, {})
+    # a large unit's pages go into their files as they are rendered, each file held as it is made (in a build:
+    # spilled): the whole course's markup is never in memory at once (at 1,000 modules, 14 MB and its files 16 MB)
+    page_files, files = _page_files(page_folder(unit.loaded, module_ids_of(unit)), itertools.chain(first, contents),
+                                    _questions_by_page(unit), renders.hold)
     return _Layout(unit, view, [], page_files, files)  # the contents live on in the files only (kept per build)
 
 
@@ -273,23 +296,32 @@ def _questions_by_page(unit: UnitContents) -> dict[int, dict[str, list[dict[str,
     return held
 
 
-def _page_files(folder: str, contents: list[Markup], questions: dict[int, dict[str, list[dict[str, Any]]]]) -> tuple[PageFiles, dict[str, bytes]]:
-    """Consecutive pages in files of about PAGE_FILE_BYTES (at least one page each). Each file is a
-    script calling Coursepack.pageMarkup(first page index, [each page's HTML as a JSON string], {quiz
-    index: its questions, for the quizzes on those pages}): a script loads from file://, in an LMS's
-    frame and offline alike, where fetch would not."""
+def _page_files(folder: str, contents: Iterable[Markup], questions: dict[int, dict[str, list[dict[str, Any]]]],
+                hold: Callable[[bytes], bytes | Spilled]) -> tuple[PageFiles, dict[str, bytes | Spilled]]:
+    """Consecutive pages in files of about PAGE_FILE_BYTES (at least one page each), each file given to hold
+    as soon as it is made. Each file is a script calling Coursepack.pageMarkup(first page index, [each page's
+    HTML as a JSON string], {quiz index: its questions, for the quizzes on those pages}): a script loads from
+    file://, in an LMS's frame and offline alike, where fetch would not."""
     starts: list[int] = []
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | Spilled] = {}
+    pending: list[Markup] = []  # the pages of the file being filled
     first, size = 0, 0
-    for i, content in enumerate(contents):
+
+    def write_file() -> None:
+        markup = json.dumps([str(c) for c in pending], ensure_ascii=True, separators=(",", ":"))
+        quizzes = {qi: qs for p in range(first, first + len(pending)) for qi, qs in questions.get(p, {}).items()}
+        keys = json.dumps(quizzes, ensure_ascii=True, separators=(",", ":"))
+        files[f"{folder}{len(starts)}.js"] = hold(f"Coursepack.pageMarkup({first},{markup},{keys});\n".encode("ascii"))
+        starts.append(first)
+
+    for content in contents:
+        pending.append(content)
         size += len(content)
-        if size >= PAGE_FILE_BYTES or i == len(contents) - 1:
-            markup = json.dumps([str(c) for c in contents[first:i + 1]], ensure_ascii=True, separators=(",", ":"))
-            quizzes = {qi: qs for p in range(first, i + 1) for qi, qs in questions.get(p, {}).items()}
-            keys = json.dumps(quizzes, ensure_ascii=True, separators=(",", ":"))
-            files[f"{folder}{len(starts)}.js"] = f"Coursepack.pageMarkup({first},{markup},{keys});\n".encode("ascii")
-            starts.append(first)
-            first, size = i + 1, 0
+        if size >= PAGE_FILE_BYTES:
+            write_file()
+            first, size, pending = first + len(pending), 0, []
+    if pending:  # the last pages, short of a full file
+        write_file()
     return PageFiles(folder, starts), files
 
 

@@ -9,8 +9,9 @@ rendering is a pure function of the text (and the heading level): what differs b
 template and the course data, never in the Markdown, so a shared render is the same HTML a fresh one
 would give. Pages differ by edition, so the cache keeps one edition's pages at a time (about one
 package's worth): a build that makes every target of an edition before the next edition renders each
-page once. Transcript files are read once per cache: whoever keeps a cache across builds (a preview
-server) starts a fresh one when asset files change.
+page once. A build gives the cache a spill file for those pages, so that they wait on disk rather than
+in memory (hold). Transcript files are read once per cache: whoever keeps a cache across builds (a
+preview server) starts a fresh one when asset files change.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from markupsafe import Markup, escape
 
@@ -27,13 +29,19 @@ from coursepack.render.kept_markdown import KeptMarkdown
 from coursepack.render.markdown import finish_block_html, parsed_inline_html, plain_block_html, plain_text, render_block_source
 from coursepack.render.unit_contents import UnitContents
 
+if TYPE_CHECKING:  # only a build hands over a spill file: the zipper's module is not imported for it
+    from coursepack.targets.zipper import SpillFile, Spilled
+
+T = TypeVar("T")
+
 
 class RenderCache:
     """Rendered HTML of a build's Markdown texts (by text and heading level), transcripts (by path) and
     launch pages (by edition and modules, with placeholders for each target's own values)."""
 
-    def __init__(self, kept: KeptMarkdown | None = None) -> None:
+    def __init__(self, kept: KeptMarkdown | None = None, spill: SpillFile | None = None) -> None:
         self._kept = kept  # HTML kept from earlier builds (`coursepack build`), and where this one's is kept
+        self._spill = spill  # where the edition's pages wait (a build's), else in memory
         self._heights: dict[tuple[Path, int], int | None] = {}
         self._sources: dict[str, str] = {}  # the Markdown render, shared by every heading level
         self._blocks: dict[tuple[str, int], Markup] = {}
@@ -41,7 +49,7 @@ class RenderCache:
         self._words: dict[str, str] = {}
         self._transcripts: dict[Path, Markup | None] = {}
         self._pages_of: tuple[LoadedCourse, str] | None = None  # (course, edition) of the pages kept
-        self._pages: dict[tuple[str, ...], bytes | None] = {}
+        self._pages: dict[tuple[str, ...], object] = {}
 
     def block(self, text: str | None, heading_level: int = 3) -> Markup:
         """markdown_html: the Markdown rendered once per text, finished once per heading level."""
@@ -128,12 +136,22 @@ class RenderCache:
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if p.strip()]
         return Markup("".join(f"<p>{escape(p)}</p>".replace("\n", "<br>\n") for p in paragraphs))
 
-    def shared_page(self, unit: UnitContents, render: Callable[[], bytes | None]) -> bytes | None:
-        """The unit's page as every target shares it (render makes it, None: it cannot be shared).
-        Kept until a page of another edition or course is asked for."""
+    def shared_page(self, unit: UnitContents, render: Callable[[], T]) -> T:
+        """The unit's page as every target shares it (render makes it, holding its bytes with hold).
+        Kept until a page of another edition or course is asked for: then the spill file is cleared too."""
         if self._pages_of is None or self._pages_of[0] is not unit.loaded or self._pages_of[1] != unit.edition:
             self._pages_of, self._pages = (unit.loaded, unit.edition), {}
+            if self._spill is not None:
+                self._spill.clear()
         key = tuple(m.module.id for m in unit.modules)
         if key not in self._pages:
             self._pages[key] = render()
-        return self._pages[key]
+        return self._pages[key]  # type: ignore[return-value]  # what render() gave for this key
+
+    def hold(self, data: bytes) -> bytes | Spilled:
+        """data as a shared page keeps it: spilled to disk in a build, else as it is (read it with held_bytes)."""
+        return data if self._spill is None else self._spill.put(data)
+
+    @staticmethod
+    def held_bytes(held: bytes | Spilled) -> bytes:
+        return held if isinstance(held, bytes) else held.read()

@@ -13,14 +13,17 @@ from coursepack.render.render_cache import RenderCache
 from coursepack.targets.fit import units_fit_problems
 from coursepack.targets.registry import TARGETS, launch_units
 from coursepack.targets.xapi_activities import plain_words
-from coursepack.targets.zipper import Content
+from coursepack.targets.zipper import Content, SpillFile
 
 
 def package_files(loaded: LoadedCourse, target_name: str, edition: str, *, per_module: bool | None = None,
-                  renders: RenderCache | None = None) -> dict[str, Content]:
-    """Every file of the package, by path: bytes made here, or the asset file to stream.
-    per_module None: the target's default split. renders: the build's RenderCache, so that every
-    package of one build shares each Markdown render. Raises CourseError when the course cannot fit."""
+                  renders: RenderCache | None = None, spill: SpillFile | None = None) -> dict[str, Content]:
+    """Every file of the package, by path: bytes made here, the asset file to stream, or where a spill file
+    holds it. per_module None: the target's default split. renders: the build's RenderCache, so that every
+    package of one build shares each Markdown render (and, given a spill file, holds the page files there).
+    spill: where each launch page goes as it is rendered (a build's, cleared once the zip is written), so
+    that a package's pages are not all in memory at once; None: kept as bytes. Raises CourseError when the
+    course cannot fit."""
     target = TARGETS[target_name]
     units = launch_units(loaded, target, edition, per_module)
     problems = units_fit_problems(target, units)
@@ -31,7 +34,7 @@ def package_files(loaded: LoadedCourse, target_name: str, edition: str, *, per_m
     assets: set[str] = set()
     for unit, contents in units:
         rendered = render_unit(contents, target.adapter, target.limits, renders)
-        files[unit.launch] = rendered.launch
+        files[unit.launch] = rendered.launch if spill is None else spill.put(rendered.launch)
         files.update(rendered.pages)  # each unit's page files in a folder of its own (page_folder)
         assets.update(referenced_assets(contents))
     for rel in sorted(assets):

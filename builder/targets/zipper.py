@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import zipfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from coursepack.load.paths import case_collisions, relative_path_problem
@@ -35,8 +37,70 @@ STORED_SUFFIXES = frozenset({
 })
 CHUNK = 1024 * 1024  # files are copied in pieces this big, so memory does not grow with them
 
-# What a package file holds: its bytes, or the file on disk to stream them from.
-Content = bytes | Path
+
+class SpillFile:
+    """An unnamed temporary file that a build appends the files it renders to as it makes them, so that a
+    package's pages are not all held in memory until its zip is written (at 1,000 modules a package's
+    launch pages are 28 MB). clear() starts it again empty: what was put before can no longer be read."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self._file = tempfile.TemporaryFile(dir=folder)  # removed by the system when closed, even on a crash
+        self._end = 0
+        self._generation = 0
+
+    def put(self, data: bytes) -> Spilled:
+        self._file.seek(self._end)  # after a read
+        self._file.write(data)
+        spilled = Spilled(self, self._end, len(data), self._generation)
+        self._end += len(data)
+        return spilled
+
+    def read(self, spilled: Spilled, offset: int = 0, size: int | None = None) -> bytes:
+        """size bytes (all the rest: None) of what was put, from offset within it."""
+        if spilled.generation != self._generation:
+            raise ValueError("spilled bytes read after their spill file was cleared")
+        size = spilled.size - offset if size is None else min(size, spilled.size - offset)
+        self._file.seek(spilled.offset + offset)  # the file object writes out what it buffered first
+        data = self._file.read(size)
+        if len(data) != size:
+            raise OSError("spill file shorter than what was put in it")
+        return data
+
+    def clear(self) -> None:
+        self._file.seek(0)
+        self._file.truncate()
+        self._end = 0
+        self._generation += 1
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@dataclass(frozen=True)
+class Spilled:
+    """Bytes put into a SpillFile: where they are, to be read back or streamed into a zip."""
+
+    spill: SpillFile
+    offset: int
+    size: int
+    generation: int
+
+    def __len__(self) -> int:
+        return self.size
+
+    def read(self) -> bytes:
+        return self.spill.read(self)
+
+
+# What a package file holds: its bytes, the file on disk to stream them from, or bytes spilled to a SpillFile.
+Content = bytes | Path | Spilled
+
+
+def content_bytes(content: Content) -> bytes:
+    """The bytes of a package file, read back from disk when they are not in memory."""
+    if isinstance(content, bytes):
+        return content
+    return content.read() if isinstance(content, Spilled) else content.read_bytes()
 
 
 def compression_for(name: str) -> int:
@@ -44,7 +108,7 @@ def compression_for(name: str) -> int:
 
 
 def write_zip(files: Mapping[str, Content], target: Path) -> None:
-    """Write files (package path → bytes or file to stream) into target: entries sorted,
+    """Write files (package path → bytes, a file to stream or spilled bytes) into target: entries sorted,
     times and modes fixed, so the same files give the same bytes on any machine."""
     names = [safe_entry_name(name) for name in files]
     clash = case_collisions(sorted(names))
@@ -67,6 +131,12 @@ def _write_entry(archive: zipfile.ZipFile, name: str, content: Content) -> None:
         info.file_size = len(content)
         with archive.open(info, "w") as entry:
             entry.write(content)
+        return
+    if isinstance(content, Spilled):
+        info.file_size = content.size  # the entry bytes' branch would give: never zip64, whatever is read back
+        with archive.open(info, "w") as entry:
+            for offset in range(0, content.size, CHUNK):
+                entry.write(content.spill.read(content, offset, CHUNK))
         return
     with content.open("rb") as source:
         info.file_size = os.fstat(source.fileno()).st_size
