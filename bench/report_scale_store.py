@@ -3,7 +3,8 @@ through the sync's own ingest code, then the evidence rebuild and `report show -
 Prints figures, asserts nothing.
 
 Run: python3 bench/report_scale_store.py [--base-learners 1000] [--copies 10] [--keep DIR] [--fill-only]
-                                        [--random-ids] [--memory-limit SIZE]
+                                        [--random-ids] [--ascending-stored] [--memory-limit SIZE]
+                                        [--unbounded-fill]
 
 Making and checking 10 M statements as report_scale.py does (statements made, served over HTTP,
 checked by xapi_facts) would take well over an hour here. Instead:
@@ -17,15 +18,19 @@ checked by xapi_facts) would take well over an hour here. Instead:
    each copy. Each page is renamed as it is stored, so Python holds the base and one page: VmRSS
    follows the store. --random-ids: statement ids (and voiding targets) are UUIDs made from the
    renamed ids instead, as random as an LRS's, so each page's primary-key checks touch the whole index
-   rather than one copy's corner of it (the copy's tag in front keeps them together);
+   rather than one copy's corner of it (the copy's tag in front keeps them together). --ascending-stored:
+   each copy's `stored` times come after the previous copy's (shifted by the base's span), as one LRS's
+   do over a sync; without it every copy repeats the base's times, which a store that finds a page's
+   statements by their `stored` range (DuckDB, lrs_store._stored_before) pays for with wider scans.
+   Per copy: that lookup's CPU per page, where the code has it;
 3. rebuild (a fresh process): `lrs_rebuild.rebuild_evidence`, every learner stale (a fresh store),
    as the sync's last step; then again with nothing stale; then with one learner stale;
 4. `coursepack report show --format csv --out F` (a fresh process).
 
 Wall, CPU and peak RSS of each process from the kernel (wait4), VmRSS sampled every 0.25 s.
 --memory-limit SIZE runs every step with COURSEPACK_REBUILD_MEMORY_LIMIT=SIZE (the DuckDB memory_limit
-the evidence rebuild runs under, engine.py; "80%" is DuckDB's own default, the rebuild's before round 5;
-the fill's inserts run without a limit, as the sync's do).
+a sync stores its pages and rebuilds the evidence under, engine.py; "80%" is DuckDB's own default).
+The fill stores under it as the sync does (round 6 on; --unbounded-fill: without it, as before).
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import nullcontext
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +91,47 @@ def renamed(facts: list, copy: int) -> list:
     return out
 
 
+def shifted(facts: list, by: timedelta) -> list:
+    """The facts with their `stored` times moved by `by`."""
+    return [dataclasses.replace(f, stored=f.stored + by if f.stored is not None else None) for f in facts]
+
+
+def stored_span(facts: list) -> timedelta:
+    """From the base's first `stored` time to a second after its last: each copy's times after the previous copy's."""
+    times = [f.stored for f in facts if f.stored is not None]
+    return max(times) - min(times) + timedelta(seconds=1) if times else timedelta(0)
+
+
+class LookupClock:
+    """CPU spent in lrs_store._stored_before (the DuckDB store's search for statements stored before),
+    and how many times; absent before it existed."""
+
+    def __init__(self, lrs_store: Any) -> None:
+        self.seconds, self.calls = 0.0, 0
+        original = getattr(lrs_store, "_stored_before", None)
+        self.present = original is not None
+        if original is None:
+            return
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds += time.process_time() - started
+                self.calls += 1
+
+        lrs_store._stored_before = timed
+
+    def take(self) -> str:
+        """What it cost since the last take()."""
+        if not self.present:
+            return ""
+        text = f"; lookups {self.seconds / max(self.calls, 1) * 1000:.1f} CPU-ms a page ({self.calls} pages)"
+        self.seconds, self.calls = 0.0, 0
+        return text
+
+
 def random_ids(facts: list) -> list:
     """The facts with their statement ids (and voiding targets) as name-based UUIDs of those ids."""
     def rid(value: str) -> str:
@@ -109,7 +157,8 @@ def own_rss_mb() -> str:
     return "?"
 
 
-def fill(db: Path, base_learners: int, copies: int, cache: Path, randomise: bool = False) -> None:
+def fill(db: Path, base_learners: int, copies: int, cache: Path, randomise: bool = False,
+         ascending: bool = False, unbounded: bool = False) -> None:
     from coursepack.load.course_loader import load_course
     from coursepack.report import lrs_store
     from coursepack.report.course_map import course_map
@@ -117,29 +166,46 @@ def fill(db: Path, base_learners: int, copies: int, cache: Path, randomise: bool
     from coursepack.report.store import open_store
 
     facts = base_facts(base_learners, cache)
+    span = stored_span(facts) if ascending else timedelta(0)
+    clock = LookupClock(lrs_store)
     course_id = xapi_course(load_course(REPO), course_map(load_course(REPO))).course_id
     started, cpu = time.perf_counter(), time.process_time()
-    stored = 0
     with open_store(db) as store:
         lrs_store.install(store)
-        ((limit,),) = store.execute("SELECT current_setting('memory_limit')")
-        print(f"  DuckDB memory_limit {limit}", flush=True)
         state = lrs_store.read_state(store, SOURCE, course_id)
-        for copy in range(copies):
-            for start in range(0, len(facts), PAGE):
-                page = renamed(facts[start : start + PAGE], copy)
-                if randomise:
-                    page = random_ids(page)
-                high = max((f.stored for f in page if f.stored is not None), default=None)
-                last = copy == copies - 1 and start + PAGE >= len(facts)
-                _, state = lrs_store.store_page(store, SOURCE, course_id, page, since=None,
-                                                more=None if last else "next", page_high=high, state=state)
-                stored += len(page)
-            print(f"  copy {copy + 1}/{copies}: {stored:,} statements in {time.perf_counter() - started:.0f} s, "
-                  f"{time.process_time() - cpu:.0f} CPU-s; VmRSS {own_rss_mb()}; DuckDB: {duckdb_memory(store)} "
-                  f"({load()})", flush=True)
-    print(f"fill: {stored:,} statements through lrs_store.store_page in {time.perf_counter() - started:.0f} s wall, "
+        # the sync stores its pages under the store's memory bound (lrs_sync.py), and so does the fill
+        # but with --unbounded-fill (the sync's inserts before round 6)
+        with nullcontext() if unbounded else lrs_store.bounded_memory(store):
+            ((limit,),) = store.execute("SELECT current_setting('memory_limit')")
+            print(f"  DuckDB memory_limit {limit}", flush=True)
+            fill_copies(store, facts, copies, course_id, state, randomise, span, clock, started, cpu)
+    print(f"fill: {copies * len(facts):,} statements through lrs_store.store_page in {time.perf_counter() - started:.0f} s wall, "
           f"{time.process_time() - cpu:.0f} CPU-s", flush=True)
+
+
+def fill_copies(store: Any, facts: list, copies: int, course_id: str, state: Any, randomise: bool, span: timedelta,
+                clock: LookupClock, started: float, cpu: float) -> Any:
+    """The copies page by page through lrs_store.store_page, with figures after each copy; the last state."""
+    from coursepack.report import lrs_store
+
+    stored = 0
+    for copy in range(copies):
+        copy_cpu = time.process_time()
+        for start in range(0, len(facts), PAGE):
+            page = renamed(facts[start : start + PAGE], copy)
+            if randomise:
+                page = random_ids(page)
+            if span:
+                page = shifted(page, span * copy)
+            high = max((f.stored for f in page if f.stored is not None), default=None)
+            last = copy == copies - 1 and start + PAGE >= len(facts)
+            _, state = lrs_store.store_page(store, SOURCE, course_id, page, since=None,
+                                            more=None if last else "next", page_high=high, state=state)
+            stored += len(page)
+        print(f"  copy {copy + 1}/{copies}: {stored:,} statements in {time.perf_counter() - started:.0f} s, "
+              f"{time.process_time() - cpu:.0f} CPU-s ({time.process_time() - copy_cpu:.1f} this copy{clock.take()}); "
+              f"VmRSS {own_rss_mb()}; DuckDB: {duckdb_memory(store)} ({load()})", flush=True)
+    return state
 
 
 def rebuild(db: Path, stale_one: bool) -> None:
@@ -177,24 +243,32 @@ def main() -> None:
     parser.add_argument("--skip-fill", action="store_true", help="reuse the store in --keep")
     parser.add_argument("--fill-only", action="store_true", help="time the fill alone")
     parser.add_argument("--random-ids", action="store_true", help="statement ids as random as an LRS's")
+    parser.add_argument("--unbounded-fill", action="store_true",
+                        help="store the pages without the memory bound (as the sync did before round 6)")
+    parser.add_argument("--ascending-stored", action="store_true",
+                        help="each copy's `stored` times after the previous copy's, as one LRS's")
     parser.add_argument("--memory-limit",
                         help="COURSEPACK_REBUILD_MEMORY_LIMIT for every step (80%%: DuckDB's default)")
     parser.add_argument("--do", choices=("fill", "rebuild", "rebuild-one"), help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.do == "fill":
-        return fill(options.db, options.base_learners, options.copies, options.cache, options.random_ids)
+        return fill(options.db, options.base_learners, options.copies, options.cache, options.random_ids,
+                    options.ascending_stored, options.unbounded_fill)
     if options.do in ("rebuild", "rebuild-one"):
         return rebuild(options.db, options.do == "rebuild-one")
     env = {"COURSEPACK_REBUILD_MEMORY_LIMIT": options.memory_limit} if options.memory_limit else None
     print(f"{time.strftime('%Y-%m-%d %H:%M')} UTC, {options.copies} copies of {options.base_learners:,} learners"
-          f"{', random ids' if options.random_ids else ''}; memory limit "
+          f"{', random ids' if options.random_ids else ''}{', ascending stored times' if options.ascending_stored else ''}"
+          f"; memory limit "
           f"{options.memory_limit or os.environ.get('COURSEPACK_REBUILD_MEMORY_LIMIT') or 'the default'} ({load()})")
     work = options.keep or Path(tempfile.mkdtemp(prefix="coursepack-report-store-"))
     work.mkdir(parents=True, exist_ok=True)
     db = work / "report.duckdb"
     me = [sys.executable, __file__, "--base-learners", str(options.base_learners), "--copies", str(options.copies),
-          "--cache", str(options.cache), "--db", str(db)] + (["--random-ids"] if options.random_ids else [])
+          "--cache", str(options.cache), "--db", str(db)] + (["--random-ids"] if options.random_ids else []) + (
+          ["--ascending-stored"] if options.ascending_stored else []) + (
+          ["--unbounded-fill"] if options.unbounded_fill else [])
     if not options.skip_fill:
         db.unlink(missing_ok=True)
         step("fill", [*me, "--do", "fill"], env)

@@ -13,14 +13,14 @@ faster or more; the same INSERT … SELECT … ON CONFLICT text follows either w
 Passwords in a PostgreSQL URL never reach a message or the displayed location. libpq also reads
 PGPASSWORD, ~/.pgpass and PGSERVICE, so the password need not be in the URL at all.
 
-Memory: the evidence rebuild that ends an LRS sync runs inside bounded_memory(). On DuckDB that sets
-memory_limit (REBUILD_MEMORY_LIMIT, or $COURSEPACK_REBUILD_MEMORY_LIMIT) for the rebuild only: its
-batches read the statements' table, and DuckDB's buffer pool otherwise keeps every block it read, up
-to 80 % of RAM (730-870 MB over a 10 M store). The sync's own inserts run without a limit: the
-primary-key index of the statements must be in memory while statements with random ids go in
-(about 85 MB a million), and an insert fails rather than wait when it is not (DuckDB 2.0.1, measured
-in bench/README.md, "Round 5"). `report show` keeps DuckDB's default: its hash tables (1.9 GB at
-100,000 learners) would spill to disk. PostgreSQL's memory is the server's own: nothing to do.
+Memory: an LRS sync stores its pages, and rebuilds the evidence, inside bounded_memory(). On DuckDB
+that sets memory_limit (REBUILD_MEMORY_LIMIT, or $COURSEPACK_REBUILD_MEMORY_LIMIT) meanwhile: DuckDB's
+buffer pool otherwise keeps every block it wrote or read, up to 80 % of RAM (730-870 MB over a 10 M
+store). It can evict them because the statements' table has no index on DuckDB (`indexes_in_memory`;
+lrs_store.py finds a page's statements stored before without one): an index must be in memory while rows
+go in, and an insert fails rather than wait when it is not (DuckDB 2.0.1, bench/README.md, "Round 5";
+with the key the statements' grew 85 MB a million). `report show` keeps DuckDB's default: its hash
+tables (1.9 GB at 100,000 learners) would spill to disk. PostgreSQL's memory is the server's own.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ CONNECT_TIMEOUT_S = 15
 SCHEMA_LOCK_KEY = 7_130_313
 STREAM_ROWS = 10_000  # rows fetched at a time by stream()
 PARAMETERS_PER_INSERT = 30_000  # PostgreSQL allows 65,535 in one statement
-REBUILD_MEMORY_LIMIT = "256MB"  # DuckDB's memory_limit while rebuilding; chosen in bench/README.md, "Round 5"
+REBUILD_MEMORY_LIMIT = "256MB"  # DuckDB's memory_limit while syncing; chosen in bench/README.md, "Round 5"
 REBUILD_MEMORY_ENV = "COURSEPACK_REBUILD_MEMORY_LIMIT"  # overrides it: "1GB", "512MiB", "80%" (DuckDB's default)
 _MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*(%|[KMGT]i?B|[KMGT]|bytes)?$", re.IGNORECASE)
 
@@ -112,13 +112,16 @@ class Database:
 
     @contextmanager
     def bounded_memory(self) -> Iterator[None]:
-        """The engine's caches kept within a fixed size meanwhile (the evidence rebuild)."""
+        """The engine's caches kept within a fixed size meanwhile (a sync: its pages, the evidence rebuild)."""
         yield
 
     def _message(self, error: BaseException) -> str:
         return first_line(error)
 
     errors: tuple[type[BaseException], ...] = ()
+    # DuckDB holds a table's indexes in memory (ART), and pins the blocks an insert touches until the
+    # next checkpoint; PostgreSQL's live on disk, read through its shared buffers
+    indexes_in_memory = False
 
     # the same for both ---------------------------------------------------------------------------
 
@@ -179,6 +182,7 @@ class Database:
 
 class DuckDatabase(Database):
     errors = (duckdb.Error,)
+    indexes_in_memory = True
 
     def __init__(self, path: Path) -> None:
         super().__init__(str(path))
@@ -194,14 +198,14 @@ class DuckDatabase(Database):
     @contextmanager
     def bounded_memory(self) -> Iterator[None]:
         limit = rebuild_memory_limit()
-        # a checkpoint first, so the blocks the sync wrote (and the index it loaded) can be evicted
+        # a checkpoint first, so the blocks written before (and any index loaded) can be evicted
         self.execute("CHECKPOINT")
         bounded = self._set_memory_limit(limit)
         try:
             yield
         finally:
             if bounded:
-                self.execute("RESET memory_limit")  # the next inserts may need the whole index in memory
+                self.execute("RESET memory_limit")  # `report show`'s joins, and other tables' keys, need more
 
     def _set_memory_limit(self, limit: str) -> bool:
         """False when DuckDB holds more than `limit` that it cannot evict: then work without the bound

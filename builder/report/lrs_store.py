@@ -13,7 +13,9 @@ it) and, per LRS + course, how far the syncs got.
 
 Each page is stored in one transaction with the sync's position and the learners it makes stale, so a
 crash loses nothing fetched and the next sync still rebuilds those learners.
-Plain SQL for both engines, as store.py.
+Plain SQL for both engines, as store.py, but for one difference: on DuckDB, whose indexes stay in
+memory, xapi_statement has no key, and a page's statements stored before are found by their `stored`
+times (_stored_before); on PostgreSQL its key finds them (ON CONFLICT DO NOTHING).
 """
 
 from __future__ import annotations
@@ -31,17 +33,32 @@ from coursepack.xapi.vocabulary import VOIDED
 
 VOIDED_PER_QUERY = 1_000  # voiding statements' targets looked up in one query
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS xapi_statement (
+# The statements' table; {key} is its primary key where indexes live on disk (PostgreSQL), nothing on
+# DuckDB, whose ART indexes stay in memory: the key's grew ~85 MB a million statements with an LRS's
+# random ids, pinned while rows go in (bench/README.md, "Round 5" and "Round 6"). store_page finds the
+# statements stored before by their `stored` times there instead (_stored_before).
+STATEMENT_TABLE = """
+CREATE TABLE {if_not_exists}{name} (
   source VARCHAR NOT NULL, course_id VARCHAR NOT NULL, statement_id VARCHAR NOT NULL,
   learner_key VARCHAR, learner_name VARCHAR, email VARCHAR,
   verb VARCHAR NOT NULL, object_id VARCHAR NOT NULL, registration VARCHAR, session_key VARCHAR,
   happened_at TIMESTAMP, stored TIMESTAMP,
   scaled DOUBLE PRECISION, score_raw DOUBLE PRECISION, score_max DOUBLE PRECISION,
   success BOOLEAN, completion BOOLEAN, response_chars INTEGER, seconds DOUBLE PRECISION,
-  problem VARCHAR, fetched_at TIMESTAMP NOT NULL,
-  PRIMARY KEY (source, course_id, statement_id)
+  problem VARCHAR, fetched_at TIMESTAMP NOT NULL{key}
 );
+"""
+STATEMENT_KEY = ",\n  PRIMARY KEY (source, course_id, statement_id)"
+# PostgreSQL only: a stale learner's rebuild reads their statements (evidence_rows, by learner key) and
+# asks of each whether a voiding statement names it (by object id); without these both are scans of
+# every statement (3 M statements: one learner's rebuild 171 CPU-s of the server, 1.4 ms with them;
+# bench/README.md, "PostgreSQL at scale"). DuckDB scans one column of each: 0.1 CPU-s at 1 M with or
+# without them (its plan does not use them), and they would be more index in memory ("Round 6").
+STATEMENT_INDEXES = """
+CREATE INDEX IF NOT EXISTS xapi_statement_learner ON xapi_statement (source, course_id, learner_key);
+CREATE INDEX IF NOT EXISTS xapi_statement_object ON xapi_statement (source, course_id, object_id);
+"""
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS lrs_sync (
   source VARCHAR NOT NULL, course_id VARCHAR NOT NULL,
   high_water TIMESTAMP, synced_at TIMESTAMP,
@@ -78,13 +95,42 @@ class SyncState:
 
 
 def install(store: Store) -> None:
-    store.script(SCHEMA)
+    """The sync's tables. On DuckDB the statements' table has no key (a store made with one is copied
+    into one without, once); on PostgreSQL it has its key and the rebuild's two lookup indexes."""
+    if store.connection.indexes_in_memory:
+        keyed = _has_statement_key(store)
+        store.script(SCHEMA + STATEMENT_TABLE.format(if_not_exists="IF NOT EXISTS ", name="xapi_statement", key=""))
+        if keyed:
+            _drop_statement_key(store)
+    else:
+        store.script(SCHEMA + STATEMENT_TABLE.format(if_not_exists="IF NOT EXISTS ", name="xapi_statement",
+                                                     key=STATEMENT_KEY) + STATEMENT_INDEXES)
+
+
+def _has_statement_key(store: Store) -> bool:
+    """A DuckDB store made before the statements' table lost its key (bench/README.md, "Round 6")."""
+    ((count,),) = store.execute(
+        "SELECT COUNT(*) FROM duckdb_constraints() WHERE database_name = current_database() "
+        "AND schema_name = current_schema() AND table_name = 'xapi_statement' AND constraint_type = 'PRIMARY KEY'")
+    return count > 0
+
+
+def _drop_statement_key(store: Store) -> None:
+    """Copy the statements into a table without the key, in their order (which keeps `stored` times
+    together for _stored_before), and put it in the old one's place, all in one transaction: an
+    interruption leaves the old table as it was. Under the rebuild's memory bound: the copy streams."""
+    columns = ", ".join(COLUMNS)
+    with bounded_memory(store), store.transaction():
+        store.execute(STATEMENT_TABLE.format(if_not_exists="", name="xapi_statement_unkeyed", key=""))
+        store.execute(f"INSERT INTO xapi_statement_unkeyed ({columns}) SELECT {columns} FROM xapi_statement")
+        store.execute("DROP TABLE xapi_statement")
+        store.execute("ALTER TABLE xapi_statement_unkeyed RENAME TO xapi_statement")
 
 
 @contextmanager
 def bounded_memory(store: Store) -> Iterator[None]:
-    """A DuckDB store's memory_limit meanwhile (engine.py: the evidence rebuild's, not the inserts'
-    nor `report show`'s); $COURSEPACK_REBUILD_MEMORY_LIMIT overrides it."""
+    """A DuckDB store's memory_limit meanwhile (engine.py: a sync's, storing its pages and rebuilding the
+    evidence; not `report show`'s); $COURSEPACK_REBUILD_MEMORY_LIMIT overrides it."""
     try:
         with store.connection.bounded_memory():
             yield
@@ -124,12 +170,7 @@ def store_page(store: Store, source: str, course_id: str, facts: Iterable[Statem
         after = SyncState(state.high_water, since, more, high)
     with store.transaction():
         now = _now()
-        # the statements stored before conflict and are left as they are; RETURNING names the others
-        # (one statement: looking the ids up first cost as much again)
-        inserted = store.insert_rows("xapi_statement", COLUMNS, [_row(source, course_id, f, now) for f in unique],
-                                     "ON CONFLICT (source, course_id, statement_id) DO NOTHING", "statement_id")
-        fresh = {sid for (sid,) in inserted}
-        new = [f for f in unique if f.statement_id in fresh]
+        new = _store_new(store, source, course_id, unique, now)
         _mark_stale(store, source, course_id, new)
         store.execute(
             "INSERT INTO lrs_sync (source, course_id, high_water, synced_at, pending_since, pending_more, pending_high) "
@@ -139,6 +180,45 @@ def store_page(store: Store, source: str, course_id: str, facts: Iterable[Statem
             [source, course_id, after.high_water, now, after.pending_since, after.pending_more, after.pending_high],
         )
     return new, after
+
+
+def _store_new(store: Store, source: str, course_id: str, unique: list[StatementFacts],
+               now: datetime) -> list[StatementFacts]:
+    """Store the statements not stored before (ids distinct); returns them."""
+    if store.connection.indexes_in_memory:
+        before = _stored_before(store, source, course_id, unique)
+        new = [f for f in unique if f.statement_id not in before]
+        store.insert_rows("xapi_statement", COLUMNS, [_row(source, course_id, f, now) for f in new])
+        return new
+    # the statements stored before conflict with the key and are left as they are; RETURNING names the
+    # others (one statement: looking the ids up first cost as much again)
+    inserted = store.insert_rows("xapi_statement", COLUMNS, [_row(source, course_id, f, now) for f in unique],
+                                 "ON CONFLICT (source, course_id, statement_id) DO NOTHING", "statement_id")
+    fresh = {sid for (sid,) in inserted}
+    return [f for f in unique if f.statement_id in fresh]
+
+
+def _stored_before(store: Store, source: str, course_id: str, facts: list[StatementFacts]) -> set[str]:
+    """The ids of the statements stored already, found without an index (DuckDB). An LRS sets a
+    statement's `stored` once (xAPI: immutable), so a statement sent again carries the time it was
+    stored with: only the rows in the page's range of `stored` times are compared, and DuckDB skips every
+    row group whose min/max of `stored` lies outside it. An LRS answers in `stored` order (newest first
+    unless asked otherwise), so the rows go in grouped by time and the range is a row group or two however
+    large the table; an unordered page costs a wider scan, never a wrong answer. Statements with no `stored` time are
+    compared with the stored ones that have none."""
+    timed = {f.statement_id: f.stored for f in facts if f.stored is not None}
+    untimed = [f.statement_id for f in facts if f.stored is None]
+    found: set[str] = set()
+    # the ids as one list parameter (500 parameters would cost DuckDB more than the lookup)
+    lookup = ("SELECT statement_id FROM xapi_statement WHERE source = ? AND course_id = ? AND {when} "
+              "AND statement_id IN (SELECT UNNEST(?::VARCHAR[]))")
+    if timed:
+        low, high = min(timed.values()), max(timed.values())
+        found.update(sid for (sid,) in store.execute(lookup.format(when="stored BETWEEN ? AND ?"),
+                                                     [source, course_id, low, high, list(timed)]))
+    if untimed:
+        found.update(sid for (sid,) in store.execute(lookup.format(when="stored IS NULL"), [source, course_id, untimed]))
+    return found
 
 
 def _mark_stale(store: Store, source: str, course_id: str, new: list[StatementFacts]) -> None:

@@ -12,6 +12,8 @@
   The mark only moves when a sync has read to the end: an LRS answering newest first would
   otherwise skip the older pages an interrupted sync never reached.
 - Voiding: a stored `voided` statement removes its target from the evidence, whenever either arrives.
+- Memory: on DuckDB the pages are stored, and the evidence rebuilt, under a fixed memory_limit
+  (lrs_store.bounded_memory, engine.py), so a sync's memory does not grow with the statements stored.
 - The evidence (lrs_evidence.py) of the learners with new statements (or a statement newly voided) is
   rebuilt from their stored statements at the end of each sync (lrs_rebuild.py); a sync with nothing
   new rebuilds nothing, a changed course rebuilds every learner.
@@ -96,39 +98,42 @@ def sync(store: Store, client: LrsClient, course: XapiCourse, *, since: datetime
     result = SyncResult(source, asked, resumed)
     previous_ids: set[str] = set()
     asked_urls: set[str] = set()
-    while url is not None:
-        if url in asked_urls:
-            raise SyncError(f"the LRS's `more` link repeats itself after page {result.pages}: stopped")
-        asked_urls.add(url)
-        try:
-            page = client.page(url, result.pages + 1)
-        except LrsError as error:
-            if not (resumed and result.pages == 0 and error.status in EXPIRED_LINK):
-                raise
-            # the interrupted sync's next page is gone (an LRS may expire `more` links): start again
-            lrs_store.forget_pending(store, source, course.course_id)
-            result.warnings.append("the LRS no longer offers the page the interrupted sync stopped at: "
-                                   f"read again since {asked or 'the start'}")
-            state = lrs_store.read_state(store, source, course.course_id)
-            url, resumed = client.first_url(course.course_id, asked, limit), False
-            result.resumed = False
-            continue
-        facts = [statement_facts(raw) for raw in page.statements]
-        ids = {f.statement_id for f in facts}
-        if page.more is not None and ids and ids <= previous_ids:
-            raise SyncError(f"the LRS sends page {result.pages + 1} again under another `more` link: stopped")
-        previous_ids = ids
-        # the mark is a `stored` time (the spec's since); an LRS that gives none: the timestamp
-        page_high = max((f.stored or f.at for f in facts if (f.stored or f.at) is not None), default=None)
-        new, state = lrs_store.store_page(store, source, course.course_id, facts, since=asked, more=page.more,
-                                          page_high=page_high, state=state)
-        result.pages += 1
-        result.read += len(facts)
-        result.new += len(new)
-        result.invalid.extend(f for f in new if f.problem is not None)
-        url = page.more
-        if on_page is not None:
-            on_page(len(facts))
+    # on DuckDB, under the store's memory bound: the statements' table has no index that must stay in
+    # memory (lrs_store.py), so the blocks written can be evicted and memory stays flat while storing
+    with lrs_store.bounded_memory(store):
+        while url is not None:
+            if url in asked_urls:
+                raise SyncError(f"the LRS's `more` link repeats itself after page {result.pages}: stopped")
+            asked_urls.add(url)
+            try:
+                page = client.page(url, result.pages + 1)
+            except LrsError as error:
+                if not (resumed and result.pages == 0 and error.status in EXPIRED_LINK):
+                    raise
+                # the interrupted sync's next page is gone (an LRS may expire `more` links): start again
+                lrs_store.forget_pending(store, source, course.course_id)
+                result.warnings.append("the LRS no longer offers the page the interrupted sync stopped at: "
+                                       f"read again since {asked or 'the start'}")
+                state = lrs_store.read_state(store, source, course.course_id)
+                url, resumed = client.first_url(course.course_id, asked, limit), False
+                result.resumed = False
+                continue
+            facts = [statement_facts(raw) for raw in page.statements]
+            ids = {f.statement_id for f in facts}
+            if page.more is not None and ids and ids <= previous_ids:
+                raise SyncError(f"the LRS sends page {result.pages + 1} again under another `more` link: stopped")
+            previous_ids = ids
+            # the mark is a `stored` time (the spec's since); an LRS that gives none: the timestamp
+            page_high = max((f.stored or f.at for f in facts if (f.stored or f.at) is not None), default=None)
+            new, state = lrs_store.store_page(store, source, course.course_id, facts, since=asked, more=page.more,
+                                              page_high=page_high, state=state)
+            result.pages += 1
+            result.read += len(facts)
+            result.new += len(new)
+            result.invalid.extend(f for f in new if f.problem is not None)
+            url = page.more
+            if on_page is not None:
+                on_page(len(facts))
     result.rebuilt = rebuild_evidence(store, course, source)
     result.learners = lrs_store.learners(store, source, course.course_id)
     result.stored, _ = lrs_store.counts(store, source, course.course_id)
