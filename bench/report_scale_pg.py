@@ -4,7 +4,7 @@ N copies of 1,000 learners' statements in a PostgreSQL server of its own, the ev
 Prints figures beside issue 13's targets; checks the store and the report (exit 1 when wrong).
 
 Run: python3 bench/report_scale_pg.py [--copies 10] [--chunk 10] [--runs 3] [--work DIR] [--duck STORE]
-    [--pgoptions '-c jit=off'] [--indexes] [--hold]
+    [--pgoptions '-c jit=off'] [--without-indexes] [--hold]
 (DIR: /tmp/coursepack-report-pg, holding the server's data; STORE: a DuckDB store of the same N copies made
 by report_scale_10m.py, e.g. /tmp/a10m/store-10.duckdb; without it report_scale_10m.py makes one in DIR/duck)
 
@@ -18,7 +18,8 @@ by report_scale_10m.py, e.g. /tmp/a10m/store-10.duckdb; without it report_scale_
    `INSERT … SELECT … FROM base CROSS JOIN generate_series(…)`, renamed by report_scale_10m's own
    expressions (STATEMENT_COPY: the same SQL runs here), then VACUUM ANALYZE (what autovacuum would do
    after such a load, done at once so every step below sees the same statistics); counts checked;
-   --indexes first adds INDEXES (not in coursepack's schema), to see what they change;
+   --without-indexes then drops the statements' two lookup indexes (lrs_store.STATEMENT_INDEXES, in the
+   schema since 2026-12-03), to see what they change;
 4. each a fresh process: the full evidence rebuild (every learner stale), a rebuild with nothing stale,
    one with one learner stale, `coursepack report show --format csv` --runs times (and --runs more with
    --pgoptions as libpq's PGOPTIONS, their CSV compared with the first); wall, CPU and peak RSS
@@ -89,13 +90,12 @@ def rebuild(db: str, stale_one: bool) -> None:
     store_rebuild(db, stale_one)
 
 
-# what the rebuild's read (lrs_store.evidence_rows) would use on PostgreSQL: a stale batch's statements by
+# what the rebuild's read (lrs_store.evidence_rows) uses on PostgreSQL: a stale batch's statements by
 # learner, and the voiding statements by their target; without them each batch scans the whole table
-INDEXES = ("CREATE INDEX xapi_statement_learner ON xapi_statement (source, course_id, learner_key)",
-           "CREATE INDEX xapi_statement_object ON xapi_statement (source, course_id, object_id)")
+INDEXES = ("xapi_statement_learner", "xapi_statement_object")  # made by lrs_store.install
 
 
-def copy_rows(db: str, copies: int, chunk: int, indexes: bool) -> None:
+def copy_rows(db: str, copies: int, chunk: int, without_indexes: bool) -> None:
     """Copies 1 … copies-1 of every per-statement row of the base (copy 0), `chunk` copies an INSERT."""
     from coursepack.report.store import open_store
 
@@ -115,10 +115,9 @@ def copy_rows(db: str, copies: int, chunk: int, indexes: bool) -> None:
                               "CROSS JOIN generate_series(CAST(? AS INTEGER), CAST(? AS INTEGER)) AS copies(n)",
                               [low, high - 1])
             print(f"  copies {low}-{high - 1}: {time.perf_counter() - t0:.1f} s wall ({load()})", flush=True)
-        for index in INDEXES if indexes else ():
-            t0 = time.perf_counter()
-            store.execute(index)
-            print(f"  {index}: {time.perf_counter() - t0:.1f} s wall", flush=True)
+        for index in INDEXES if without_indexes else ():
+            store.execute(f"DROP INDEX IF EXISTS {index}")
+            print(f"  dropped {index}", flush=True)
         t0 = time.perf_counter()
         store.execute("VACUUM ANALYZE")
         print(f"  VACUUM ANALYZE: {time.perf_counter() - t0:.1f} s wall", flush=True)
@@ -244,8 +243,8 @@ def main() -> None:
     parser.add_argument("--duck", type=Path, default=None, help="a DuckDB store of the same copies (report_scale_10m.py)")
     parser.add_argument("--pgoptions", default="", metavar="OPTIONS",
                         help="also time report show with these session settings (libpq's PGOPTIONS), e.g. '-c jit=off'")
-    parser.add_argument("--indexes", action="store_true",
-                        help="create the two indexes of INDEXES after the copy (not in coursepack's schema)")
+    parser.add_argument("--without-indexes", action="store_true",
+                        help="drop the two lookup indexes of INDEXES after the copy (stores before 2026-12-03 had none)")
     parser.add_argument("--hold", action="store_true",
                         help="keep the server after the run, until Ctrl+C, to look at plans with psql (its URL, with the "
                              "password, in DIR/server-url, readable by you only)")
@@ -255,7 +254,7 @@ def main() -> None:
     if options.do == "fill":
         return fill(options.db, options.base_learners, options.cache)
     if options.do == "copy":
-        return copy_rows(options.db, options.copies, options.chunk, options.indexes)
+        return copy_rows(options.db, options.copies, options.chunk, options.without_indexes)
     if options.do in ("rebuild", "rebuild-one"):
         return rebuild(options.db, options.do == "rebuild-one")
     reason = unavailable()
@@ -306,7 +305,7 @@ def run_bench(server: Postgres, options: argparse.Namespace) -> str:
     big = without_password(big_url)
     bench.step(f"copy by SQL, {options.chunk} copies an INSERT, then VACUUM ANALYZE",
                [*me, "--do", "copy", "--copies", str(options.copies), "--chunk", str(options.chunk), "--db", big]
-               + (["--indexes"] if options.indexes else []))
+               + (["--without-indexes"] if options.without_indexes else []))
     print(f"  database {database_size(big_url)} after the copy", flush=True)
     bench.step("evidence rebuild, every learner", [*me, "--do", "rebuild", "--db", big], "no target in issue 13")
     bench.step("evidence rebuild, nothing stale", [*me, "--do", "rebuild", "--db", big])
