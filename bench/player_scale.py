@@ -1,6 +1,6 @@
 """Player speed at scale: first interaction and page turn in one unit of 500 and 2,500 pages.
 
-Run: python3 bench/player_scale.py [--pages 500 2500] [--turns 20]
+Run: python3 bench/player_scale.py [--pages 500 2500] [--turns 20] [--keep-alive]
 
 Prints figures with their targets (issue 16); asserts nothing. The course is bench/run.py's generated
 course (per module: a text page, a reflection page, a 10-question quiz page), built with
@@ -23,7 +23,16 @@ Both figures are taken when the browser is really idle, not at the player's own 
   from the middle of the course; also the click's own work plus style and layout (forced at once),
   without the wait for the frame;
 - jump: from the contents, a click on a page far from any page shown (its page file not loaded yet) to
-  the end of the first rendered frame with the page shown.
+  the end of the first rendered frame with the page shown;
+- the turn against the frame clock: the page turn above ends at a frame, so it holds the wait for the
+  frame clock (16.7 ms a frame): a click that changes nothing (on the position text), made the same way
+  and alternated with the turns, is the baseline, and a turn that missed a frame is one whose next frame
+  came more than one frame interval after the frame before the click;
+- real clicks: Playwright's mouse on "Next" (input through the browser), the click event's timestamp to
+  the end of the next rendered frame, and Event Timing's duration (input to next paint, what INP
+  measures), which chromium reports from 16 ms only.
+The files are served by Python's http.server: HTTP/1.0, a connection per file, as in the earlier rounds;
+--keep-alive serves HTTP/1.1 with connections kept alive, as an LMS's web server does.
 Beside first interaction, per load (medians printed): when the launch page arrived and was parsed, when
 the runtime's scripts were first requested and had all arrived, and the player's interactive mark. Also
 the elements the launch page's markup makes (parsed before the player starts), and the contents' module
@@ -44,6 +53,7 @@ import threading
 import zipfile
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -100,6 +110,45 @@ async () => {
 }
 """
 
+# TURN against the frame clock: the same click (on "Next", or, for the baseline, on the position text, which
+# the player's document-wide click listener sees and ignores) made just after a frame, and the rAF
+# timestamps of that frame and of the next one rendered: one frame interval apart when the click's result
+# shows in the very next frame, two or more when the turn missed a frame.
+FRAME_TURN = """
+async (selector) => {
+  await window.__cpQuiet();
+  const rendered = await new Promise((resolve) => requestAnimationFrame((ts) => setTimeout(() => resolve(ts), 0)));
+  const target = document.querySelector(selector);
+  const t0 = performance.now();
+  target.click();
+  document.activeElement.getBoundingClientRect();
+  const work = performance.now() - t0;
+  const [shown, end] = await new Promise((resolve) =>
+    requestAnimationFrame((ts) => setTimeout(() => resolve([ts, performance.now()]), 0)));
+  return [work, end - t0, shown - rendered];
+}
+"""
+NOOP_TARGET = "[data-cp-position]"
+FRAME_MS = 1000 / 60  # headless chromium's frame clock (printed as measured beside the figures)
+
+# Real input: Playwright's mouse click on "Next" (input events through the browser, as a learner's click),
+# then the click's Event Timing entry, if any: its duration is the input to the next paint (what INP
+# measures), reported only from 16 ms (the API's lowest threshold), in steps of 8 ms. Also the click
+# event's own timestamp to the end of the next rendered frame, which needs no threshold.
+EVENT_PROBE = """
+(() => {
+  window.__cpEvents = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (e.name === "click") window.__cpEvents.push(e.duration);
+    }).observe({ type: "event", durationThreshold: 16, buffered: true });
+  } catch (e) { window.__cpEvents = null; }
+  document.addEventListener("click", (e) => {
+    const input = e.timeStamp;
+    requestAnimationFrame(() => setTimeout(() => { window.__cpInputToFrame = performance.now() - input; }, 0));
+  }, true);
+})();
+"""
 
 # From the contents, a click on page i's entry to the first frame rendered with page i shown (its file
 # loaded and parsed in first, when it has one; the section may not be made ahead).
@@ -184,12 +233,55 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def measure(package: Path, loads: int, turns: int) -> dict[str, float]:
+class _KeepAlive(_Quiet):
+    """HTTP/1.1 with connections kept alive, as an LMS's web server serves a package (http.server's default,
+    HTTP/1.0, opens a connection per file, and chromium opens at most 6 at once to a host: the 7th and 8th
+    of a launch page's files wait for one to close). Nagle's algorithm off: with it, a kept-alive
+    connection's body waits for the ACK of its headers (about 40 ms on Linux's loopback)."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+
+def go_to(page: Any, i: int) -> None:
+    """Page i shown, through its entry in the contents."""
+    page.evaluate(f"document.querySelector('[data-cp-goto=\"{i}\"]').click()")
+    page.wait_for_function(f"document.getElementById('cp-page-{i}') && !document.getElementById('cp-page-{i}').hidden")
+
+
+def room(page: Any, total: int) -> None:
+    """A page with a page after it shown: on the last page, back to the middle of the course (a small course
+    has fewer pages than turns; "Next" on the last page leaves the pages)."""
+    shown = page.evaluate("(document.querySelector('.cp-page:not([hidden])') || {id: ''}).id")
+    if shown == f"cp-page-{total - 1}":
+        go_to(page, total // 2)
+
+
+def real_clicks(page: Any, turns: int, total: int) -> list[tuple[float, float | None]]:
+    """Turns by Playwright's mouse on "Next", each from an idle browser: per click, its input (the click
+    event's timestamp) to the end of the next rendered frame, and its Event Timing duration (None: under
+    16 ms, so not reported)."""
+    found: list[tuple[float, float | None]] = []
+    for _ in range(turns):
+        room(page, total)
+        button = page.locator("#cp-next")
+        button.scroll_into_view_if_needed()  # below a long page, as a learner scrolls to it
+        box = button.bounding_box()
+        page.evaluate("window.__cpQuiet().then(window.__cpAfterFrame)")
+        before = page.evaluate("window.__cpEvents ? window.__cpEvents.length : 0")
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.evaluate("window.__cpQuiet()")  # the frame after the click has been rendered
+        to_frame, events = page.evaluate("[window.__cpInputToFrame, window.__cpEvents]")
+        found.append((to_frame, events[before] if events is not None and len(events) > before else None))
+    return found
+
+
+def measure(package: Path, loads: int, turns: int, keep_alive: bool = False) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as site:
         zipfile.ZipFile(package).extractall(site)
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=site))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_KeepAlive if keep_alive else _Quiet, directory=site))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
         firsts: list[float] = []
@@ -197,6 +289,9 @@ def measure(package: Path, loads: int, turns: int) -> dict[str, float]:
         frames: list[float] = []
         jumps: list[float] = []
         runtime: list[list[float]] = []
+        clocked: list[list[float]] = []  # [work, to the frame's end, frames' rAF interval] per FRAME_TURN
+        baseline: list[list[float]] = []
+        inputs: list[tuple[float, float | None]] = []
         elements = 0
         try:
             with sync_playwright() as p:
@@ -205,6 +300,7 @@ def measure(package: Path, loads: int, turns: int) -> dict[str, float]:
                     context = browser.new_context()
                     page = context.new_page()
                     page.add_init_script(IDLE_PROBE)
+                    page.add_init_script(EVENT_PROBE)
                     page.goto(url, wait_until="commit")
                     first = page.evaluate("window.__cpIdle")
                     if n:
@@ -218,12 +314,17 @@ def measure(package: Path, loads: int, turns: int) -> dict[str, float]:
                         # <noscript>)
                         page.wait_for_function("!document.querySelector('#cp-menu [data-cp-pages], #cp-menu [data-cp-modules-from], "
                                                "#cp-menu noscript[data-cp-inert]')")
-                        page.evaluate(f"document.querySelector('[data-cp-goto=\"{total // 2}\"]').click()")
-                        page.wait_for_function(f"document.getElementById('cp-page-{total // 2}') && !document.getElementById('cp-page-{total // 2}').hidden")
+                        go_to(page, total // 2)
                         for _ in range(turns):
+                            room(page, total)
                             work, frame = page.evaluate(TURN)
                             works.append(work)
                             frames.append(frame)
+                        for _ in range(turns):  # alternated, so both see the same machine
+                            room(page, total)
+                            for selector, into in (("#cp-next", clocked), (NOOP_TARGET, baseline)):
+                                into.append(page.evaluate(FRAME_TURN, selector))
+                        inputs.extend(real_clicks(page, turns, total))
                         for k in range(1, 6):  # pages far from each other and from the turns above
                             jumps.append(page.evaluate(JUMP, (total // 2 + k * total // 12) % total))
                     context.close()
@@ -236,8 +337,31 @@ def measure(package: Path, loads: int, turns: int) -> dict[str, float]:
         "elements": elements, "jump": statistics.median(jumps), "jump_worst": max(jumps),
         "requested": statistics.median(r[0] for r in runtime), "arrived": statistics.median(r[1] for r in runtime),
         "interactive": statistics.median(r[2] for r in runtime),
+        "clocked": clocked, "baseline": baseline, "inputs": inputs,
         "page_arrived": statistics.median(r[3] for r in runtime), "parsed": statistics.median(r[4] for r in runtime),
     }
+
+
+def print_frame_clock(clocked: list[list[float]], baseline: list[list[float]],
+                      inputs: list[tuple[float, float | None]]) -> None:
+    """The turn against a click that changes nothing, made the same way: the wait for the frame clock is in
+    both; a turn that shows in the very next frame (its frames one interval apart) missed none."""
+    def missed(runs: list[list[float]]) -> int:
+        return sum(run[2] > 1.5 * FRAME_MS for run in runs)
+
+    n = len(clocked)
+    interval = statistics.median(run[2] for run in baseline)
+    print(f"  against the frame clock ({n} turns and {n} clicks that change nothing, alternated; frames "
+          f"{interval:.1f} ms apart): to the next rendered frame, turn {statistics.median(r[1] for r in clocked):.1f} ms, "
+          f"nothing {statistics.median(r[1] for r in baseline):.1f} ms; the click's work plus style and layout, turn "
+          f"{statistics.median(r[0] for r in clocked):.1f} ms, nothing {statistics.median(r[0] for r in baseline):.1f} ms")
+    print(f"  turns that missed a frame: {missed(clocked)} of {n} (clicks that change nothing: {missed(baseline)} of {n})  "
+          f"(target: none, i.e. a turn under {TURN_TARGET_MS} ms)")
+    reported = [d for _, d in inputs if d is not None]
+    print(f"  real clicks on Next ({len(inputs)}, Playwright's mouse): input to the end of the next rendered frame median "
+          f"{statistics.median(t for t, _ in inputs):.1f} ms, worst {max(t for t, _ in inputs):.1f} ms; Event Timing "
+          f"(input to next paint, reported from 16 ms): {len(reported)} of {len(inputs)} reported"
+          + (f", durations {sorted(reported)} ms" if reported else ""))
 
 
 def main() -> None:
@@ -245,11 +369,14 @@ def main() -> None:
     parser.add_argument("--pages", type=int, nargs="+", default=[500, 2500])
     parser.add_argument("--loads", type=int, default=5)
     parser.add_argument("--turns", type=int, default=20)
+    parser.add_argument("--keep-alive", action="store_true",
+                        help="serve HTTP/1.1 with connections kept alive, as an LMS's web server does (default: HTTP/1.0, "
+                             "a connection per file, as in the earlier rounds' figures)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for pages in args.pages:
             package = build_package(Path(tmp), pages)
-            r = measure(package, args.loads, args.turns)
+            r = measure(package, args.loads, args.turns, keep_alive=args.keep_alive)
             entries = zipfile.ZipFile(package).infolist()
             size = sum(i.file_size for i in entries if i.filename.endswith(".html"))
             files = [i.file_size for i in entries if i.filename.startswith("pages/")]
@@ -266,6 +393,7 @@ def main() -> None:
             print(f"  page turn to the next rendered frame: median {r['frame']:.1f} ms, worst {r['frame_worst']:.1f} ms of {args.turns}  (target < {TURN_TARGET_MS} ms)")
             print(f"  page turn, the click's work plus style and layout: median {r['work']:.1f} ms")
             print(f"  jump from the contents to a page not loaded: median {r['jump']:.1f} ms, worst {r['jump_worst']:.1f} ms of 5")
+            print_frame_clock(r["clocked"], r["baseline"], r["inputs"])
 
 
 if __name__ == "__main__":
