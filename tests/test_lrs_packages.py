@@ -85,7 +85,7 @@ def test_tincan_declares_the_activities_the_statements_use(example) -> None:
     loaded = load_course(REPO)
     with zipfile.ZipFile(one(example, r".*-xapi-certificate\.zip")) as zf:
         root = etree.fromstring(zf.read("tincan.xml"))
-        runtime = zf.read("runtime/statements.js").decode()
+        runtime = zf.read("runtime/coursepack.js").decode()
     activities = root.findall(f"{NS_TC}activities/{NS_TC}activity")
     launchable = [a for a in activities if a.find(f"{NS_TC}launch") is not None]
     assert [a.get("id") for a in launchable] == [loaded.course.id]

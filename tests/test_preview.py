@@ -382,7 +382,7 @@ def test_scorm2004_preview_plays_the_2004_side(course: Path) -> None:
         assert data["side"] == "scorm2004" and data["stateLimit"] == 64000
         assert data["editions"]["certificate"]["preload"] == {"scaled_passing_score": "0.8"}
         assert b"/_preview/static/scorm-again/scorm2004.min.js" in get(preview, "/")[2]
-        assert b"adapters/scorm2004.js" in get(preview, "/course/standard/index.html")[2]
+        assert b"source: builder/runtime/adapters/scorm2004.js" in get(preview, "/course/standard/runtime/coursepack.js")[2]
 
 
 # ---------------------------------------------------------------- pieces

@@ -323,7 +323,7 @@ def test_sanitized(full) -> None:
     assert "&lt;b&gt;not bold&lt;/b&gt;" in html  # .txt transcripts are text
     assert "<strong>speaker</strong>" in html  # .md transcripts are Markdown
     scripts = [a.get("src") for t, a in tags_of(html) if t == "script"]
-    assert scripts == [None, "runtime/tracking.js", "runtime/adapters/scorm12.js", "runtime/adapters/standalone.js", "runtime/player.js"]
+    assert scripts == [None, "runtime/coursepack.js"]
 
 
 def test_structure_and_accessibility_hooks(full) -> None:
@@ -448,11 +448,11 @@ def test_a_large_unit_preloads_the_scripts_it_runs(full, monkeypatch, adapter) -
         return preloads, [a["src"] for tag, a in tags_of(body) if tag == "script" and "src" in a]
 
     small = render_unit(unit, adapter, SCORM12).launch
-    assert b'rel="preload"' not in small and len(preloads_and_scripts(small)[1]) >= 3
+    assert b'rel="preload"' not in small and preloads_and_scripts(small)[1] == ["runtime/coursepack.js"]
     monkeypatch.setattr(page_module, "INLINE_PAGES_MAX", 0)
     large = render_unit(unit, adapter, SCORM12).launch
     preloads, scripts = preloads_and_scripts(large)
-    assert preloads == scripts and "runtime/player.js" in scripts
+    assert preloads == scripts == ["runtime/coursepack.js"]
     monkeypatch.setattr(page_module, "_targets_only_printed", lambda: False)  # each target renders its own page
     assert render_unit(unit, adapter, SCORM12).launch == large
 
@@ -471,7 +471,10 @@ def test_referenced_assets(full, scaffold) -> None:
 
 def test_runtime_files_small_and_relative(full) -> None:
     files = runtime_files("scorm12")
-    assert sorted(files) == ["runtime/adapters/scorm12.js", "runtime/adapters/standalone.js", "runtime/player.css", "runtime/player.js", "runtime/tracking.js"]
+    assert sorted(files) == ["runtime/coursepack.js", "runtime/player.css"]
+    # the scripts in the order they ran as separate files: each is its source minified
+    sources = re.findall(rb"source: builder/runtime/([\w/.]+) \*/", files["runtime/coursepack.js"])
+    assert sources == [b"tracking.js", b"adapters/scorm12.js", b"adapters/standalone.js", b"player.js"]
     html = page_html(full)
     for _, attrs in tags_of(html):
         for key in ("src", "href"):

@@ -211,13 +211,15 @@ def test_built_scorm2004_packages_validate_list_exactly_the_package_and_reproduc
         root = etree.parse(str(unpacked / "imsmanifest.xml")).getroot()
         assert {f.get("href") for f in root.iter(f"{{{scorm2004.NS_CP}}}file")} == names - {"imsmanifest.xml"}
         assert not any(n.endswith((".xsd", ".dtd")) for n in names)  # the manifest names none
-        assert "runtime/adapters/scorm2004.js" in names and "runtime/adapters/scorm12.js" not in names
+        assert "runtime/coursepack.js" in names and not any(n.startswith("runtime/adapters/") for n in names)
 
 
 def test_scorm2004_package_runs_the_2004_adapter_with_its_limits() -> None:
     files = package_files(load_course(SCAFFOLD), "scorm2004", "certificate")
     html = files["index.html"].decode("utf-8")
-    assert '<script src="runtime/adapters/scorm2004.js"></script>' in html
+    assert '<script src="runtime/coursepack.js"></script>' in html
+    runtime = files["runtime/coursepack.js"].decode("utf-8")
+    assert "source: builder/runtime/adapters/scorm2004.js" in runtime and "adapters/scorm12.js" not in runtime
     data = json.loads(re.search(r'<script type="application/json" id="coursepack-data">(.*?)</script>', html, re.S).group(1))
     assert data["adapter"] == "scorm2004"
     assert data["limits"] == {"suspend": 64000, "comments": 4000, "location": 1000} == SCORM2004.as_json()

@@ -34,7 +34,7 @@ from coursepack.model.quiz import FillIn, Matching, Sequencing
 from coursepack.render.course_data import course_data_json, fill_in_maxlength, quiz_questions
 from coursepack.render.markdown import NEW_TAB_NOTE
 from coursepack.render.render_cache import RenderCache
-from coursepack.render.runtime_min import shipped_runtime_file
+from coursepack.render.runtime_min import shipped_runtime_bundle, shipped_runtime_file
 from coursepack.render.storage_limits import StorageLimits
 from coursepack.render.strings import format_string, strings_for
 from coursepack.render.template_cache import user_bytecode_cache
@@ -43,8 +43,11 @@ from coursepack.render.unit_contents import UnitContents, module_ids_of, page_fo
 if TYPE_CHECKING:
     from coursepack.targets.zipper import Spilled
 
-# Files of builder/runtime that every package carries, and the adapter files by name.
-_COMMON_RUNTIME = ("player.css", "tracking.js", "player.js", "adapters/standalone.js")
+# The runtime a package carries: the player's style, and its scripts joined in one file (RUNTIME_SCRIPT), in
+# load order: tracking.js, the target's adapter after the files it requires, the standalone adapter, the
+# player.
+RUNTIME_STYLE = "runtime/player.css"
+RUNTIME_SCRIPT = "runtime/coursepack.js"
 
 
 # What a shared page holds where each target's own values go: plain ASCII that no escaping changes.
@@ -359,19 +362,28 @@ def adapter_runtime(adapter: str) -> list[str]:
     return [*required, f"adapters/{adapter}.js"]
 
 
+def runtime_scripts(adapter: str) -> tuple[str, ...]:
+    """The runtime's scripts (paths under runtime/) for an adapter, in the order they run."""
+    return ("tracking.js", *adapter_runtime(adapter), "adapters/standalone.js", "player.js")
+
+
 def adapter_script_tags(adapter: str) -> str:
-    return "\n".join(f'<script src="runtime/{name}"></script>' for name in adapter_runtime(adapter))
+    """The launch page's one runtime script (the adapter's runtime is in it)."""
+    runtime_scripts(adapter)  # an unknown adapter fails here, as it did with a tag per file
+    return f'<script src="{RUNTIME_SCRIPT}"></script>'
 
 
 def adapter_preload_tags(adapter: str) -> str:
-    """Preloads of the adapter's scripts, for a large unit's head (launch.html)."""
-    return "\n".join(f'<link rel="preload" as="script" href="runtime/{name}">' for name in adapter_runtime(adapter))
+    """The preload of the runtime script, for a large unit's head (launch.html)."""
+    runtime_scripts(adapter)
+    return f'<link rel="preload" as="script" href="{RUNTIME_SCRIPT}">'
 
 
 def runtime_files(adapter: str) -> dict[str, bytes]:
-    """The player's files for a package, by path inside the package ("runtime/..."), scripts minified."""
-    names = sorted(set(_COMMON_RUNTIME) | set(adapter_runtime(adapter)))
-    return {f"runtime/{name}": shipped_runtime_file(name) for name in names}
+    """The player's files for a package, by path inside the package ("runtime/..."), scripts minified and
+    joined in one."""
+    return {RUNTIME_SCRIPT: shipped_runtime_bundle(runtime_scripts(adapter)),
+            RUNTIME_STYLE: shipped_runtime_file("player.css")}
 
 
 def referenced_assets(unit: UnitContents) -> list[str]:

@@ -27,7 +27,7 @@ class ManifestWriter(Protocol):
 @dataclass(frozen=True)
 class Target:
     name: str  # as in `coursepack build --target` and the package's file name
-    adapter: str  # the runtime adapter the player ships with: runtime/adapters/<adapter>.js
+    adapter: str  # the runtime adapter the player ships with: builder/runtime/adapters/<adapter>.js, in runtime/coursepack.js
     manifest_name: str  # the structure file at the package root
     write_manifest: ManifestWriter
     limits: StorageLimits | None  # what the learner's state must fit; None: no size limit to prove

@@ -177,6 +177,7 @@ LIVE = """
   pages: document.querySelectorAll("[data-cp-view=page]").length,
   entries: document.querySelectorAll("#cp-menu a[data-cp-goto]").length,
   files: performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname).filter((p) => p.startsWith("/pages/")),
+  runtime: performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname).filter((p) => p.startsWith("/runtime/")),
 })
 """
 
@@ -203,6 +204,9 @@ def test_at_start_no_page_is_live_and_a_page_is_live_once_shown(pw_browser, site
             assert live[pages]["pages"] == 0, live[pages]  # bare sections: the player completes each as needed
             assert live[pages]["entries"] == pages, live[pages]  # every page reachable from the contents
             assert live[pages]["forms"] == 0 and live[pages]["inPages"] == 0, live[pages]
+            # the runtime in two requests, its style and one script (page.RUNTIME_SCRIPT): the launch page's
+            # parse waits for its scripts, and a browser opens at most 6 connections to a host
+            assert sorted(live[pages]["runtime"]) == ["/runtime/coursepack.js", "/runtime/player.css"], live[pages]
             # only the file of the page "Start" shows is loaded at start
             page.wait_for_function("performance.getEntriesByType('resource').some((e) => e.name.endsWith('/pages/course/0.js'))")
             assert page.evaluate(LIVE)["files"] == ["/pages/course/0.js"], live[pages]
