@@ -167,7 +167,10 @@ def decoded(modules: set[tuple[int, int]], scale: int = 4) -> str | None:
         return None
     size = max(max(row, column) for row, column in modules) + 1 + 4  # the quiet zone after the symbol
     pixels = bytes(0 if (y // scale, x // scale) in modules else 255 for y in range(size * scale) for x in range(size * scale))
-    found = zxingcpp.read_barcodes(zxingcpp.ImageView(memoryview(pixels), size * scale, size * scale, zxingcpp.ImageFormat.Lum))
+    # QR codes only: read for every format, a row of modules sometimes also read as a Codabar (2 of 1,500
+    # random codes here: a fresh-clone CI run failed on one)
+    found = zxingcpp.read_barcodes(zxingcpp.ImageView(memoryview(pixels), size * scale, size * scale, zxingcpp.ImageFormat.Lum),
+                                   formats=zxingcpp.BarcodeFormat.QRCode)
     assert len(found) == 1, f"{len(found)} QR codes read"
     return found[0].text
 
