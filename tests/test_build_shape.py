@@ -128,7 +128,7 @@ def test_an_author_text_holding_a_placeholder_stays_as_written(tmp_path: Path, m
     root = make_full_course(tmp_path / "slot")
     course = root / "course.yaml"
     # on the page (the title): that page is not shared; only in the course data (a string only the player shows): it is
-    course.write_text(course.read_text().replace("title: Every Block <Course>", "title: 'coursepack-target-slot:adapter'")
+    course.write_text(course.read_text().replace("title: Every Block <Course>", "title: 'coursepack-target-slot:data_json'")
                       + f"strings:\n  type_name: '{slots}'\n")
     rendered: Counter = Counter()
     render = page._render
@@ -138,7 +138,7 @@ def test_an_author_text_holding_a_placeholder_stays_as_written(tmp_path: Path, m
         return render(unit, *args)
 
     monkeypatch.setattr(page, "_render", counted)
-    for title, shared in (("coursepack-target-slot:adapter", False), ("Plain", True)):
+    for title, shared in (("coursepack-target-slot:data_json", False), ("Plain", True)):
         course.write_text(re.sub(r"(?m)^title: .*$", f"title: '{title}'", course.read_text(), count=1))
         loaded = load_course(root)
         renders = RenderCache()

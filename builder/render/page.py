@@ -50,12 +50,10 @@ RUNTIME_STYLE = "runtime/player.css"
 RUNTIME_SCRIPT = "runtime/coursepack.js"
 
 
-# What a shared page holds where each target's own values go: plain ASCII that no escaping changes.
-# A page is shared only when each stands in it exactly once (an author's text could hold one); the
-# preloads only in a large unit's page, none in a small one's.
+# What a shared page holds where the target's own value goes (its course data): plain ASCII that no
+# escaping changes. A page is shared only when it stands in it exactly once (an author's text could hold
+# one). The runtime's script is the same file for every target (RUNTIME_SCRIPT), so it needs no slot.
 _DATA_SLOT = "coursepack-target-slot:data_json"
-_ADAPTER_SLOT = "coursepack-target-slot:adapter"
-_PRELOAD_SLOT = "coursepack-target-slot:preloads"  # not "...:adapter...": that would hold _ADAPTER_SLOT
 
 
 # Up to this many bytes of page markup stay in the launch page: one file, so a page turn never waits for a
@@ -138,16 +136,16 @@ def _scramble(key: str, ids: list[str]) -> list[int]:
     return order
 
 
-# The target's values as the templates may use them in a shared page: printed as they are.
-_TARGET_VALUE = re.compile(r"\b(?:adapter_scripts|adapter_preloads|data_json)\b")
-_TARGET_VALUE_PRINTED = re.compile(r"\{\{-?\s*(?:adapter_scripts|adapter_preloads|data_json)\s*-?\}\}")
+# The target's value as the templates may use it in a shared page: printed as it is.
+_TARGET_VALUE = re.compile(r"\bdata_json\b")
+_TARGET_VALUE_PRINTED = re.compile(r"\{\{-?\s*data_json\s*-?\}\}")
 
 
 @lru_cache(maxsize=1)
 def _targets_only_printed() -> bool:
-    """True when every use of data_json, adapter_scripts and adapter_preloads in the templates is printing it
-    as it is ({{ adapter_scripts }}), never a test, filter or assignment: then a page rendered with placeholders for
-    them, the values written in afterwards, is exactly the page each target's own render would give.
+    """True when every use of data_json in the templates is printing it as it is ({{ data_json }}), never a
+    test, filter or assignment: then a page rendered with a placeholder for it, the value written in
+    afterwards, is exactly the page each target's own render would give.
     (Any other mention, a comment's included, answers False: every target then renders its own.)"""
     env = _env()
     for name in env.list_templates():
@@ -158,7 +156,7 @@ def _targets_only_printed() -> bool:
 
 
 def _view(unit: UnitContents, renders: RenderCache) -> dict[str, Any]:
-    """Everything the template needs but the target's own values (data_json, adapter_scripts), in order, with
+    """Everything the template needs but the target's own value (data_json), in order, with
     DOM ids decided here (not in the template)."""
     loaded = unit.loaded
     course = loaded.course
@@ -233,23 +231,18 @@ def render_unit(unit: UnitContents, adapter: str, limits: StorageLimits | None,
     files. renders: the build's RenderCache, which every target and edition of the build shares (a fresh
     one when rendering a single unit)."""
     renders = renders if renders is not None else RenderCache()
-    scripts = adapter_script_tags(adapter)
-    preloads = adapter_preload_tags(adapter)
+    adapter_runtime(adapter)  # an unknown adapter is refused before anything is rendered
     if not _targets_only_printed():
         layout = _layout(unit, renders)
         data_json = course_data_json(unit, adapter, limits, paged=layout.page_files is not None)
-        return UnitFiles(_render(layout, Markup(data_json), Markup(scripts), Markup(preloads)).encode("utf-8"), layout.files)
+        return UnitFiles(_render(layout, Markup(data_json)).encode("utf-8"), layout.files)
     shared = renders.shared_page(unit, lambda: _shared_page(unit, renders))
     # a large unit's quizzes' questions are in its page files, its contents' entries partly in the player
     data_json = course_data_json(unit, adapter, limits, paged=shared.paged)
     if shared.page is None:
         assert shared.layout is not None  # kept for exactly this
-        return UnitFiles(_render(shared.layout, Markup(data_json), Markup(scripts), Markup(preloads)).encode("utf-8"),
-                         shared.files)
-    # the head's preloads, then the adapter: the course data may quote an author's text, and no text is looked
-    # into twice
-    page = renders.held_bytes(shared.page).replace(_PRELOAD_SLOT.encode("ascii"), preloads.encode("utf-8"))
-    page = page.replace(_ADAPTER_SLOT.encode("ascii"), scripts.encode("utf-8"))
+        return UnitFiles(_render(shared.layout, Markup(data_json)).encode("utf-8"), shared.files)
+    page = renders.held_bytes(shared.page)
     return UnitFiles(page.replace(_DATA_SLOT.encode("ascii"), data_json.encode("ascii")), shared.files)
 
 
@@ -260,12 +253,12 @@ def render_launch_page(unit: UnitContents, adapter: str, limits: StorageLimits |
 
 
 def _shared_page(unit: UnitContents, renders: RenderCache) -> _Shared:
-    """The unit's render with placeholders for the target's values (the page None when they are not each
+    """The unit's render with a placeholder for the target's course data (the page None when it is not
     found exactly once: then every target renders its own page from the shared layout)."""
     layout = _layout(unit, renders)
-    html = _render(layout, Markup(_DATA_SLOT), Markup(_ADAPTER_SLOT), Markup(_PRELOAD_SLOT))
+    html = _render(layout, Markup(_DATA_SLOT))
     paged = layout.page_files is not None
-    if html.count(_DATA_SLOT) != 1 or html.count(_ADAPTER_SLOT) != 1 or html.count(_PRELOAD_SLOT) != int(paged):
+    if html.count(_DATA_SLOT) != 1:
         return _Shared(None, paged, layout.files, layout)
     return _Shared(renders.hold(html.encode("utf-8")), paged, layout.files, None)  # the page files held as made
 
@@ -328,12 +321,11 @@ def _page_files(folder: str, contents: Iterable[Markup], questions: dict[int, di
     return PageFiles(folder, starts), files
 
 
-def _render(layout: _Layout, data_json: Markup, adapter_scripts: Markup, adapter_preloads: Markup) -> str:
+def _render(layout: _Layout, data_json: Markup) -> str:
     modules = len(layout.view["modules"])
     shipped = modules if layout.page_files is None else min(modules, MENU_MODULES_SHIPPED)
     html = _env().get_template("launch.html").render(**layout.view, contents=layout.contents, page_files=layout.page_files,
-                                                     menu_modules=shipped, data_json=data_json,
-                                                     adapter_scripts=adapter_scripts, adapter_preloads=adapter_preloads)
+                                                     menu_modules=shipped, data_json=data_json, runtime_script=RUNTIME_SCRIPT)
     return html.replace(NEW_TAB_NOTE, _new_tab_note(layout.unit))
 
 
@@ -365,18 +357,6 @@ def adapter_runtime(adapter: str) -> list[str]:
 def runtime_scripts(adapter: str) -> tuple[str, ...]:
     """The runtime's scripts (paths under runtime/) for an adapter, in the order they run."""
     return ("tracking.js", *adapter_runtime(adapter), "adapters/standalone.js", "player.js")
-
-
-def adapter_script_tags(adapter: str) -> str:
-    """The launch page's one runtime script (the adapter's runtime is in it)."""
-    runtime_scripts(adapter)  # an unknown adapter fails here, as it did with a tag per file
-    return f'<script src="{RUNTIME_SCRIPT}"></script>'
-
-
-def adapter_preload_tags(adapter: str) -> str:
-    """The preload of the runtime script, for a large unit's head (launch.html)."""
-    runtime_scripts(adapter)
-    return f'<link rel="preload" as="script" href="{RUNTIME_SCRIPT}">'
 
 
 def runtime_files(adapter: str) -> dict[str, bytes]:
