@@ -96,13 +96,6 @@ class Spilled:
 Content = bytes | Path | Spilled
 
 
-def content_bytes(content: Content) -> bytes:
-    """The bytes of a package file, read back from disk when they are not in memory."""
-    if isinstance(content, bytes):
-        return content
-    return content.read() if isinstance(content, Spilled) else content.read_bytes()
-
-
 def compression_for(name: str) -> int:
     return zipfile.ZIP_STORED if PurePosixPath(name).suffix.lower() in STORED_SUFFIXES else zipfile.ZIP_DEFLATED
 
