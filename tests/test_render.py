@@ -389,7 +389,7 @@ def test_deterministic_bytes(full, tmp_path) -> None:
 @pytest.mark.parametrize("module_ids", [None, ["advanced"]], ids=["course", "module"])
 def test_page_files_hold_the_markup_a_small_unit_keeps_inline(full, monkeypatch, module_ids) -> None:
     """One render of each page, two places: a small unit's <noscript>s, or a large one's page files
-    (in order, split by size, the launch page keeping a bare section per page)."""
+    (in order, split by size, the launch page keeping no section per page)."""
     unit = unit_contents(full, "certificate", module_ids)
     inline = render_unit(unit, "scorm12", SCORM12)
     assert inline.pages == {}
@@ -426,9 +426,8 @@ def test_page_files_hold_the_markup_a_small_unit_keeps_inline(full, monkeypatch,
     shapes = {"basics-quiz": "c3m3t", "advanced-quiz": "fp3s3"}
     assert [q["shape"] for q in large["quizzes"]] == [shapes.get(q["id"], q["id"]) for q in large["quizzes"]]
     assert "data-cp-inert>\n" not in launch.split('<ol class="cp-modules"')[0]
-    # each page's section is bare (the player gives it its attributes when it is needed)
-    bare = re.findall(r'<section class="cp-view cp-page" id="cp-page-(\d+)" hidden></section>', launch)
-    assert bare == [str(i) for i in range(len(unit.pages))] and 'data-cp-view="page"' not in launch
+    # no page has a section (the player makes each, with its attributes, when it is needed)
+    assert '<section class="cp-view cp-page"' not in launch and 'id="cp-page-' not in launch and 'data-cp-view="page"' not in launch
     # and the contents' page lists empty, one per module (the player fills them from the course data)
     assert launch.count('<ol class="cp-pages" data-cp-pages="') == len(unit.modules) and 'href="#cp-page-' not in launch
     assert f'data-cp-page-files="{folder}"' in launch and len(inline.launch) - len(paged.launch) > sum(map(len, kept)) / 2
@@ -455,6 +454,21 @@ def test_a_large_unit_preloads_the_scripts_it_runs(full, monkeypatch, adapter) -
     assert preloads == scripts == ["runtime/coursepack.js"]
     monkeypatch.setattr(page_module, "_targets_only_printed", lambda: False)  # each target renders its own page
     assert render_unit(unit, adapter, SCORM12).launch == large
+
+
+def test_nothing_is_drawn_before_the_launch_page_is_parsed(full, monkeypatch) -> None:
+    """Every launch page's head holds a render-blocking "expect" link whose target no element has, so the
+    browser draws its first frame once the page is parsed (its script run), not a frame of the bare page
+    that the ready script would wait behind."""
+    unit = unit_contents(full, "certificate", None)
+    small = render_unit(unit, "scorm12", SCORM12).launch.decode()
+    monkeypatch.setattr(page_module, "INLINE_PAGES_MAX", 0)
+    for launch in (small, render_unit(unit, "xapi", SCORM12).launch.decode()):
+        head = launch.split("</head>")[0]
+        expects = [a for tag, a in tags_of(head) if tag == "link" and a.get("rel") == "expect"]
+        assert [(a["href"][:1], a.get("blocking")) for a in expects] == [("#", "render")], expects
+        ids = {a["id"] for _, a in tags_of(launch) if a.get("id")}
+        assert expects[0]["href"][1:] not in ids and "<script" not in head
 
 
 def assets_of(loaded, module_ids=None) -> list[str]:

@@ -51,7 +51,13 @@
 
   /* ---- rules ---------------------------------------------------------------------------------- */
   // characters as the learner sees them: Unicode code points (an emoji is one, not two UTF-16 units)
-  function charCount(text) { return Array.from(String(text || "")).length; }
+  // characters as Array.from counts them (a surrogate pair is one), without an array per character: the
+  // rules count every reflection on every report
+  function charCount(text) {
+    text = String(text || "");
+    var pairs = text.length > 1 && text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g);
+    return text.length - (pairs ? pairs.length : 0);
+  }
   function textLength(text) { return charCount(String(text || "").trim()); }
   function reflectionOk(ri) {
     var r = data.reflections[ri];
@@ -67,7 +73,10 @@
     return q.attempts ? Math.max(0, q.attempts - state.quizzes[qi].attempts) : Infinity;
   }
   function quizLost(qi) { return data.quizzes[qi].mark != null && !quizPassed(qi) && attemptsLeft(qi) === 0; }
-  function pagesSeen(m) { return m.pages.filter(function (p) { return state.pages[p]; }).length; }
+  function pagesSeen(m) {
+    for (var k = 0, n = 0; k < m.pages.length; k++) if (state.pages[m.pages[k]]) n++;
+    return n;
+  }
   function quizDone(qi) { return data.scored ? quizPassed(qi) : state.quizzes[qi].attempts > 0; }
   function moduleComplete(mi) {
     var m = data.modules[mi];
@@ -158,14 +167,26 @@
     state.reflections = reflections; // saved with the state, so every commit keeps them
     tracking.saveState(state);
     tracking.setResult(r);
-    if (current.view === "menu") updateMenu(); // else when the menu is next shown (goMenu)
+    if (current.view === "menu") updateMenu(r.modules); // else when the menu is next shown (goMenu)
   }
 
   /* ---- views and navigation --------------------------------------------------------------------- */
   function pageEl(i) { return d.getElementById("cp-page-" + i); }
-  // a large unit's page sections ship bare: given launch.html's attributes when needed
+  // A large unit ships no page sections: one is made when needed, as launch.html writes it, among the
+  // others in course order (made: the indexes made, in order), so start-up parses and styles none of them
+  var made = [];
   function pageView(i) {
     var page = pageEl(i);
+    if (!page && pageFiles != null && data.pages[i]) {
+      var lo = 0, hi = made.length;
+      while (lo < hi) { var mid = (lo + hi) >> 1; if (made[mid] < i) lo = mid + 1; else hi = mid; }
+      page = el("section", "cp-view cp-page");
+      page.id = "cp-page-" + i;
+      page.hidden = true;
+      var after = lo < made.length ? pageEl(made[lo]) : d.getElementById("cp-certificate") || d.getElementById("cp-complete");
+      after.parentNode.insertBefore(page, after);
+      made.splice(lo, 0, i);
+    }
     if (page && !page.hasAttribute("data-cp-view")) {
       page.setAttribute("data-cp-view", "page");
       page.setAttribute("data-cp-page", data.pages[i].key);
@@ -528,13 +549,13 @@
     writeMenu("module-bar", mi, pct, "value");
     writeMenu("module-percent", mi, pct + "%", "text");
   }
-  function updateMenu() {
+  // complete: each module's completion as result() has just judged it (not judged again per module)
+  function updateMenu(complete) {
     var done = 0;
-    data.modules.forEach(function (m, mi) {
-      var complete = moduleComplete(mi);
-      if (complete) done++;
-      if (mi < entries) writeModule(mi, complete); // the others are written as they are built
-    });
+    for (var mi = 0; mi < data.modules.length; mi++) {
+      if (complete[mi]) done++;
+      if (mi < entries) writeModule(mi, complete[mi]); // the others are written as they are built
+    }
     // the seen marks there are (a large unit's lists are filled after the first view; forEach skips the holes)
     menuElements("seen").forEach(function (mark, i) { writeMenu("seen", i, !!state.pages[i], "shown"); });
     updateChecklist();
@@ -568,25 +589,37 @@
   function updateChecklist() {
     var list = $("[data-cp-checklist]");
     if (!list) return;
-    var required = data.modules.filter(function (m) { return m.required; });
-    var pages = 0, pagesSeenNow = 0, refl = [], quizIds = [];
-    required.forEach(function (m) {
+    // one pass over the required modules, each reflection and quiz judged once (a large unit's start
+    // runs this over every module before its first view)
+    var pages = 0, pagesSeenNow = 0, refl = [], okCount = 0, quizIds = [], passed = 0, total = 0, met = 0;
+    for (var mi = 0; mi < data.modules.length; mi++) {
+      var m = data.modules[mi];
+      if (!m.required) continue;
+      var seen = pagesSeen(m), metHere = seen, k;
       pages += m.pages.length;
-      pagesSeenNow += pagesSeen(m);
-      m.reflections.forEach(function (ri) { if (data.reflections[ri].min > 0) refl.push(ri); });
-      quizIds.push.apply(quizIds, m.quizzes);
-    });
+      pagesSeenNow += seen;
+      for (k = 0; k < m.reflections.length; k++) {
+        var ri = m.reflections[k], ok = reflectionOk(ri);
+        if (ok) metHere++;
+        if (data.reflections[ri].min > 0) { refl.push(ri); if (ok) okCount++; }
+      }
+      for (k = 0; k < m.quizzes.length; k++) {
+        quizIds.push(m.quizzes[k]);
+        if (quizDone(m.quizzes[k])) { metHere++; passed++; }
+      }
+      var n = m.pages.length + m.reflections.length + m.quizzes.length;
+      total += n;
+      met += (n ? metHere / n : 1) * n; // as moduleProgress(mi) * n
+    }
     var items = [];
     items.push([pagesSeenNow === pages, T("rule_pages", { seen: pagesSeenNow, pages: pages })]);
     if (refl.length) {
       var mins = refl.map(function (ri) { return data.reflections[ri].min; });
       var same = mins.every(function (x) { return x === mins[0]; });
-      var okCount = refl.filter(reflectionOk).length;
       items.push([okCount === refl.length, T(same ? "rule_reflections_same" : "rule_reflections_each",
         { reflections: N("reflection", refl.length), min: mins[0], done: okCount, total: refl.length })]);
     }
     if (quizIds.length) {
-      var passed = quizIds.filter(quizDone).length;
       var limits = quizIds.map(function (qi) { return data.quizzes[qi].attempts; });
       var attempts = limits.every(function (a) { return a && a === limits[0]; }) ? T("rule_attempts_each", { attempts: N("attempt", limits[0]) })
         : limits.some(function (a) { return a; }) ? T("rule_attempts_some") : "";
@@ -601,13 +634,6 @@
       li.appendChild(el("span", "cp-sr", T(item[0] ? "rule_done" : "rule_todo")));
       li.appendChild(d.createTextNode(item[1]));
       list.appendChild(li);
-    });
-    var total = 0, met = 0;
-    data.modules.forEach(function (m, mi) {
-      if (!m.required) return;
-      var n = m.pages.length + m.reflections.length + m.quizzes.length;
-      total += n;
-      met += moduleProgress(mi) * n;
     });
     var pct = total ? Math.floor((met * 100) / total) : 100;
     var bar = $("[data-cp-course-bar]");

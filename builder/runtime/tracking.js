@@ -272,8 +272,8 @@
       }
       var texts = state.reflections || {};
       for (var r = 0; r < data.reflections.length; r++) {
-        var ref = data.reflections[r];
-        parts.push(pack(fitPrefix(texts[ref.id] || "", ref.max)));
+        var ref = data.reflections[r], text = texts[ref.id];
+        parts.push(text ? pack(fitPrefix(text, ref.max)) : ""); // an empty one packs to "": no per-character work
       }
       return parts.join("|");
     },

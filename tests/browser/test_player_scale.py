@@ -3,12 +3,12 @@
 No timing is asserted (bench/player_scale.py measures it); these tests guard the shapes that make it
 fast, on the same generated course at 50 and 300 pages (one xAPI launch page for every page, played
 standalone), built with its page markup in page files (as a unit above page.INLINE_PAGES_MAX is):
-- the launch page grows by a bounded number of bytes per page (a bare section and its share of the course
-  data: no entry in the contents, the player makes them), and at start only the page file that "Start"
-  shows has been loaded;
-- at start no page is live (bare sections: no page attributes, no elements, no forms) and only the
-  contents' entries grow with the page count (their lists filled just after the first view); a page is
-  live once shown, and the page after it is made live ahead, unseen, while the learner reads;
+- the launch page grows by a bounded number of bytes per page (its share of the course data: no section,
+  no entry in the contents, the player makes them), its markup makes as many elements at 300 pages as at
+  50, and at start only the page file that "Start" shows has been loaded;
+- at start no page has a section (nothing to parse, style or lay out per page) and only the contents'
+  entries grow with the page count (their lists filled just after the first view); a page's section is
+  made and live once shown, and the page after it is made live ahead, unseen, while the learner reads;
 - a turn touches a bounded number of elements: a MutationObserver counts the elements a turn changes,
   and the document-wide querySelector(All) calls are counted. A turn that hides every page, rebuilds
   every menu entry or scans the document would grow with the page count;
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import html.parser
 import http.server
 import json
 import re
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 PAGES_PER_MODULE = 5
-PER_PAGE_BYTES = 250  # launch page bytes per page: about 190 (with every module's entry in the contents: 316; with a full section and an entry per page too: 680)
+PER_PAGE_BYTES = 160  # launch page bytes per page: about 130 (with a bare section per page: 190; with every module's entry in the contents too: 316; with full sections and an entry per page: 680)
 # Markdown whose page would end early if "</noscript" reached the launch page unescaped
 HOSTILE = "Shown as typed: `</noscript><b id=cp-leak>` and </NOSCRIPT ><i id=cp-leak2>raw</i>"
 HOSTILE_SHOWN = "Shown as typed: </noscript><b id=cp-leak> and raw"
@@ -175,6 +176,7 @@ LIVE = """
   forms: document.forms.length,
   inPages: document.querySelectorAll("[data-cp-view=page] *").length,
   pages: document.querySelectorAll("[data-cp-view=page]").length,
+  sections: [...document.querySelectorAll("section.cp-page")].map((s) => +s.id.slice("cp-page-".length)),
   entries: document.querySelectorAll("#cp-menu a[data-cp-goto]").length,
   files: performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname).filter((p) => p.startsWith("/pages/")),
   runtime: performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname).filter((p) => p.startsWith("/runtime/")),
@@ -185,9 +187,9 @@ LIVE = """
 def test_the_launch_page_grows_by_a_bounded_amount_per_page(sites):
     size = {pages: (site / "index.html").stat().st_size for pages, site in sites.items()}
     files = {pages: sorted((site / "pages" / "course").iterdir()) for pages, site in sites.items()}
-    # per page: a bare section (about 60 bytes; with its attributes 190) and its share of the course data;
-    # no entry of its own in the contents (about 260), nor its module's past the first few (about 130 per
-    # page here): the player makes them; its content (1-2 KB here) is in a page file
+    # per page: its share of the course data; no section (a bare one: about 60 bytes), no entry of its own
+    # in the contents (about 260), nor its module's past the first few (about 130 per page here): the
+    # player makes them; its content (1-2 KB here) is in a page file
     per_page = (size[300] - size[50]) / 250
     assert per_page < PER_PAGE_BYTES, size
     assert len(files[300]) > len(files[50]) > 1, files
@@ -201,7 +203,8 @@ def test_at_start_no_page_is_live_and_a_page_is_live_once_shown(pw_browser, site
     for pages, site in sites.items():
         with played(pw_browser, site) as page:
             live[pages] = page.evaluate(LIVE)
-            assert live[pages]["pages"] == 0, live[pages]  # bare sections: the player completes each as needed
+            # no section per page: the player makes each as needed
+            assert live[pages]["pages"] == 0 and live[pages]["sections"] == [], live[pages]
             assert live[pages]["entries"] == pages, live[pages]  # every page reachable from the contents
             assert live[pages]["forms"] == 0 and live[pages]["inPages"] == 0, live[pages]
             # the runtime in two requests, its style and one script (page.RUNTIME_SCRIPT): the launch page's
@@ -224,21 +227,26 @@ def test_at_start_no_page_is_live_and_a_page_is_live_once_shown(pw_browser, site
             page.wait_for_selector(f"{ahead}[hidden] .cp-page-title", state="attached")
             assert page.evaluate("document.activeElement.id") == f"cp-page-{quiz}-title"
             assert not page.locator(f"{ahead} .cp-page-title").is_visible()
+            # sections made for these two pages only, in course order, before the views that follow the pages
+            assert page.evaluate(LIVE)["sections"] == [quiz, quiz + 1]
+            assert page.evaluate(f"document.getElementById('cp-page-{quiz + 1}').nextElementSibling.id") == "cp-complete"
             # the page with the hostile text: shown as typed, nothing of it became an element
             page.click("#cp-menu-button")
             page.click('[data-cp-goto="0"]')
             assert page.locator("#cp-page-0 .cp-text").nth(1).inner_text() == HOSTILE_SHOWN
             assert page.locator("#cp-leak, #cp-leak2").count() == 0
+            made = page.evaluate(LIVE)["sections"]
+            assert made == sorted(made) and made[0] == 0 and quiz in made, made  # still in course order
             # the contents' lists went live after the menu was first shown: their seen marks still follow
             page.click("#cp-menu-button")
             shown = "[...document.querySelectorAll('[data-cp-seen]')].filter((e) => !e.hidden).map((e) => +e.dataset.cpSeen)"
             assert page.evaluate(shown) == [0, quiz]
             if pages == 50:
                 assert_busy_while_a_page_file_loads(page, pages - 1)
-    # per page only its bare section and its entry in the contents (5 elements, and a fifth of its
-    # module's 11): 8.2 (its own content, live, would add 7 to 39 more: 15 on average)
+    # per page only its entry in the contents (4 elements, and a fifth of its module's 11): 7.2 (a bare
+    # section would add 1; its own content, live, 7 to 39 more: 15 on average)
     per_page = (live[300]["elements"] - live[50]["elements"]) / 250
-    assert per_page < 9, live
+    assert per_page < 8, live
 
 
 def assert_busy_while_a_page_file_loads(page: Page, last: int) -> None:
@@ -476,6 +484,32 @@ def test_a_new_learner_s_contents_are_not_rewritten_at_start(pw_browser, sites):
         assert page.inner_text('[data-cp-module-percent="0"]') == "14%"
         assert page.evaluate("document.querySelector('[data-cp-module-bar=\"0\"]').value") == 14
         assert page.inner_text('[data-cp-module-percent="1"]') == "0%"
+
+
+class _Elements(html.parser.HTMLParser):
+    """Counts the start tags of a page's markup (what the browser's parser makes before the player runs)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.count += 1
+
+
+def test_the_launch_page_s_markup_does_not_grow_with_the_course(sites):
+    """Its markup makes the same elements at 300 pages as at 50 (only its course data and its list of page
+    files grow): no section, no entry of the contents per page or past the first modules."""
+    counts, markup = {}, {}
+    for pages, site in sites.items():
+        launch = (site / "index.html").read_text()
+        data = launch.split('id="coursepack-data">', 1)[1].split("</script>", 1)[0]
+        chunks = re.search(r'data-cp-page-chunks="([^"]*)"', launch).group(1)
+        counter = _Elements()
+        counter.feed(launch)
+        counts[pages], markup[pages] = counter.count, len(launch) - len(data) - len(chunks)
+    assert counts[300] == counts[50], counts
+    assert abs(markup[300] - markup[50]) < 100, markup  # module numbers in the shipped entries aside
 
 
 def test_the_launch_page_ships_the_first_modules_entries_only(sites):
