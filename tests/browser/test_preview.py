@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -194,6 +195,19 @@ def panel_verbs(page) -> list[str]:
     return page.eval_on_selector_all("#statements tr", "rows => rows.map((r) => r.dataset.verb)")
 
 
+def statements_once_agreed(page, server, registration: str, timeout_s: float = 10) -> tuple[list[dict], list[str]]:
+    """The LRS's statements and the ids the panel lists, read again until they agree or timeout_s passes.
+    The panel takes a statement only after the LRS has stored it (the AU may still be sending one when
+    the test reads both: a fresh-clone CI run and a review run each read the LRS one statement ahead)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        stored = server.lrs.statements(registration)
+        shown = page.evaluate("window.__preview.statements.map((s) => s.id)")
+        if [s["id"] for s in stored] == shown or time.monotonic() > deadline:
+            return stored, shown
+        page.wait_for_timeout(50)
+
+
 def sessions_of(statements: list[dict]) -> dict[str, list[dict]]:
     """The statements by cmi5 session id (the LMS's launched statement carries it too), in stored order."""
     found: dict[str, list[dict]] = {}
@@ -224,8 +238,8 @@ def test_preview_cmi5_lists_statements_as_they_arrive_and_reloads_in_a_new_sessi
         page.wait_for_selector("#statements tr[data-verb='experienced']")
         assert panel_verbs(page)[:2] == ["launched", "initialized"]
         registration = page.evaluate("window.__preview.launches[0].registration")
-        stored = server.lrs.statements(registration)
-        assert [s["id"] for s in stored] == page.evaluate("window.__preview.statements.map((s) => s.id)")
+        stored, shown = statements_once_agreed(page, server, registration)
+        assert [s["id"] for s in stored] == shown
         # the panel is drawn after its list takes the statements (a fresh-clone CI run read "(3)" of 4 once)
         page.wait_for_function("(n) => document.getElementById('statement-count').textContent === `(${n})`", arg=len(stored))
         assert "moveOn" in page.inner_text("#lms-status")
