@@ -87,6 +87,15 @@ def coursepack_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "coursepack"]
 
 
+def measured_package() -> Path:
+    """The coursepack package folder the measured commands import. An editable install maps the venv's
+    `coursepack` to the checkout it was installed from, which need not be this one (PYTHONPATH, searched
+    first, can name this tree instead)."""
+    printed = subprocess.run([sys.executable, "-c", "import coursepack; print(coursepack.__file__)"],
+                             cwd=REPO, capture_output=True, text=True, check=True).stdout
+    return Path(printed.strip()).resolve().parent
+
+
 def zip9_seconds(packages: list[Path], tree: Path, runs: int = 3) -> float:
     """Least wall time of `zip -9 -r` over the files of the packages, unzipped into one tree: the floor the
     example build is compared with (its own work beyond writing the same bytes compressed)."""
@@ -239,6 +248,9 @@ def main() -> None:
         # the records validate and build keep of a course: in this run's folder, not the user's
         os.environ["COURSEPACK_CACHE_ROOT"] = tmp
         os.environ["COURSEPACK_CACHE"] = tempfile.mkdtemp(dir=tmp)
+        package = measured_package()
+        elsewhere = "" if package == (REPO / "builder").resolve() else "  NOT this tree's builder/: the figures below are another checkout's"
+        print(f"coursepack measured: {package}{elsewhere}")
         write_bytecode_cache(*coursepack_command(), "validate", str(REPO))
         floor, floor_cpu = fresh_process_seconds(sys.executable, "-c", "pass")
         version, version_cpu = fresh_process_seconds(*coursepack_command(), "--version")

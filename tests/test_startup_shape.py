@@ -1,8 +1,9 @@
 """What start-up imports (issue 16): `coursepack --version` nothing but the console script; `validate`
 nothing that renders pages, and for a course it has found valid unchanged, neither PyYAML nor pydantic;
 loading a course no Markdown parser while every link leads to the web, and no XML parser without an SVG
-to check; a build whose Markdown is all kept, no Markdown parser. Checked in a fresh interpreter, by the
-modules it holds afterwards (no timing)."""
+to check; a build whose Markdown is all kept, no Markdown parser; and `validate` leaves what its check
+made for the interpreter's exit to drop without the collector walking it. Checked in a fresh interpreter,
+by the modules it holds afterwards or the collector's state (no timing)."""
 
 from __future__ import annotations
 
@@ -70,6 +71,21 @@ def test_validate_imports_nothing_that_renders_pages_and_again_not_even_the_load
     again, printed_again = modules_after(VALIDATE.format(str(course)))
     assert printed_again == printed and printed.startswith("OK ")
     assert loaded_of(again, ("yaml", "pydantic", "coursepack.load.course_loader", "coursepack.model", "coursepack.targets")) == set()
+
+
+def test_validate_leaves_the_collector_as_it_was_and_what_it_made_to_be_freed_by_the_exit_alone(tmp_path: Path) -> None:
+    """commands/common.py's collector_paused: within the check the collector is off; after it, it is on
+    again with nothing frozen (a caller in the same process, such as a test, sees it as before); at exit,
+    everything is frozen before the interpreter's last collection, which then walks none of it."""
+    course = example_course(tmp_path)
+    code = (
+        "import atexit, gc\n"
+        "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))  # runs after handlers registered later\n"
+        + VALIDATE.format(str(course))
+        + "\nprint('after the check:', gc.isenabled(), gc.get_freeze_count())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert result.stdout.splitlines()[1:] == ["after the check: True 0", "frozen at exit: True"]
 
 
 # loads the course in the folder, printing its problems if any

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from coursepack.commands.common import course_dir_argument, load_or_exit, report_and_exit
+from coursepack.commands.common import collector_paused, course_dir_argument, load_or_exit, report_and_exit
 from coursepack.load.validate_cache import Outcome, ValidateCache
 
 if TYPE_CHECKING:  # the loader, the models and the targets are imported only when the course is checked
@@ -53,17 +53,18 @@ def validate(course_dir: Path, sco_per_module: bool) -> None:
     if kept is not None:  # the same course, shown the same way, checked by the same code: nothing to import
         _print(kept)
         return
-    from coursepack.load.errors import CourseError
-    from coursepack.targets.fit import fit_problems
-    from coursepack.targets.registry import TARGETS
+    with collector_paused():
+        from coursepack.load.errors import CourseError
+        from coursepack.targets.fit import fit_problems
+        from coursepack.targets.registry import TARGETS
 
-    loaded = load_or_exit(course_dir)  # prints the warnings
-    problems = [
-        problem
-        for target in TARGETS
-        for edition in loaded.course.editions()
-        for problem in fit_problems(loaded, target, edition, per_module=True if sco_per_module else None)
-    ]
+        loaded = load_or_exit(course_dir)  # prints the warnings
+        problems = [
+            problem
+            for target in TARGETS
+            for edition in loaded.course.editions()
+            for problem in fit_problems(loaded, target, edition, per_module=True if sco_per_module else None)
+        ]
     if problems:
         report_and_exit(CourseError(problems))
     outcome = Outcome(tuple(str(warning) for warning in loaded.warnings), (f"OK {summary(loaded)}",))

@@ -1,6 +1,7 @@
 """The course file (course.yaml): identity, module list, completion rules, editions."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the annotations are objects when the classes are made, so
+# pydantic need not evaluate them from strings (issue 16: start-up).
 
 from datetime import date
 from typing import Annotated, Literal

@@ -1,6 +1,7 @@
 """Quiz and question models: one class per question type, joined by `type`."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the annotations are objects when the classes are made, so
+# pydantic need not evaluate them from strings (issue 16: start-up).
 
 from typing import Annotated, Literal, Union
 
