@@ -40,7 +40,7 @@ def timed_command(*args: str) -> tuple[float, float, float]:
     """(seconds, peak RSS of the process, peak RSS of its build worker, in MB) of one `coursepack` command in a
     fresh process (a build forks at most one worker: RUSAGE_CHILDREN's peak is that one's; 0 when none). The
     worker is forked once the course is loaded: its RSS counts the pages it still shares with the process
-    (the imports and the loaded course, 58 MB of 500 modules), so the sum of the two counts those twice."""
+    (the imports and the loaded course, 52 MB of 500 modules at the fork), so the sum of the two counts those twice."""
     code = (
         "import resource, sys, time\n"
         "from click.testing import CliRunner\n"

@@ -1,9 +1,11 @@
 """A build's memory does not grow with the number of modules (issue 16): each launch page waits for its
 package's zip in a spill file, not in memory, and the pages an edition's targets share wait there too;
-a spilled file zips to the same bytes as the file in memory."""
+a spilled file zips to the same bytes as the file in memory. What does grow with the modules stays small
+per module: the loaded course, and what a whole-course unit's render holds at its peak and after it."""
 
 from __future__ import annotations
 
+import gc
 import json
 import tracemalloc
 import zipfile
@@ -11,8 +13,12 @@ from pathlib import Path
 
 import pytest
 
+import coursepack.render.page as page_module
 from coursepack.commands.build import build_packages
 from coursepack.load.course_loader import LoadedCourse, load_course
+from coursepack.render.page import render_unit
+from coursepack.render.render_cache import RenderCache
+from coursepack.render.unit_contents import unit_contents
 from coursepack.targets.zipper import SpillFile, write_zip
 
 
@@ -58,6 +64,90 @@ def test_packaging_memory_does_not_grow_with_the_modules(tmp_path: Path) -> None
     grown = _packaging_peak(large, tmp_path / "large-out") - _packaging_peak(small, tmp_path / "small-out")
     per_module = grown / 8
     assert per_module < 35_000, f"the build's peak grows by {per_module / 1024:.0f} KB per module"
+
+
+def _write_course(root: Path, modules: int) -> Path:
+    _course(root, 1)  # the files of one module, then that module file copied under other names and ids
+    module = (root / "modules" / "m000.yaml").read_text()
+    files = [f"modules/m{i:03d}.yaml" for i in range(modules)]
+    for i, rel in enumerate(files[1:], start=1):
+        (root / rel).write_text(module.replace("m000", f"m{i:03d}").replace("quiz0", f"quiz{i}").replace('"r0"', f'"r{i}"')
+                                .replace("module 0", f"module {i}").replace("(0.", f"({i}."))
+    course = json.loads((root / "course.yaml").read_text())
+    (root / "course.yaml").write_text(json.dumps({**course, "modules": files}))
+    return root
+
+
+# two courses of SMALL and LARGE modules: what grows between them grows with the modules
+SMALL, LARGE = 10, 30
+
+
+@pytest.fixture(scope="module")
+def two_courses(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("memory-shape")
+    return _write_course(root / "small", SMALL), _write_course(root / "large", LARGE)
+
+
+def _loaded_bytes(root: Path) -> int:
+    """The bytes a load of the course in root leaves allocated."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        loaded = load_course(root)  # noqa: F841  (held while measured)
+        gc.collect()
+        return tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_loaded_course_holds_little_per_module(two_courses: tuple[Path, Path]) -> None:
+    """Every model instance held a set of its own of the fields it was given (216 bytes or more, a third
+    of a small model) and a dict of its values with keys of its own: the load left 25 KB a module here
+    (28 KB a module of bench/run.py's course, 35 models each). Now one set per distinct set of fields and
+    dicts sharing their keys: 12 KB a module here, the module file's text included (a build compresses
+    it: commands/build.py)."""
+    load_course(two_courses[0])  # the models' validators built: not counted below
+    small, large = (_loaded_bytes(root) for root in two_courses)
+    per_module = (large - small) / (LARGE - SMALL)
+    assert per_module < 14_000, f"the loaded course grows by {per_module / 1024:.1f} KB per module"
+
+
+def _render_bytes(loaded: LoadedCourse, spill: Path) -> tuple[int, int]:
+    """(peak, held after) bytes of rendering the whole-course unit as a build does, its page files spilled,
+    with its RenderCache kept (a build keeps it for the whole run)."""
+    unit = unit_contents(loaded, "standard")
+    files = SpillFile(spill)
+    try:
+        renders = RenderCache(spill=files)
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            rendered = render_unit(unit, "xapi", None, renders)
+            peak = tracemalloc.get_traced_memory()[1]
+            del rendered
+            gc.collect()
+            return peak - before, tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+    finally:
+        files.close()
+
+
+def test_a_whole_course_render_holds_no_module_values(two_courses: tuple[Path, Path], tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A whole-course unit's render made the template's values of every page, block and question at once,
+    and every quiz's questions, and held them until its launch page and page files were made; its
+    RenderCache kept a copy of every plain text it was asked for (each choice, prompt and title). Here its
+    peak grew by 10.5 KB a module and what it kept by 4.8 KB; now by 2.3 KB (most of it the course data,
+    made at once for the launch page) and 1.2 KB (the Markdown's HTML, and the page files' places)."""
+    monkeypatch.setattr(page_module, "INLINE_PAGES_MAX", 0)  # every page in page files, as a large course's
+    small, large = (load_course(root) for root in two_courses)
+    render_unit(unit_contents(small, "standard"), "xapi", None)  # the templates compiled (untraced: slow), the runtime read
+    peak, held = ((b - a) / (LARGE - SMALL) for a, b in zip(_render_bytes(small, tmp_path), _render_bytes(large, tmp_path)))
+    assert peak < 5_000, f"the render's peak grows by {peak / 1024:.1f} KB per module"
+    assert held < 2_500, f"what the render keeps grows by {held / 1024:.1f} KB per module"
 
 
 def test_a_spilled_file_zips_to_the_same_bytes(tmp_path: Path) -> None:

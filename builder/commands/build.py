@@ -91,6 +91,14 @@ def _frozen_for_the_collector() -> Iterator[None]:
         gc.unfreeze()
 
 
+def _sources_compressed(loaded: LoadedCourse) -> None:
+    """The texts the course's source maps keep (for a problem's line and column) compressed while the build
+    holds them (yaml_source.SourceMap.compress)."""
+    loaded.source.compress()
+    for module in loaded.modules:
+        module.source.compress()
+
+
 def _human_size(size: int) -> str:
     return f"{size / 1024:,.1f} KB" if size < 1024 * 1024 else f"{size / 1048576:,.2f} MB"
 
@@ -114,6 +122,7 @@ def build(course_dir: Path, target: str, edition: str, out_dir: Path | None, sco
     """
     started = time.monotonic()  # a slow load counts towards the second before the progress line shows
     loaded = load_or_exit(course_dir)
+    _sources_compressed(loaded)
     out_dir = out_dir if out_dir is not None else course_dir / "dist"
     targets = list(TARGETS) if target == "all" else [target]
     available = loaded.course.editions()

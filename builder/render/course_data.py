@@ -7,7 +7,7 @@ per-reflection character caps and the target's storage limits. Authored Markdown
 it is rendered into the page (sanitized) by page.py.
 
 A large unit (its pages in page files) keeps each quiz's questions and answer keys beside its page's
-markup (quiz_questions): its course data carries per quiz only the answer shape the saved-state codec
+markup (quiz_block_questions): its course data carries per quiz only the answer shape the saved-state codec
 reads and the quiz's points, so the launch page does not grow with the quizzes' contents; and per module
 its minutes, since the player builds most of its contents' module entries (page.MENU_MODULES_SHIPPED).
 """
@@ -20,7 +20,7 @@ import json
 import unicodedata
 from typing import Any
 
-from coursepack.model.quiz import FillIn, Matching, MultipleResponse, Sequencing, SingleChoice, TrueFalse
+from coursepack.model.quiz import FillIn, Matching, MultipleResponse, QuizBlock, Sequencing, SingleChoice, TrueFalse
 from coursepack.render.state_budget import reflection_caps
 from coursepack.render.storage_limits import StorageLimits
 from coursepack.render.strings import strings_for
@@ -106,9 +106,9 @@ def _question(question: Any) -> dict[str, Any]:
     return out
 
 
-def quiz_questions(unit: UnitContents) -> list[list[dict[str, Any]]]:
-    """Each quiz's questions and answer keys as the player reads them, in the unit's quiz order."""
-    return [[_question(q) for q in ref.block.questions] for ref in unit.quizzes]
+def quiz_block_questions(block: QuizBlock) -> list[dict[str, Any]]:
+    """One quiz's questions and answer keys as the player reads them."""
+    return [_question(q) for q in block.questions]
 
 
 def course_data(unit: UnitContents, adapter: str, limits: StorageLimits | None, paged: bool = False) -> dict[str, Any]:

@@ -20,18 +20,18 @@ import hashlib
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 from coursepack.model.content import AudioBlock, ImageBlock, VideoBlock
 from coursepack.model.quiz import FillIn, Matching, Sequencing
-from coursepack.render.course_data import course_data_json, fill_in_maxlength, quiz_questions
+from coursepack.render.course_data import course_data_json, fill_in_maxlength, quiz_block_questions
 from coursepack.render.markdown import NEW_TAB_NOTE
 from coursepack.render.render_cache import RenderCache
 from coursepack.render.runtime_min import shipped_runtime_bundle, shipped_runtime_file
@@ -155,16 +155,54 @@ def _targets_only_printed() -> bool:
     return True
 
 
-def _view(unit: UnitContents, renders: RenderCache) -> dict[str, Any]:
-    """Everything the template needs but the target's own value (data_json), in order, with
-    DOM ids decided here (not in the template)."""
-    loaded = unit.loaded
-    course = loaded.course
-    quiz_index = {id(q.block): i for i, q in enumerate(unit.quizzes)}
-    modules = []
-    page_no = 0
-    for m_index, mod in enumerate(unit.modules):
+class _ModuleViews(Sequence[dict[str, Any]]):
+    """The template's values of each module of a unit (its pages, blocks and questions, with their DOM
+    ids), made when the template or the page files ask for a module and not kept: made for the whole
+    unit at once, they were held while its launch page and page files rendered, about 6 MB per 500
+    modules (issue 16: build memory). The launch page reads a few modules (a large unit's menu ships the first
+    MENU_MODULES_SHIPPED), the page contents each module once, in order. The module made last is kept: a
+    one-module unit's is asked for four times; another module asked for again is made again, the same."""
+
+    def __init__(self, unit: UnitContents, renders: RenderCache) -> None:
+        self._unit = unit
+        self._renders = renders
+        self._quiz_index = {id(q.block): i for i, q in enumerate(unit.quizzes)}
+        self._first_page = list(itertools.accumulate((len(m.module.pages) for m in unit.modules), initial=0))
+        self._last: tuple[int, dict[str, Any]] | None = None  # (index, values) of the module made last
+
+    @property
+    def page_count(self) -> int:
+        return self._first_page[-1]
+
+    def __len__(self) -> int:
+        return len(self._unit.modules)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self._module(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._module(index)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (self._module(i) for i in range(len(self)))
+
+    def _module(self, m_index: int) -> dict[str, Any]:
+        if self._last is None or self._last[0] != m_index:
+            self._last = (m_index, self._made(m_index))
+        return self._last[1]
+
+    def _made(self, m_index: int) -> dict[str, Any]:
+        unit, renders, loaded = self._unit, self._renders, self._unit.loaded
+        mod = unit.modules[m_index]
         pages = []
+        page_no = self._first_page[m_index]
         for p_index, page in enumerate(mod.module.pages):
             blocks = []
             for b_index, block in enumerate(page.blocks):
@@ -177,7 +215,7 @@ def _view(unit: UnitContents, renders: RenderCache) -> dict[str, Any]:
                 elif block.type == "reflection":
                     item["min"] = reflection_min(unit, block)
                 elif block.type == "quiz":
-                    qi = quiz_index[id(block)]
+                    qi = self._quiz_index[id(block)]
                     item["index"] = qi
                     item["dom"] = f"cp-quiz-{qi}"
                     questions = []
@@ -203,7 +241,14 @@ def _view(unit: UnitContents, renders: RenderCache) -> dict[str, Any]:
                 }
             )
             page_no += 1
-        modules.append({"m": mod.module, "index": m_index, "number": m_index + 1, "pages": pages})
+        return {"m": mod.module, "index": m_index, "number": m_index + 1, "pages": pages}
+
+
+def _view(unit: UnitContents, renders: RenderCache) -> dict[str, Any]:
+    """Everything the template needs but the target's own value (data_json), in order, with
+    DOM ids decided here (not in the template); each module's values made when asked for (_ModuleViews)."""
+    course = unit.loaded.course
+    modules = _ModuleViews(unit, renders)
     whole = unit.whole_course
     single = unit.modules[0].module if not whole and len(unit.modules) == 1 else None
     strings = strings_for(course.language, course.strings)
@@ -216,7 +261,7 @@ def _view(unit: UnitContents, renders: RenderCache) -> dict[str, Any]:
         "subtitle": None if single is None else course.title,
         "title": course.title if single is None else f"{single.title} – {course.title}",
         "modules": modules,
-        "page_count": page_no,
+        "page_count": modules.page_count,
         "certificate": course.certificate if unit.edition == "certificate" and whole else None,
         # authored Markdown, each text rendered once per build
         "md": renders.block,
@@ -280,19 +325,25 @@ def _layout(unit: UnitContents, renders: RenderCache) -> _Layout:
     # a large unit's pages go into their files as they are rendered, each file held as it is made (in a build:
     # spilled): the whole course's markup is never in memory at once (at 1,000 modules, 14 MB and its files 16 MB)
     page_files, files = _page_files(page_folder(unit.loaded, module_ids_of(unit)), itertools.chain(first, contents),
-                                    _questions_by_page(unit), renders.hold)
+                                    _questions_of_page(unit), renders.hold)
     return _Layout(unit, view, [], page_files, files)  # the contents live on in the files only (kept per build)
 
 
-def _questions_by_page(unit: UnitContents) -> dict[int, dict[str, list[dict[str, Any]]]]:
-    """Each page's quizzes' questions and keys, by quiz index (a JSON object's keys are text)."""
-    held: dict[int, dict[str, list[dict[str, Any]]]] = {}
-    for qi, (ref, questions) in enumerate(zip(unit.quizzes, quiz_questions(unit))):
-        held.setdefault(ref.page_index, {})[str(qi)] = questions
-    return held
+def _questions_of_page(unit: UnitContents) -> Callable[[int], dict[str, list[dict[str, Any]]]]:
+    """A page's quizzes' questions and keys, by quiz index (a JSON object's keys are text), made when its
+    page file is: made for the whole unit at once, a 1,000-module course's were 3 MB held while its page
+    files rendered (issue 16: build memory)."""
+    on_page: dict[int, list[int]] = {}
+    for qi, ref in enumerate(unit.quizzes):
+        on_page.setdefault(ref.page_index, []).append(qi)
+
+    def questions_of(page_index: int) -> dict[str, list[dict[str, Any]]]:
+        return {str(qi): quiz_block_questions(unit.quizzes[qi].block) for qi in on_page.get(page_index, [])}
+
+    return questions_of
 
 
-def _page_files(folder: str, contents: Iterable[Markup], questions: dict[int, dict[str, list[dict[str, Any]]]],
+def _page_files(folder: str, contents: Iterable[Markup], questions_of: Callable[[int], dict[str, list[dict[str, Any]]]],
                 hold: Callable[[bytes], bytes | Spilled]) -> tuple[PageFiles, dict[str, bytes | Spilled]]:
     """Consecutive pages in files of about PAGE_FILE_BYTES (at least one page each), each file given to hold
     as soon as it is made. Each file is a script calling Coursepack.pageMarkup(first page index, [each page's
@@ -305,7 +356,7 @@ def _page_files(folder: str, contents: Iterable[Markup], questions: dict[int, di
 
     def write_file() -> None:
         markup = json.dumps([str(c) for c in pending], ensure_ascii=True, separators=(",", ":"))
-        quizzes = {qi: qs for p in range(first, first + len(pending)) for qi, qs in questions.get(p, {}).items()}
+        quizzes = {qi: qs for p in range(first, first + len(pending)) for qi, qs in questions_of(p).items()}
         keys = json.dumps(quizzes, ensure_ascii=True, separators=(",", ":"))
         files[f"{folder}{len(starts)}.js"] = hold(f"Coursepack.pageMarkup({first},{markup},{keys});\n".encode("ascii"))
         starts.append(first)

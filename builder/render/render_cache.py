@@ -57,9 +57,9 @@ class RenderCache:
             return Markup("")
         key = (text, heading_level)
         html = self._blocks.get(key)
-        if html is None and plain_text(text):
-            html = self._blocks[key] = plain_block_html(text)  # the same at every level, without parsing
         if html is None:
+            if plain_text(text):  # the same at every level, without parsing; not kept (see inline)
+                return plain_block_html(text)
             html = self._blocks[key] = self._rendered(f"block{heading_level}", text, lambda: self._block_html(text, heading_level))
         return html
 
@@ -73,7 +73,13 @@ class RenderCache:
         """render(), or the same HTML as kept by an earlier build."""
         if self._kept is None:
             return render()
-        return Markup(self._kept_text(kind, text, lambda: str(render())))
+        key = self._kept.key(kind, text)
+        kept = self._kept.get(key)
+        if kept is not None:
+            return Markup(kept)
+        html = render()
+        self._kept.put(key, html)  # the Markup itself (a str): one copy of the HTML held for both, not two
+        return html
 
     def _kept_text(self, kind: str, text: str, make: Callable[[], str]) -> str:
         """make(), or what an earlier build kept for the same kind of output of the same text."""
@@ -93,9 +99,10 @@ class RenderCache:
         html = self._inlines.get(text)
         if html is None:
             if plain_text(text):
-                html = self._inlines[text] = Markup(text)  # markdown_inline's own fast path, nothing to keep
-            else:
-                html = self._inlines[text] = self._rendered("inline", text, lambda: parsed_inline_html(text))
+                # markdown_inline's own fast path, the text as it is, made again when asked again: kept, a
+                # copy of every plain text (each choice, prompt and title) grew a build by 2 MB per 500 modules
+                return Markup(text)
+            html = self._inlines[text] = self._rendered("inline", text, lambda: parsed_inline_html(text))
         return html
 
     def words(self, text: str, plain_words: Callable[[str], str]) -> str:
