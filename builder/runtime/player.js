@@ -93,34 +93,72 @@
   }
   function moduleOf(pageIndex) { return data.modules[data.pages[pageIndex].module]; }
   function moduleNumber(pageIndex) { return data.pages[pageIndex].module + 1; }
-  function requiredQuizzes() {
-    var out = [];
-    data.modules.forEach(function (m) { if (m.required) out.push.apply(out, m.quizzes); }); // push: concat copies the list per module
-    return out;
+  // Every rule a report reads, in one pass over the modules, each page, reflection and quiz judged once
+  // (a large unit's start runs this over every module before its first view: one pass, no array or
+  // closure per module): each module's completion, the required modules' quizzes, and the checklist's counts
+  function judge() {
+    var j = {
+      complete: [], requiredDone: true, attempted: true, requiredQuizzes: [],
+      pages: 0, seen: 0, reflections: 0, reflectionsOk: 0, firstMin: 0, sameMin: true,
+      quizzesDone: 0, firstAttempts: 0, sameAttempts: true, someAttempts: false, total: 0, met: 0
+    };
+    for (var mi = 0; mi < data.modules.length; mi++) {
+      var m = data.modules[mi], seen = pagesSeen(m), metHere = seen, reflectionsOk = true, quizzesDone = true, tried = true, k;
+      for (k = 0; k < m.reflections.length; k++) {
+        var ri = m.reflections[k], ok = reflectionOk(ri), min = data.reflections[ri].min;
+        if (ok) metHere++;
+        else reflectionsOk = false;
+        if (m.required && min > 0) {
+          if (!j.reflections++) j.firstMin = min;
+          else if (min !== j.firstMin) j.sameMin = false;
+          if (ok) j.reflectionsOk++;
+        }
+      }
+      for (k = 0; k < m.quizzes.length; k++) {
+        var qi = m.quizzes[k], done = quizDone(qi), limit = data.quizzes[qi].attempts;
+        if (done) metHere++;
+        else quizzesDone = false;
+        if (!(state.quizzes[qi].attempts > 0)) tried = false;
+        if (!m.required) continue;
+        if (!j.requiredQuizzes.length) j.firstAttempts = limit;
+        if (!limit || limit !== j.firstAttempts) j.sameAttempts = false;
+        if (limit) j.someAttempts = true;
+        j.requiredQuizzes.push(qi);
+        if (done) j.quizzesDone++;
+      }
+      var pagesDone = seen === m.pages.length, complete = pagesDone && reflectionsOk && quizzesDone;
+      j.complete.push(complete);
+      if (!m.required) continue;
+      if (!complete) j.requiredDone = false;
+      if (!(pagesDone && reflectionsOk && tried)) j.attempted = false; // pages seen, reflections answered, quizzes attempted
+      var n = m.pages.length + m.reflections.length + m.quizzes.length;
+      j.pages += m.pages.length;
+      j.seen += seen;
+      j.total += n;
+      j.met += (n ? metHere / n : 1) * n; // as moduleProgress(mi) * n
+    }
+    return j;
   }
-  function rulesMet() {
-    var modulesDone = data.modules.every(function (m, mi) { return !m.required || moduleComplete(mi); });
-    if (!modulesDone) return false;
-    return !data.scored || requiredQuizzes().every(quizPassed);
-  }
-  function outcome() {
+  function outcome(j) {
     if (state.done != null) return data.scored ? "passed" : "completed";
-    if (data.scored && requiredQuizzes().some(quizLost)) return "failed";
-    return rulesMet() ? (data.scored ? "passed" : "completed") : "incomplete";
+    if (data.scored && j.requiredQuizzes.some(quizLost)) return "failed";
+    var met = j.requiredDone && (!data.scored || j.requiredQuizzes.every(quizPassed));
+    return met ? (data.scored ? "passed" : "completed") : "incomplete";
   }
   function today() {
     var t = new Date();
     return Math.floor(Date.UTC(t.getFullYear(), t.getMonth(), t.getDate()) / 86400000);
   }
-  function result() {
-    var status = outcome();
+  // j: judge()'s pass over the modules, as things stand now
+  function result(j) {
+    var status = outcome(j);
     if (status !== "incomplete" && status !== "failed" && state.done == null) state.done = today();
     var raw = null;
     if (data.scored) {
       // The mastery-score trap: no score until the outcome is final, then the lowest quiz best,
       // kept on the same side of the mark as the status so an LMS override cannot contradict it.
       if (status === "passed" || status === "failed") {
-        var list = requiredQuizzes().map(quizBest).map(function (b) { return b == null ? 0 : b; });
+        var list = j.requiredQuizzes.map(quizBest).map(function (b) { return b == null ? 0 : b; });
         raw = list.length ? Math.min.apply(null, list) : 100;
         if (status === "passed") raw = Math.max(raw, data.mark);
         else if (data.mark > 0) raw = Math.min(raw, data.mark - 0.01);
@@ -143,23 +181,15 @@
     return {
       status: status, scoreRaw: raw,
       // for LRS adapters: completion and success are separate facts there (cmi5 §9.3)
-      completed: state.done != null || unitAttempted(),
+      completed: state.done != null || j.attempted,
       success: success,
       scaled: success == null || raw == null ? null : raw / 100,
-      modules: data.modules.map(function (m, mi) { return moduleComplete(mi); })
+      modules: j.complete
     };
-  }
-  // every required module's pages seen, reflections answered and quizzes attempted (passed or not)
-  function unitAttempted() {
-    return data.modules.every(function (m, mi) {
-      if (!m.required) return true;
-      return pagesSeen(m) === m.pages.length && m.reflections.every(reflectionOk) &&
-        m.quizzes.every(function (qi) { return state.quizzes[qi].attempts > 0; });
-    });
   }
   function report() {
     var wasDone = state.done != null;
-    var r = result(); // may record the completion day in state, so it runs before saveState
+    var j = judge(), r = result(j); // may record the completion day in state, so it runs before saveState
     if (!wasDone && state.done != null) {
       announce(T(data.certificate ? "finished_certificate_announce" : "finished_announce"));
       if (current.view === "page") updateNav(); // the last page's button becomes "Finish"
@@ -167,7 +197,7 @@
     state.reflections = reflections; // saved with the state, so every commit keeps them
     tracking.saveState(state);
     tracking.setResult(r);
-    if (current.view === "menu") updateMenu(r.modules); // else when the menu is next shown (goMenu)
+    if (current.view === "menu") updateMenu(r, j); // else when the menu is next shown (goMenu)
   }
 
   /* ---- views and navigation --------------------------------------------------------------------- */
@@ -296,7 +326,7 @@
     [before, target].forEach(function (v) {
       var at = v && v.getAttribute("data-cp-page-index");
       if (at == null) return;
-      (quizzesOnPage[+at] || []).forEach(function (qi) { if (quizzes[qi]) quizzes[qi].shown(v === target); });
+      (indexPages().quizzes[+at] || []).forEach(function (qi) { if (quizzes[qi]) quizzes[qi].shown(v === target); });
     });
     w.scrollTo(0, 0);
     var heading = $("h2", target);
@@ -549,23 +579,23 @@
     writeMenu("module-bar", mi, pct, "value");
     writeMenu("module-percent", mi, pct + "%", "text");
   }
-  // complete: each module's completion as result() has just judged it (not judged again per module)
-  function updateMenu(complete) {
-    var done = 0;
+  // r, j: the result just reported and the pass it was judged by (nothing judged again here)
+  function updateMenu(r, j) {
+    var done = 0, complete = r.modules;
     for (var mi = 0; mi < data.modules.length; mi++) {
       if (complete[mi]) done++;
       if (mi < entries) writeModule(mi, complete[mi]); // the others are written as they are built
     }
     // the seen marks there are (a large unit's lists are filled after the first view; forEach skips the holes)
     menuElements("seen").forEach(function (mark, i) { writeMenu("seen", i, !!state.pages[i], "shown"); });
-    updateChecklist();
-    var overall = $("[data-cp-overall]"), status = outcome();
+    updateChecklist(j);
+    var overall = $("[data-cp-overall]"), status = r.status;
     if (overall) {
       var text = T("modules_complete", { done: done, modules: N("module", data.modules.length) });
       if (status === "passed") text += " " + T("passed_course");
       else if (status === "completed") text += " " + T("completed_course");
       else if (status === "failed") {
-        var lost = requiredQuizzes().filter(quizLost).map(function (qi) {
+        var lost = j.requiredQuizzes.filter(quizLost).map(function (qi) {
           var q = data.quizzes[qi];
           return T("lost_quiz", { title: q.title, module: moduleNumber(q.page), mark: q.mark });
         });
@@ -586,45 +616,20 @@
   }
 
   // The live checklist of what completion (or the certificate) takes, and the course progress bar.
-  function updateChecklist() {
+  function updateChecklist(j) {
     var list = $("[data-cp-checklist]");
     if (!list) return;
-    // one pass over the required modules, each reflection and quiz judged once (a large unit's start
-    // runs this over every module before its first view)
-    var pages = 0, pagesSeenNow = 0, refl = [], okCount = 0, quizIds = [], passed = 0, total = 0, met = 0;
-    for (var mi = 0; mi < data.modules.length; mi++) {
-      var m = data.modules[mi];
-      if (!m.required) continue;
-      var seen = pagesSeen(m), metHere = seen, k;
-      pages += m.pages.length;
-      pagesSeenNow += seen;
-      for (k = 0; k < m.reflections.length; k++) {
-        var ri = m.reflections[k], ok = reflectionOk(ri);
-        if (ok) metHere++;
-        if (data.reflections[ri].min > 0) { refl.push(ri); if (ok) okCount++; }
-      }
-      for (k = 0; k < m.quizzes.length; k++) {
-        quizIds.push(m.quizzes[k]);
-        if (quizDone(m.quizzes[k])) { metHere++; passed++; }
-      }
-      var n = m.pages.length + m.reflections.length + m.quizzes.length;
-      total += n;
-      met += (n ? metHere / n : 1) * n; // as moduleProgress(mi) * n
+    var items = [], quizCount = j.requiredQuizzes.length;
+    items.push([j.seen === j.pages, T("rule_pages", { seen: j.seen, pages: j.pages })]);
+    if (j.reflections) {
+      items.push([j.reflectionsOk === j.reflections, T(j.sameMin ? "rule_reflections_same" : "rule_reflections_each",
+        { reflections: N("reflection", j.reflections), min: j.firstMin, done: j.reflectionsOk, total: j.reflections })]);
     }
-    var items = [];
-    items.push([pagesSeenNow === pages, T("rule_pages", { seen: pagesSeenNow, pages: pages })]);
-    if (refl.length) {
-      var mins = refl.map(function (ri) { return data.reflections[ri].min; });
-      var same = mins.every(function (x) { return x === mins[0]; });
-      items.push([okCount === refl.length, T(same ? "rule_reflections_same" : "rule_reflections_each",
-        { reflections: N("reflection", refl.length), min: mins[0], done: okCount, total: refl.length })]);
-    }
-    if (quizIds.length) {
-      var limits = quizIds.map(function (qi) { return data.quizzes[qi].attempts; });
-      var attempts = limits.every(function (a) { return a && a === limits[0]; }) ? T("rule_attempts_each", { attempts: N("attempt", limits[0]) })
-        : limits.some(function (a) { return a; }) ? T("rule_attempts_some") : "";
-      items.push([passed === quizIds.length, T(data.scored ? "rule_quizzes_scored" : "rule_quizzes_practice",
-        { mark: data.mark, quizzes: N("quiz", quizIds.length), attempts: attempts, done: passed, total: quizIds.length })]);
+    if (quizCount) {
+      var attempts = j.sameAttempts ? T("rule_attempts_each", { attempts: N("attempt", j.firstAttempts) })
+        : j.someAttempts ? T("rule_attempts_some") : "";
+      items.push([j.quizzesDone === quizCount, T(data.scored ? "rule_quizzes_scored" : "rule_quizzes_practice",
+        { mark: data.mark, quizzes: N("quiz", quizCount), attempts: attempts, done: j.quizzesDone, total: quizCount })]);
     }
     list.textContent = "";
     items.forEach(function (item) {
@@ -635,7 +640,7 @@
       li.appendChild(d.createTextNode(item[1]));
       list.appendChild(li);
     });
-    var pct = total ? Math.floor((met * 100) / total) : 100;
+    var pct = j.total ? Math.floor((j.met * 100) / j.total) : 100;
     var bar = $("[data-cp-course-bar]");
     if (bar) bar.value = pct;
     var label = $("[data-cp-course-percent]");
@@ -1111,18 +1116,27 @@
   }
 
   // A page is wired when first shown; the rules read the saved state, never these controls
-  var reflectionsOnPage = [], quizzesOnPage = [], wired = [];
+  var byPage = null, wired = []; // byPage: the reflections and quizzes on each page, by page index
+  // made when a page is first shown or wired: the contents, a large unit's first view, need none of it
   function indexPages() {
-    data.reflections.forEach(function (r) { (reflectionsOnPage[r.page] = reflectionsOnPage[r.page] || []).push(r); });
-    data.quizzes.forEach(function (q, qi) { (quizzesOnPage[q.page] = quizzesOnPage[q.page] || []).push(qi); });
+    if (byPage) return byPage;
+    byPage = { reflections: [], quizzes: [] };
+    data.reflections.forEach(function (r) { (byPage.reflections[r.page] = byPage.reflections[r.page] || []).push(r); });
+    data.quizzes.forEach(function (q, qi) { (byPage.quizzes[q.page] = byPage.quizzes[q.page] || []).push(qi); });
+    return byPage;
   }
   // pages holding something restored (their markup at hand) are wired after the first view, one per task
+  // (found there too: a look at every reflection and quiz)
   function wireRestoredPagesSoon() {
-    var pending = [];
+    var pending = null;
     var atHand = function (p) { return pageFiles == null || markupOf.hasOwnProperty(p); };
-    data.reflections.forEach(function (r) { if (reflections[r.id] && atHand(r.page)) pending.push(r.page); });
-    data.quizzes.forEach(function (q, qi) { var s = state.quizzes[qi]; if (s.attempts && s.last && atHand(q.page)) pending.push(q.page); });
+    var find = function () {
+      pending = [];
+      data.reflections.forEach(function (r) { if (reflections[r.id] && atHand(r.page)) pending.push(r.page); });
+      data.quizzes.forEach(function (q, qi) { var s = state.quizzes[qi]; if (s.attempts && s.last && atHand(q.page)) pending.push(q.page); });
+    };
     var next = safe(function () {
+      if (!pending) find();
       while (pending.length && wired[pending[0]]) pending.shift();
       if (!pending.length || finished) return;
       wirePage(pending.shift());
@@ -1135,8 +1149,8 @@
     wired[i] = true;
     var page = livePage(i);
     if (!page) return;
-    (reflectionsOnPage[i] || []).forEach(function (r) { setupReflection(r, page); });
-    (quizzesOnPage[i] || []).forEach(function (qi) { setupQuiz(qi, page); });
+    (indexPages().reflections[i] || []).forEach(function (r) { setupReflection(r, page); });
+    (byPage.quizzes[i] || []).forEach(function (qi) { setupQuiz(qi, page); });
     if (info.mode === "review") reviewOnly(page);
     return page;
   }
@@ -1276,11 +1290,10 @@
 
   /* ---- start ------------------------------------------------------------------------------------- */
   function blankState() {
-    return {
-      pages: data.pages.map(function () { return false; }),
-      done: null,
-      quizzes: data.quizzes.map(function () { return { attempts: 0, best: null, last: null }; })
-    };
+    var pages = [], quizzes = [], i; // loops: a large unit starts with thousands of pages, on cold code
+    for (i = 0; i < data.pages.length; i++) pages.push(false);
+    for (i = 0; i < data.quizzes.length; i++) quizzes.push({ attempts: 0, best: null, last: null });
+    return { pages: pages, done: null, quizzes: quizzes };
   }
 
   var finished = false;
@@ -1394,7 +1407,6 @@
     show($("#cp-exit"), info.lms);
 
     prepareReflections();
-    indexPages();
     readPageFiles();
     readMenu();
     applyMode();

@@ -16,6 +16,8 @@ standalone), built with its page markup in page files (as a unit above page.INLI
   answered, the package reopened elsewhere, keeps its answers though its file has not loaded, and its
   answers' xAPI definitions are whole;
 - a new learner's contents ship as the player would write them: its start looks up no module's entry;
+- before the first view the rules are judged in one pass over the modules: a probe counts the modules the
+  start reads from the course data;
 - the launch page holds the contents' entries of the first modules only (page.MENU_MODULES_SHIPPED): the
   player builds the others after the first view, as a resumed learner's, in order, shaped as shipped; a
   "what is missing" link to a module not built yet still lands on its page, and printing builds the rest.
@@ -484,6 +486,48 @@ def test_a_new_learner_s_contents_are_not_rewritten_at_start(pw_browser, sites):
         assert page.inner_text('[data-cp-module-percent="0"]') == "14%"
         assert page.evaluate("document.querySelector('[data-cp-module-bar=\"0\"]').value") == 14
         assert page.inner_text('[data-cp-module-percent="1"]') == "0%"
+
+
+# Counts, until the player marks itself ready, the reads of a module from the course data's module list
+# (data.modules[i], by index or by an array method), the list wrapped as the player parses the data
+COUNT_MODULE_READS = """
+(() => {
+  window.__moduleReads = 0;
+  let ready = false;
+  const mark = performance.mark;
+  performance.mark = function (name) {
+    if (name === "coursepack:interactive") ready = true;
+    return mark.apply(this, arguments);
+  };
+  const parse = JSON.parse;
+  JSON.parse = function () {
+    const data = parse.apply(this, arguments);
+    if (data && Array.isArray(data.modules) && Array.isArray(data.pages)) {
+      data.modules = new Proxy(data.modules, {
+        get(target, key, receiver) {
+          if (!ready && typeof key === "string" && /^[0-9]+$/.test(key)) window.__moduleReads++;
+          return Reflect.get(target, key, receiver);
+        },
+      });
+    }
+    return data;
+  };
+})();
+"""
+
+
+def test_the_start_judges_each_module_once(pw_browser, sites):
+    """Before its first view the player judges the rules in one pass over the modules (completion, the
+    score, the checklist and the course's progress from the same pass), besides the contents' shipped
+    entries (page.MENU_MODULES_SHIPPED) it writes: a pass per rule, at 2,500 pages, walked 833 modules
+    five times on cold code."""
+    with played(pw_browser, sites[300], COUNT_MODULE_READS, finished=False) as page:
+        reads = page.evaluate("window.__moduleReads")
+        modules = 300 // PAGES_PER_MODULE
+        # the pass, then each shipped entry's values (its pages seen, its progress: two reads)
+        assert modules <= reads <= modules + 2 * page_render.MENU_MODULES_SHIPPED, reads
+        assert page.inner_text("[data-cp-course-percent]") == "0%"
+        assert page.inner_text("[data-cp-overall]").startswith("0 of 60 modules complete"), page.inner_text("[data-cp-overall]")
 
 
 class _Elements(html.parser.HTMLParser):
