@@ -118,11 +118,9 @@ def load_average() -> str:
     return f"load average {os.getloadavg()[0]:.1f}"
 
 
-def timed_build(course: Path, out: Path, *extra: str) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MB: the process's and its worker's summed, the two as "process + worker MB")
-    of one build in a fresh process."""
-    seconds, own, worker = timed_command("build", str(course), "--out", str(out), *extra)
-    return seconds, own + worker, f"{own:.0f} + {worker:.0f} MB"
+def timed_build(course: Path, out: Path, *extra: str) -> tuple[float, float, float]:
+    """(seconds, peak RSS of the process, peak RSS of its worker, in MB) of one build in a fresh process."""
+    return timed_command("build", str(course), "--out", str(out), *extra)
 
 
 def largest_package_mb(folder: Path) -> float:
@@ -260,7 +258,7 @@ def main() -> None:
         print(f"validate of the example course, first check: {validated:.3f} s wall, {validated_cpu:.3f} s CPU  (target < 0.3 s)  [{load_average()}]")
         validated, validated_cpu = fresh_process_seconds(*coursepack_command(), "validate", str(REPO))
         print(f"validate of the example course, unchanged since a check: {validated:.3f} s wall, {validated_cpu:.3f} s CPU  (target < 0.3 s)  [{load_average()}]")
-        seconds, rss, _ = timed_build(REPO, tmp_path / "example")
+        seconds, rss, _ = timed_build(REPO, tmp_path / "example")  # no worker: one target
         print(f"example course build: {seconds:.2f} s wall, peak RSS {rss:.0f} MB  (target < 1 s)")
         every = (*coursepack_command(), "build", str(REPO), "--target", "all", "--out", str(tmp_path / "example-all"))
         first, first_cpu = fresh_process_seconds(*every, cold=True)
@@ -275,16 +273,17 @@ def main() -> None:
         generate_course(big, 500, 10)
         generate_course(bigger, 1000, 10)
         every = ("--target", "all", "--sco-per-module")
-        seconds, rss, parts = timed_build(big, tmp_path / "big-out", *every)
+        seconds, own, worker = timed_build(big, tmp_path / "big-out", *every)
         largest = largest_package_mb(tmp_path / "big-out")
         shutil.rmtree(tmp_path / "big-out")
-        print(f"500 modules / 5,000 questions build, every target and edition: {seconds:.2f} s wall, peak RSS {rss:.0f} MB "
-              f"({parts}; largest package {largest:.0f} MB unzipped)  (target < 10 s, < 300 MB)  [{load_average()}]")
-        seconds_1000, rss_1000, parts_1000 = timed_build(bigger, tmp_path / "bigger-out", *every)
+        print(f"500 modules / 5,000 questions build, every target and edition: {seconds:.2f} s wall, peak RSS {own + worker:.0f} MB "
+              f"({own:.0f} + {worker:.0f} MB; largest package {largest:.0f} MB unzipped)  (target < 10 s, < 300 MB)  [{load_average()}]")
+        seconds_1000, own_1000, worker_1000 = timed_build(bigger, tmp_path / "bigger-out", *every)
         largest_1000 = largest_package_mb(tmp_path / "bigger-out")
         shutil.rmtree(tmp_path / "bigger-out")
         print(f"1,000 modules build, every target and edition: {seconds_1000:.2f} s wall ({seconds_1000 / seconds:.2f}x the 500-module time), "
-              f"peak RSS {rss_1000:.0f} MB ({parts_1000}), {rss_1000 - rss:+.0f} MB on 500 modules (largest package {largest_1000:.0f} MB unzipped, "
+              f"peak RSS {own_1000 + worker_1000:.0f} MB ({own_1000:.0f} + {worker_1000:.0f} MB), on 500 modules {own_1000 - own:+.0f} MB in the process, "
+              f"{worker_1000 - worker:+.0f} MB in the worker ({own_1000 + worker_1000 - own - worker:+.0f} MB summed) (largest package {largest_1000:.0f} MB unzipped, "
               f"{largest_1000 - largest:+.0f} MB)  (target at most 2.1x; memory to grow no more than the largest package)  [{load_average()}]")
         checked, _, _ = timed_command("validate", str(big), "--sco-per-module")
         checked_1000, _, _ = timed_command("validate", str(bigger), "--sco-per-module")
