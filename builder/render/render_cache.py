@@ -71,15 +71,8 @@ class RenderCache:
 
     def _rendered(self, kind: str, text: str, render: Callable[[], Markup]) -> Markup:
         """render(), or the same HTML as kept by an earlier build."""
-        if self._kept is None:
-            return render()
-        key = self._kept.key(kind, text)
-        kept = self._kept.get(key)
-        if kept is not None:
-            return Markup(kept)
-        html = render()
-        self._kept.put(key, html)  # the Markup itself (a str): one copy of the HTML held for both, not two
-        return html
+        html = self._kept_text(kind, text, render)  # kept as render() made it: one copy held for both, not two
+        return html if isinstance(html, Markup) else Markup(html)
 
     def _kept_text(self, kind: str, text: str, make: Callable[[], str]) -> str:
         """make(), or what an earlier build kept for the same kind of output of the same text."""
