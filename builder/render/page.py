@@ -107,7 +107,7 @@ class _Shared:
     spilled to disk). Not the layout (the template's values, each page's markup: about as big again as the
     page) once the page is made; only when the page cannot be shared, for each target to render its own."""
 
-    page: bytes | Spilled | None  # the launch page with placeholders, None when they are not each found exactly once
+    page: bytes | Spilled | None  # the launch page with the course data's placeholder, None when it is not found exactly once
     paged: bool  # the unit's page markup is in page files
     files: dict[str, bytes | Spilled]  # those page files
     layout: _Layout | None  # only when page is None
@@ -391,8 +391,10 @@ def _new_tab_note(unit: UnitContents) -> str:
 _REQUIRES = re.compile(rb"coursepack-requires:([ \w./-]*)")
 
 
-def adapter_runtime(adapter: str) -> list[str]:
-    """The runtime files (paths under runtime/) an adapter needs, in load order, ending with the adapter."""
+@lru_cache(maxsize=None)
+def adapter_runtime(adapter: str) -> tuple[str, ...]:
+    """The runtime files (paths under runtime/) an adapter needs, in load order, ending with the adapter.
+    Read once per process, as the shipped bundle is (runtime_min): every unit of a build asks."""
     root = resources.files("coursepack").joinpath("runtime")
     script = root.joinpath("adapters", f"{adapter}.js")
     if not script.is_file():
@@ -402,7 +404,7 @@ def adapter_runtime(adapter: str) -> list[str]:
     for name in required:
         if not root.joinpath(name).is_file() or name.startswith(("/", ".")):
             raise UnknownAdapter(f"adapter '{adapter}' requires runtime/{name}, which does not exist")
-    return [*required, f"adapters/{adapter}.js"]
+    return (*required, f"adapters/{adapter}.js")
 
 
 def runtime_scripts(adapter: str) -> tuple[str, ...]:
