@@ -55,15 +55,15 @@ def validate(course_dir: Path, sco_per_module: bool) -> None:
         return
     with collector_paused():
         from coursepack.load.errors import CourseError
-        from coursepack.targets.fit import fit_problems
-        from coursepack.targets.registry import TARGETS
+        from coursepack.targets.fit import target_fit_problems
+        from coursepack.targets.limits import FITS  # each target's limits and split, without its manifest writer
 
         loaded = load_or_exit(course_dir)  # prints the warnings
         problems = [
             problem
-            for target in TARGETS
+            for target in FITS.values()
             for edition in loaded.course.editions()
-            for problem in fit_problems(loaded, target, edition, per_module=True if sco_per_module else None)
+            for problem in target_fit_problems(loaded, target, edition, per_module=True if sco_per_module else None)
         ]
     if problems:
         report_and_exit(CourseError(problems))

@@ -21,8 +21,9 @@ from lxml import etree
 from coursepack.load.course_loader import LoadedCourse, LoadedModule
 from coursepack.model.quiz import QuizBlock
 from coursepack.targets.launch_units import LaunchUnit
-from coursepack.targets.target import Target
+from coursepack.targets.limits import FITS
 from coursepack.targets.scorm12 import package_title
+from coursepack.targets.target import target_of
 from coursepack.targets.xapi_activities import COURSE_TYPE, MODULE_TYPE, Words, base_id, module_id, plain_text, plain_words
 
 NS_CMI5 = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
@@ -90,4 +91,4 @@ def build_manifest(loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], f
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-TARGET = Target("cmi5", adapter="cmi5", manifest_name="cmi5.xml", write_manifest=build_manifest, limits=None, unit_per_module=True)
+TARGET = target_of(FITS["cmi5"], adapter="cmi5", manifest_name="cmi5.xml", write_manifest=build_manifest)

@@ -10,8 +10,8 @@ from coursepack.load.errors import CourseError
 from coursepack.load.paths import outside_folder, relative_path_problem
 from coursepack.render.page import referenced_assets, render_unit, runtime_files
 from coursepack.render.render_cache import RenderCache
-from coursepack.targets.fit import units_fit_problems
-from coursepack.targets.registry import TARGETS, launch_units
+from coursepack.targets.fit import launch_units, units_fit_problems
+from coursepack.targets.registry import TARGETS
 from coursepack.targets.xapi_activities import plain_words
 from coursepack.targets.zipper import Content, SpillFile
 

@@ -20,25 +20,16 @@ from dataclasses import dataclass
 from lxml import etree
 
 from coursepack.load.course_loader import LoadedCourse
-from coursepack.render.storage_limits import StorageLimits
 from coursepack.targets.launch_units import LaunchUnit
+from coursepack.targets.limits import FITS, SCORM12_LIMITS
 from coursepack.targets.manifest_resources import add_resources
-from coursepack.targets.target import Target
+from coursepack.targets.target import target_of
 
 NS_CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 NS_ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
 NSMAP = {None: NS_CP, "adlcp": NS_ADLCP}
 
-# The run-time data model's sizes (characters; shared/notes/peers-and-standards.md §4.1): the saved
-# state in cmi.suspend_data, the bookmark in cmi.core.lesson_location, and every reflection's report
-# copy in the one cmi.comments string, framed by adapters/scorm12.js: each write starts with a mark
-# "@<n>" (n up to 4 digits: 5 characters), each reflection is "#<id>:<length, 4 digits>:<text>\n"
-# (8 characters besides the id and the text).
-STORAGE_LIMITS = StorageLimits(
-    standard="SCORM 1.2", suspend=4096, comments=4096, location=255,
-    suspend_store="cmi.suspend_data", comments_store="cmi.comments",
-    comments_mark=5, comments_record_frame=8,
-)
+STORAGE_LIMITS = SCORM12_LIMITS  # the run-time data model's sizes (limits.py: validate reads them without this writer)
 
 
 def _ncname(text: str) -> str:
@@ -126,5 +117,4 @@ def build_manifest(loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], f
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-TARGET = Target("scorm12", adapter="scorm12", manifest_name="imsmanifest.xml", write_manifest=build_manifest,
-                limits=STORAGE_LIMITS)
+TARGET = target_of(FITS["scorm12"], adapter="scorm12", manifest_name="imsmanifest.xml", write_manifest=build_manifest)

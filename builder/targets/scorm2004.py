@@ -29,11 +29,11 @@ from collections.abc import Callable, Collection
 from lxml import etree
 
 from coursepack.load.course_loader import LoadedCourse
-from coursepack.render.storage_limits import StorageLimits
 from coursepack.targets.launch_units import LaunchUnit
+from coursepack.targets.limits import FITS, SCORM2004_LIMITS
 from coursepack.targets.manifest_resources import add_resources
 from coursepack.targets.scorm12 import _ncname, manifest_identifier, manifest_tree, package_title
-from coursepack.targets.target import Target
+from coursepack.targets.target import target_of
 
 NS_CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
 NS_ADLCP = "http://www.adlnet.org/xsd/adlcp_v1p3"
@@ -43,13 +43,7 @@ NS_IMSSS = "http://www.imsglobal.org/xsd/imsss"
 NSMAP = {None: NS_CP, "adlcp": NS_ADLCP, "adlseq": NS_ADLSEQ, "adlnav": NS_ADLNAV, "imsss": NS_IMSSS}
 SCHEMA_VERSION = "2004 4th Edition"
 
-# The run-time data model's sizes (characters; peers-and-standards.md §4.2): cmi.suspend_data, the
-# binding store; cmi.location; and one cmi.comments_from_learner.n.comment record per reflection
-# (adapters/scorm2004.js), each up to 4,000 characters.
-STORAGE_LIMITS = StorageLimits(
-    standard="SCORM 2004", suspend=64000, comments=4000, location=1000,
-    suspend_store="cmi.suspend_data", comments_store="cmi.comments_from_learner", comments_per_reflection=True,
-)
+STORAGE_LIMITS = SCORM2004_LIMITS  # the run-time data model's sizes (limits.py: validate reads them without this writer)
 
 __all__ = ["NS_ADLCP", "NS_CP", "NS_IMSSS", "SCHEMA_VERSION", "STORAGE_LIMITS", "TARGET", "build_manifest", "manifest_identifier",
            "min_normalized_measure"]
@@ -119,5 +113,4 @@ def build_manifest(loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], f
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-TARGET = Target("scorm2004", adapter="scorm2004", manifest_name="imsmanifest.xml", write_manifest=build_manifest,
-                limits=STORAGE_LIMITS)
+TARGET = target_of(FITS["scorm2004"], adapter="scorm2004", manifest_name="imsmanifest.xml", write_manifest=build_manifest)

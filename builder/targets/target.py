@@ -1,7 +1,8 @@
 """What a target is: everything the build needs to know to write one standard's packages.
 
-Each writer module (scorm12.py, scorm2004.py, ...) defines its TARGET; package.py lists them. Adding a
-target is one writer module here and one adapter in runtime/adapters/.
+Each writer module (scorm12.py, scorm2004.py, ...) defines its TARGET; registry.py lists them. Adding a
+target is one writer module here, its fit in limits.py (what `validate` checks) and one adapter in
+runtime/adapters/.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from coursepack.load.course_loader import LoadedCourse
-from coursepack.render.storage_limits import StorageLimits
 from coursepack.targets.launch_units import LaunchUnit
+from coursepack.targets.limits import TargetFit
 
 
 class ManifestWriter(Protocol):
@@ -24,12 +25,17 @@ class ManifestWriter(Protocol):
                  words: Callable[[str], str] = ...) -> bytes: ...
 
 
-@dataclass(frozen=True)
-class Target:
-    name: str  # as in `coursepack build --target` and the package's file name
+@dataclass(frozen=True, kw_only=True)
+class Target(TargetFit):
+    """A target's fit (name, limits, default split: limits.py) and how its packages are written."""
+
     adapter: str  # the runtime adapter the player ships with: builder/runtime/adapters/<adapter>.js, in runtime/coursepack.js
     manifest_name: str  # the structure file at the package root
     write_manifest: ManifestWriter
-    limits: StorageLimits | None  # what the learner's state must fit; None: no size limit to prove
-    unit_per_module: bool = False  # the default split: one launch unit per module, or one for the course
-    one_unit: bool = False  # always exactly one launch unit, the whole course (tincan.xml has one launchable activity)
+
+
+def target_of(fit: TargetFit, *, adapter: str, manifest_name: str, write_manifest: ManifestWriter) -> Target:
+    """A writer's target from its fit in limits.FITS, so that what `validate` checks and what `build` writes
+    come from one place."""
+    return Target(fit.name, fit.limits, fit.unit_per_module, fit.one_unit,
+                  adapter=adapter, manifest_name=manifest_name, write_manifest=write_manifest)

@@ -17,8 +17,9 @@ from lxml import etree
 
 from coursepack.load.course_loader import LoadedCourse
 from coursepack.targets.launch_units import LaunchUnit
-from coursepack.targets.target import Target
+from coursepack.targets.limits import FITS
 from coursepack.targets.scorm12 import package_title
+from coursepack.targets.target import target_of
 from coursepack.targets.xapi_activities import Activity, Words, course_activity, module_activities, plain_words
 
 NS_TINCAN = "http://projecttincan.com/tincan.xsd"
@@ -46,4 +47,4 @@ def build_manifest(loaded: LoadedCourse, edition: str, scos: list[LaunchUnit], f
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-TARGET = Target("xapi", adapter="xapi", manifest_name="tincan.xml", write_manifest=build_manifest, limits=None, one_unit=True)
+TARGET = target_of(FITS["xapi"], adapter="xapi", manifest_name="tincan.xml", write_manifest=build_manifest)
