@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import annotated_types
-from pydantic import AnyHttpUrl, BaseModel
+from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticUndefined
+from pydantic_core import PydanticUndefined, Url
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -245,7 +245,7 @@ def render_type(tp: Any, metadata: typing.Iterable[Any] = ()) -> str:
         kind = "whole number" if tp is int else "number"
         bounds = _bounds(metadata)
         return f"{kind} ({bounds})" if bounds else kind
-    if tp is AnyHttpUrl:
+    if tp is Url:  # model/content.py's WebAddress
         return "web address"
     if tp is str:
         extra = []

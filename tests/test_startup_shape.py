@@ -1,5 +1,5 @@
 """What start-up imports (issue 16): `coursepack --version` nothing but the console script; `validate`
-nothing that renders pages, and for a course it has found valid unchanged, neither PyYAML nor pydantic;
+nothing that renders pages or writes a manifest, and for a course it has found valid unchanged, neither PyYAML nor pydantic;
 loading a course no Markdown parser while every link leads to the web, and no XML parser without an SVG
 to check; a build whose Markdown is all kept, no Markdown parser; and `validate` leaves what its check
 made for the interpreter's exit to drop without the collector walking it. Checked in a fresh interpreter,
@@ -20,6 +20,7 @@ from coursepack.cli import main
 
 MARKDOWN = ("markdown_it", "nh3", "coursepack.render.markdown")
 XML = ("lxml", "coursepack.load.svg_check")
+WRITERS = tuple(f"coursepack.targets.{name}" for name in ("registry", "target", "scorm12", "scorm2004", "xapi", "cmi5"))
 
 
 def modules_after(code: str, *argv: str) -> tuple[set[str], str]:
@@ -67,6 +68,10 @@ def test_validate_imports_nothing_that_renders_pages_and_again_not_even_the_load
     first, printed = modules_after(VALIDATE.format(str(course)))
     assert {"coursepack.load.course_loader", "coursepack.targets.fit"} <= first  # it did validate
     assert loaded_of(first, ("jinja2", "coursepack.render.page", "coursepack.render.render_cache", "coursepack.targets.zipper")) == set()
+    # every target's limits from targets/limits.py, no manifest writer (their lxml only for the SVGs' check)
+    assert loaded_of(first, WRITERS) == set()
+    # a link block's url is checked by pydantic-core's URL parser, not pydantic.networks (model/content.py)
+    assert "pydantic_core" in first and loaded_of(first, ("pydantic.networks",)) == set()
     # the same course unchanged: its kept outcome, without PyYAML, pydantic, the models or the targets
     again, printed_again = modules_after(VALIDATE.format(str(course)))
     assert printed_again == printed and printed.startswith("OK ")

@@ -5,10 +5,17 @@
 
 from typing import Annotated, Literal, Union
 
-from pydantic import AnyHttpUrl, Field
+from pydantic import Field, GetPydanticSchema
+from pydantic_core import Url, core_schema
 
 from coursepack.model.base import AssetPath, Markdown, NonEmptyText, Slug, Strict
 from coursepack.model.quiz import QuizBlock
+
+
+# A web address: pydantic's AnyHttpUrl rule (parsed by pydantic-core, scheme http or https), with the same
+# errors and the same text once normalised (str() of 'https://example.org' is 'https://example.org/'),
+# without importing pydantic.networks (issue 16: start-up). tests/test_validate_web_address.py holds them equal.
+WebAddress = Annotated[Url, GetPydanticSchema(lambda _source, _handler: core_schema.url_schema(allowed_schemes=["http", "https"]))]
 
 
 class TextBlock(Strict):
@@ -51,7 +58,7 @@ class AudioBlock(Strict):
 
 class LinkBlock(Strict):
     type: Literal["link"]
-    url: AnyHttpUrl
+    url: WebAddress
     title: NonEmptyText
     description: Markdown | None = None
 
