@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,8 @@ class SourceMap:
 
 @dataclass
 class LoadedYaml:
+    """One YAML file's plain data and the map from its data paths to positions."""
+
     data: Any
     source: SourceMap
 
@@ -112,6 +115,9 @@ _ALLOWED_TAGS = {
 _STR = "tag:yaml.org,2002:str"
 _resolver = yaml.resolver.Resolver()
 _scalars = yaml.constructor.SafeConstructor()
+# The first characters of a plain scalar that YAML's resolver looks at (true, null, 1.5, '=', ...): a plain
+# scalar starting with any other is text, without asking the resolver (it asks for a table and a list each time).
+_RESOLVED_FIRST = frozenset(_resolver.yaml_implicit_resolvers) if None not in _resolver.yaml_implicit_resolvers else None
 
 
 def _pos(mark: yaml.Mark) -> tuple[int, int]:
@@ -230,14 +236,22 @@ def _tag_problem(name: str, mark: yaml.Mark, tag: str) -> CourseError:
     return CourseError([Problem(name, line, col, message)])
 
 
+@lru_cache(maxsize=4096)
+def _plain_tag(value: str) -> str:
+    """The tag of a plain scalar (whatever its implicit[1]): keys such as 'type' and 'title' and
+    short values repeat in every file, so the resolver's answer is kept for them."""
+    tag = _resolver.resolve(yaml.ScalarNode, value, (True, False))
+    return _STR if tag == "tag:yaml.org,2002:value" else tag  # a lone '=' is just text
+
+
 def _scalar_value(event: yaml.ScalarEvent, name: str) -> Any:
     tag = event.tag
     if tag is None or tag == "!":
         if not event.implicit[0]:
             return event.value  # quoted or block text: the resolver only guesses for plain scalars
-        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
-        if tag == "tag:yaml.org,2002:value":  # a lone '=' is just text
-            tag = "tag:yaml.org,2002:str"
+        if _RESOLVED_FIRST is not None and event.value[:1] not in _RESOLVED_FIRST:
+            return event.value
+        tag = _plain_tag(event.value)
     if tag == _STR:
         return event.value  # what SafeConstructor gives for text, without building a node for it
     if tag not in _ALLOWED_TAGS or tag in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
