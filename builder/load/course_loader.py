@@ -10,6 +10,7 @@ import difflib
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +32,11 @@ if TYPE_CHECKING:  # the preview's cache; build and validate do not import it
 COURSE_FILE = "course.yaml"
 MODULES_DIR = "modules"
 
-_module_file = TypeAdapter(ModuleFile)
+
+@lru_cache(maxsize=1)
+def _module_file() -> TypeAdapter[str]:
+    """A module file's path rule alone: asked only when course.yaml is invalid, so built then."""
+    return TypeAdapter(ModuleFile)
 
 
 def load_course(root: Path, cache: LoadCache | None = None) -> LoadedCourse:
@@ -155,7 +160,7 @@ def _module_files(course: Course | None, loaded: LoadedYaml) -> list[tuple[int, 
     files = []
     for index, rel in enumerate(listed):
         try:
-            files.append((index, _module_file.validate_python(rel)))
+            files.append((index, _module_file().validate_python(rel)))
         except ValidationError:
             pass  # already reported by the Course model
     return files

@@ -18,6 +18,8 @@ from coursepack.model.course import Course
 
 @dataclass(frozen=True)
 class LoadedModule:
+    """One module file as loaded: its validated model and where each of its values came from."""
+
     file: str  # as listed in course.yaml, e.g. 'modules/01-what-is-ai.yaml'
     module: Module
     source: SourceMap
@@ -25,6 +27,8 @@ class LoadedModule:
 
 @dataclass(frozen=True)
 class LoadedCourse:
+    """A course that loaded without problems: course.yaml's model and every module, in course order."""
+
     root: Path
     course: Course
     source: SourceMap

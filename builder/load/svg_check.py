@@ -113,23 +113,23 @@ def _node_problem(node: etree._Element) -> str | None:
         return f"entity reference &{node.name}; (expected no entities)"
     if not isinstance(node.tag, str):
         return None  # comments
-    qname = etree.QName(node)
+    namespace, localname = _split(node.tag)
     label = _label(node)
-    if qname.namespace != SVG_NS:
+    if namespace != SVG_NS:
         return f"element <{label}> is not SVG (expected SVG elements only: no HTML; editors' own elements go when the file is saved as plain SVG)"
-    if qname.localname not in _ELEMENTS:
+    if localname not in _ELEMENTS:
         return f"element <{label}> is not allowed ({_STATIC}: no script, embedded content, links or animation)"
     for attr, value in node.attrib.items():
-        message = _attribute_problem(node, label, qname.localname, attr, value)
+        message = _attribute_problem(node, label, localname, attr, value)
         if message:
             return message
-    if qname.localname == "style":
+    if localname == "style":
         return _css_problem(node.text or "", "<style>")
     return None
 
 
 def _attribute_problem(node: etree._Element, label: str, element: str, attr: str, value: str) -> str | None:
-    local = etree.QName(attr).localname
+    local = _split(attr)[1]
     if local.lower().startswith("on"):
         return f"event handler '{local}' on <{label}> ({_STATIC}, without script)"
     if attr in ("href", XLINK_HREF):
@@ -156,10 +156,19 @@ def _css_problem(css: str, where: str) -> str | None:
     return None
 
 
+def _split(name: str) -> tuple[str | None, str]:
+    """(namespace or None, local name) of an lxml name '{namespace}local' or 'local', as etree.QName gives
+    them, without making a QName for each of a picture's elements and attributes."""
+    if name[:1] == "{":
+        namespace, _, local = name[1:].partition("}")
+        return namespace, local
+    return None, name
+
+
 def _label(node: etree._Element) -> str:
-    qname = etree.QName(node)
-    prefix = node.prefix if qname.namespace != SVG_NS else None
-    return f"{prefix}:{qname.localname}" if prefix else qname.localname
+    namespace, localname = _split(node.tag)
+    prefix = node.prefix if namespace != SVG_NS else None
+    return f"{prefix}:{localname}" if prefix else localname
 
 
 def _attr_label(node: etree._Element, attr: str) -> str:

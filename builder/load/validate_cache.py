@@ -46,6 +46,8 @@ class _Uncacheable(Exception):
 
 @dataclass(frozen=True)
 class Outcome:
+    """What a valid check printed, kept to be printed again."""
+
     stderr: tuple[str, ...]  # the warnings, as printed
     stdout: tuple[str, ...]
 
