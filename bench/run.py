@@ -2,9 +2,11 @@
 
 - start-up: wall time of `coursepack --version` and of `coursepack validate` on the example course, each
   in a fresh process (median of 7, and the least CPU time of the 7, which the machine's load moves less),
-  beside `python -c pass` on the same machine; the bytecode cache written first, as a user's first run
-  writes it (under PYTHONDONTWRITEBYTECODE every run would compile coursepack's modules again); `validate`
-  twice: a first check (no record of the course kept) and unchanged since a check (the kept outcome);
+  beside `python -c pass` on the same machine, and the interpreter's path and version; the bytecode cache
+  written first, as a user's first run writes it (under PYTHONDONTWRITEBYTECODE every run would compile
+  coursepack's modules again); `validate` twice: a first check (no record of the course kept), beside the
+  named dependencies alone (click, PyYAML and pydantic imported and one two-field model built, in a fresh
+  process: the floor coursepack's own code cannot cut), and unchanged since a check (the kept outcome);
 - build time (wall) and peak RSS of `coursepack build` on the example course; and `coursepack build
   --target all` of it (every target and edition) in a fresh process, as a user waits for it (median wall
   of 7, least CPU), a first build (nothing kept in the cache folder) and again unchanged (the Markdown's
@@ -26,6 +28,7 @@ import argparse
 import gzip
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -34,6 +37,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+# The floor under `validate`'s first check that coursepack's own code cannot cut: the dependencies it names
+# imported, and one model built (pydantic's first validator imports its schema generator and plugin loader).
+NAMED_DEPENDENCIES = "import click, yaml, pydantic\nclass Pair(pydantic.BaseModel):\n    a: int\n    b: str\nPair(a=1, b='b')\n"
 
 
 def timed_command(*args: str) -> tuple[float, float, float]:
@@ -249,6 +255,8 @@ def main() -> None:
         package = measured_package()
         elsewhere = "" if package == (REPO / "builder").resolve() else "  NOT this tree's builder/: the figures below are another checkout's"
         print(f"coursepack measured: {package}{elsewhere}")
+        # builds of one Python version differ: pyenv's 3.11 (no PGO) runs the start-up about 1.5x slower than Debian's
+        print(f"interpreter: {sys.executable} (Python {platform.python_version()}, built {platform.python_build()[1]}, {platform.python_compiler()})")
         write_bytecode_cache(*coursepack_command(), "validate", str(REPO))
         floor, floor_cpu = fresh_process_seconds(sys.executable, "-c", "pass")
         version, version_cpu = fresh_process_seconds(*coursepack_command(), "--version")
@@ -256,6 +264,9 @@ def main() -> None:
               f"  (target < 0.15 s)  [{load_average()}]")
         validated, validated_cpu = fresh_process_seconds(*coursepack_command(), "validate", str(REPO), cold=True)
         print(f"validate of the example course, first check: {validated:.3f} s wall, {validated_cpu:.3f} s CPU  (target < 0.3 s)  [{load_average()}]")
+        named, named_cpu = fresh_process_seconds(sys.executable, "-c", NAMED_DEPENDENCIES)
+        print(f"  the named dependencies alone (click, PyYAML, pydantic imported, one two-field model built): {named:.3f} s wall, "
+              f"{named_cpu:.3f} s CPU  [{load_average()}]")
         validated, validated_cpu = fresh_process_seconds(*coursepack_command(), "validate", str(REPO))
         print(f"validate of the example course, unchanged since a check: {validated:.3f} s wall, {validated_cpu:.3f} s CPU  (target < 0.3 s)  [{load_average()}]")
         seconds, rss, _ = timed_build(REPO, tmp_path / "example")  # no worker: one target
