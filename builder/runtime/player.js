@@ -194,10 +194,32 @@
       announce(T(data.certificate ? "finished_certificate_announce" : "finished_announce"));
       if (current.view === "page") updateNav(); // the last page's button becomes "Finish"
     }
-    state.reflections = reflections; // saved with the state, so every commit keeps them
-    tracking.saveState(state);
-    tracking.setResult(r);
+    if (!starting) {
+      state.reflections = reflections; // saved with the state, so every commit keeps them
+      tracking.saveState(state);
+      tracking.setResult(r);
+    }
     if (current.view === "menu") updateMenu(r, j); // else when the menu is next shown (goMenu)
+  }
+  function commit() { if (!starting) tracking.commit(); }
+
+  // The start draws its first view before it saves anything: the reflections' first flush (every one at
+  // start), the saved state's encoding and the commit (a write to localStorage or the LMS's API) wait for
+  // the task after the first frame (endStart), or run at once when the learner acts or the page goes first
+  var starting = false;
+  function endStart() {
+    if (!starting) return;
+    starting = false;
+    flushReflections();
+    report();
+    tracking.commit();
+  }
+  // fn in a task after the next frame (a task posted from requestAnimationFrame runs once that frame is
+  // drawn); a page that draws no frame (hidden, or in a hidden frame) runs it on a timer
+  function afterFrame(fn) {
+    var once = safe(function () { var f = fn; fn = null; if (f) f(); });
+    if (w.requestAnimationFrame && d.visibilityState !== "hidden") w.requestAnimationFrame(function () { w.setTimeout(once, 0); });
+    w.setTimeout(once, d.visibilityState === "hidden" ? 0 : 1000);
   }
 
   /* ---- views and navigation --------------------------------------------------------------------- */
@@ -300,6 +322,7 @@
   // reflections changed since the last flush: a flush reads no other box
   var unflushed = {};
   function flushReflections() {
+    if (starting) return; // endStart flushes them
     for (var id in unflushed) {
       if (!unflushed.hasOwnProperty(id)) continue;
       var ta = reflectionBoxes[id];
@@ -364,7 +387,7 @@
     tracking.pageViewed(data.pages[i].key);
     updateNav();
     report();
-    tracking.commit();
+    commit();
     prefetchAround(i);
     if (pageFiles != null && i + 1 < data.pages.length) withPage(i + 1, function () { idle(function () { ahead(i + 1); }); });
   }
@@ -389,7 +412,7 @@
     turn(d.getElementById("cp-menu"), focus !== false);
     updateNav();
     report();
-    tracking.commit();
+    commit();
   }
   function goCertificate(focus) {
     waitFor(-1);
@@ -400,7 +423,7 @@
     renderCertificate();
     turn(d.getElementById("cp-certificate"), focus !== false);
     updateNav();
-    tracking.commit();
+    commit();
   }
 
   // The completion view: what the learner achieved and what comes next.
@@ -413,7 +436,7 @@
     renderComplete();
     turn(d.getElementById("cp-complete"), focus !== false);
     updateNav();
-    tracking.commit();
+    commit();
   }
   function renderComplete() {
     $("[data-cp-complete-lead]").textContent = T(data.scored ? "you_passed" : "you_completed",
@@ -476,8 +499,8 @@
     if (last && last.getAttribute("data-cp-module") === "certificate") certificateEntry = last;
   }
   function menuUnfinished() { return emptyLists.length > 0 || entries < data.modules.length; }
+  function readEmptyLists() { emptyLists = $all("ol[data-cp-pages]", d.getElementById("cp-menu")); }
   function liveMenuSoon() {
-    emptyLists = $all("ol[data-cp-pages]", d.getElementById("cp-menu"));
     var step = safe(function () {
       finishMenuFor(8);
       if (menuUnfinished()) w.setTimeout(step, 0);
@@ -659,7 +682,7 @@
     lastReflectionCommit = Date.now();
     flushReflections();
     report();
-    tracking.commit();
+    commit();
   }
   function scheduleReflectionSave() {
     unsaved = true;
@@ -956,7 +979,7 @@
     tracking.quizScored({ quizId: this.data.id, scaled: pct / 10000,
       passed: data.scored && this.data.mark != null ? pct / 100 >= this.data.mark : null });
     report();
-    tracking.commit(); // a submitted attempt is saved at once, not at the next page turn
+    commit(); // a submitted attempt is saved at once, not at the next page turn
     this.showResult(s.last, true, earned, total);
   };
   // Time this attempt has been on screen: from the quiz being shown to now, summed over visits.
@@ -1301,6 +1324,7 @@
     if (finished) return;
     if (saveTimer) { w.clearTimeout(saveTimer); saveTimer = null; }
     finished = true;
+    starting = false; // what the start held is sent here
     flushReflections();
     report();
     tracking.finish(reason === "exit" ? "exit" : "unload");
@@ -1309,6 +1333,7 @@
   function onClick(e) {
     var target = e.target.closest ? e.target.closest("[data-cp-action], [data-cp-goto]") : null;
     if (!target || finished) return;
+    endStart(); // the learner acts before the start's save ran: saved first, in order
     var go = target.getAttribute("data-cp-goto");
     if (go != null) {
       e.preventDefault();
@@ -1427,7 +1452,7 @@
         input.removeAttribute("aria-invalid");
         learnerName = name;
         tracking.setLearnerName(name);
-        tracking.commit();
+        commit();
         renderCertificate();
         var h = $("[data-cp-cert-name]");
         announce(T("certificate_ready"));
@@ -1443,9 +1468,10 @@
       if (d.visibilityState === "hidden" && !finished) {
         if (saveTimer) { w.clearTimeout(saveTimer); saveTimer = null; }
         unsaved = false;
+        starting = false;
         flushReflections();
         report();
-        tracking.commit();
+        commit();
       }
     }));
     w.addEventListener("pagehide", safe(function () { finish("unload"); }));
@@ -1458,10 +1484,16 @@
     var shown = function () {
       // bench/run.py reads this: time from navigation start to a usable first view
       if (w.performance && performance.mark) performance.mark("coursepack:interactive");
-      wireRestoredPagesSoon();
-      if (pageFiles != null) loadChunk(chunkOf(lastPage >= 0 ? lastPage : 0)); // what "Start" or "Resume" shows
-      liveMenuSoon();
+      readEmptyLists(); // printed before the contents are finished: they are finished then (finishMenu)
+      // what the first view does not need waits until it is drawn
+      afterFrame(function () {
+        endStart();
+        wireRestoredPagesSoon();
+        if (pageFiles != null) loadChunk(chunkOf(lastPage >= 0 ? lastPage : 0)); // what "Start" or "Resume" shows
+        liveMenuSoon();
+      });
     };
+    starting = true;
     if (resumeAt >= 0 && (info.state || info.entry === "resume")) {
       lastPage = resumeAt;
       withPage(resumeAt, function () {

@@ -20,7 +20,10 @@ standalone), built with its page markup in page files (as a unit above page.INLI
   start reads from the course data;
 - the launch page holds the contents' entries of the first modules only (page.MENU_MODULES_SHIPPED): the
   player builds the others after the first view, as a resumed learner's, in order, shaped as shipped; a
-  "what is missing" link to a module not built yet still lands on its page, and printing builds the rest.
+  "what is missing" link to a module not built yet still lands on its page, and printing builds the rest;
+- nothing is saved before the first view is drawn (the reflections' first flush, the state's encoding, the
+  commit): a probe records when each save came, and what was saved, for a new learner, a resumed one and
+  one who clicks in the first frame.
 """
 
 from __future__ import annotations
@@ -653,3 +656,103 @@ def test_a_missing_link_to_a_module_not_built_yet_lands_on_its_page(pw_browser, 
         assert page.evaluate(MENU_FINISHED)
         assert page.evaluate(ENTRIES) == [f"m{i:03d}" for i in range(10)] + ["certificate"]
         assert page.evaluate(LINKS) == [str(i) for i in range(50)] + ["certificate"]
+
+
+# Records, from the start, each save (a write to localStorage, the saved state's encoding) with when it came:
+# before the player's "interactive" mark, between the mark and its first frame, or after that frame. A test
+# may also click "Start" in that frame, before the player's own task after it (window.__clickAtFrame).
+SAVES_PROBE = """
+(() => {
+  window.__saves = [];
+  let phase = "before the mark";
+  const mark = performance.mark;
+  performance.mark = function (name) {
+    if (name === "coursepack:interactive" && phase === "before the mark") {
+      phase = "before the first frame";
+      requestAnimationFrame(() => {
+        phase = "after the first frame";
+        if (window.__clickAtFrame) document.getElementById("cp-start").click();
+      });
+    }
+    return mark.apply(this, arguments);
+  };
+  const setItem = Storage.prototype.setItem;
+  Storage.prototype.setItem = function () {
+    window.__saves.push("write " + phase);
+    return setItem.apply(this, arguments);
+  };
+  let cp;  // window.Coursepack: its codec wrapped as the runtime defines it
+  Object.defineProperty(window, "Coursepack", {
+    configurable: true,
+    get: () => cp,
+    set: (value) => {
+      cp = value;
+      let codec;
+      Object.defineProperty(cp, "codec", {
+        configurable: true,
+        get: () => codec,
+        set: (c) => {
+          const encode = c.encode;
+          c.encode = function () { window.__saves.push("encode " + phase); return encode.apply(this, arguments); };
+          codec = c;
+        },
+      });
+    },
+  });
+})();
+"""
+# The learner's record in localStorage (standalone play): where they are and the pages their state has seen
+SAVED = """
+() => {
+  const key = Object.keys(localStorage).find((k) => k.startsWith("coursepack:"));
+  if (!key) return null;
+  const record = JSON.parse(localStorage.getItem(key));
+  const data = JSON.parse(document.getElementById("coursepack-data").textContent);
+  const state = window.Coursepack.codec.decode(record.state, data);
+  return { location: record.location, seen: state ? state.pages.map((s, i) => s ? i : -1).filter((i) => i >= 0) : null,
+           first: data.pages[0].key, fifth: data.pages[4].key };
+}
+"""
+
+
+def test_nothing_is_saved_before_the_first_view_is_drawn(pw_browser, sites):
+    """The start draws its first view before it saves: the reflections' first flush (every one, at start),
+    the saved state's encoding (2,500 pages and 833 quizzes at the largest size) and the commit (here a
+    write to localStorage; an LMS's API call in a SCO) run in the task after the first frame, and save what
+    they did before, for a new learner and a resumed one. A learner who acts first (a click in that frame)
+    has the start's save made first, then the click's."""
+    handler = functools.partial(harness._QuietHandler, directory=str(sites[50]))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    saved_after_frame = "window.__saves.some((s) => s.startsWith('write'))"
+    try:
+        context = pw_browser.new_context()
+        context.add_init_script(SAVES_PROBE)
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_function(saved_after_frame)
+        assert set(page.evaluate("window.__saves")) == {"encode after the first frame", "write after the first frame"}
+        saved = page.evaluate(SAVED)
+        assert saved["seen"] == [] and saved["location"] == "", saved  # a new learner's start, saved
+        go_to(page, 4)
+        page.reload()  # resumed on page 4
+        page.wait_for_selector("#cp-page-4:not([hidden])")
+        page.wait_for_function(saved_after_frame)
+        assert set(page.evaluate("window.__saves")) == {"encode after the first frame", "write after the first frame"}
+        assert page.is_visible("[data-cp-welcome]")
+        saved = page.evaluate(SAVED)
+        assert saved["location"] == saved["fifth"] and 4 in saved["seen"], saved
+        context.close()
+
+        context = pw_browser.new_context()  # a new learner who clicks "Start" in the first frame
+        context.add_init_script("window.__clickAtFrame = true;" + SAVES_PROBE)
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector("#cp-page-0:not([hidden])")
+        page.wait_for_function(saved_after_frame)
+        saved = page.evaluate(SAVED)
+        assert saved["location"] == saved["first"] and saved["seen"] == [0], saved
+        context.close()
+    finally:
+        server.shutdown()
