@@ -33,6 +33,10 @@ Both figures are taken when the browser is really idle, not at the player's own 
 - real clicks: Playwright's mouse on "Next" (input through the browser), the click event's timestamp to
   the end of the next rendered frame, and Event Timing's duration (input to next paint, what INP
   measures), which chromium reports from 16 ms only.
+- the floor: an almost empty page (a heading, a button, the package's runtime/player.css and a one-line
+  script file that makes the same mark; FLOOR_PAGE), served from the same server and loaded in the same
+  browser alternately with the package's loads, measured by the same probe: how much of the 150 ms this
+  machine's browser takes for a page that does nothing.
 The files are served by Python's http.server: HTTP/1.0, a connection per file, as in the earlier rounds;
 --keep-alive serves HTTP/1.1 with connections kept alive, as an LMS's web server does.
 Beside first interaction, per load (medians printed): when the launch page arrived and was parsed, when
@@ -205,6 +209,37 @@ RUNTIME_TIMING = """
 """
 
 
+# The floor (see the docstring): beside the package's files, in a folder of its own, with the package's stylesheet
+FLOOR_DIR = "floor"
+FLOOR_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Floor</title><link rel="stylesheet" href="runtime/player.css"></head>
+<body><h1>Floor</h1><button type="button">Start</button><script src="runtime/floor.js"></script></body>
+</html>
+"""
+FLOOR_SCRIPT = 'performance.mark("coursepack:interactive");\n'
+
+
+def add_floor(site: Path) -> str:
+    """Writes the floor page into the extracted package at site; returns its path from the site's root."""
+    floor = site / FLOOR_DIR
+    (floor / "runtime").mkdir(parents=True)
+    (floor / "index.html").write_text(FLOOR_PAGE, encoding="utf-8")
+    (floor / "runtime" / "player.css").write_bytes((site / "runtime" / "player.css").read_bytes())
+    (floor / "runtime" / "floor.js").write_text(FLOOR_SCRIPT, encoding="utf-8")
+    return f"{FLOOR_DIR}/index.html"
+
+
+def first_interaction(browser: Any, url: str) -> tuple[Any, Any, float]:
+    """A fresh context's load of url with the probes: (context, page, first interaction in ms)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.add_init_script(IDLE_PROBE)
+    page.add_init_script(EVENT_PROBE)
+    page.goto(url, wait_until="commit")
+    return context, page, page.evaluate("window.__cpIdle")
+
+
 def build_package(root: Path, pages: int) -> Path:
     course = root / f"course-{pages}"
     generate_course(course, max(1, pages // 3), 10)
@@ -301,10 +336,13 @@ def measure(package: Path, loads: int, turns: int, keep_alive: bool = False) -> 
 
     with tempfile.TemporaryDirectory() as site:
         zipfile.ZipFile(package).extractall(site)
+        floor_path = add_floor(Path(site))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_KeepAlive if keep_alive else _Quiet, directory=site))
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+        root = f"http://127.0.0.1:{server.server_address[1]}/"
+        url = root + "index.html"
         firsts: list[float] = []
+        floors: list[float] = []  # the floor page's first interaction, each load alternated with the package's
         polled: list[float] = []  # the same, by the probe of the rounds before 2026-12-03 07:00 (IDLE_PROBE)
         works: list[float] = []
         frames: list[float] = []
@@ -318,13 +356,11 @@ def measure(package: Path, loads: int, turns: int, keep_alive: bool = False) -> 
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
                 for n in range(loads + 1):  # the first load warms the disk caches and is not counted
-                    context = browser.new_context()
-                    page = context.new_page()
-                    page.add_init_script(IDLE_PROBE)
-                    page.add_init_script(EVENT_PROBE)
-                    page.goto(url, wait_until="commit")
-                    first = page.evaluate("window.__cpIdle")
+                    floor_context, _, floor = first_interaction(browser, root + floor_path)
+                    floor_context.close()
+                    context, page, first = first_interaction(browser, url)
                     if n:
+                        floors.append(floor)
                         firsts.append(first)
                         polled.append(page.evaluate("window.__cpPolled"))
                         runtime.append(page.evaluate(RUNTIME_TIMING))
@@ -355,6 +391,7 @@ def measure(package: Path, loads: int, turns: int, keep_alive: bool = False) -> 
             server.shutdown()
     return {
         "first": statistics.median(firsts), "first_worst": max(firsts),
+        "floor": statistics.median(floors), "floor_worst": max(floors),
         "polled": statistics.median(polled), "polled_worst": max(polled),
         "work": statistics.median(works), "frame": statistics.median(frames), "frame_worst": max(frames),
         "elements": elements, "jump": statistics.median(jumps), "jump_worst": max(jumps),
@@ -412,7 +449,8 @@ def main() -> None:
             print(f"  launch page arrived at {r['page_arrived']:.0f} ms, parsed at {r['parsed']:.0f} ms; runtime scripts "
                   f"requested at {r['requested']:.0f} ms, all arrived at {r['arrived']:.0f} ms; player interactive at "
                   f"{r['interactive']:.0f} ms (medians, from navigation)")
-            print(f"  first interaction (idle): median {r['first']:.0f} ms, worst {r['first_worst']:.0f} ms of {args.loads} loads  (target < {FIRST_TARGET_MS} ms)")
+            print(f"  first interaction (idle): median {r['first']:.0f} ms, worst {r['first_worst']:.0f} ms of {args.loads} loads  (target < {FIRST_TARGET_MS} ms; "
+                  f"the floor, an almost empty page loaded alternately: median {r['floor']:.0f} ms, worst {r['floor_worst']:.0f} ms)")
             print(f"  the same by the probe before 2026-12-03 07:00 (the mark polled for): median {r['polled']:.0f} ms, worst {r['polled_worst']:.0f} ms")
             print(f"  page turn to the next rendered frame: median {r['frame']:.1f} ms, worst {r['frame_worst']:.1f} ms of {args.turns}  (target < {TURN_TARGET_MS} ms)")
             print(f"  page turn, the click's work plus style and layout: median {r['work']:.1f} ms")
