@@ -244,6 +244,30 @@ class _ModuleViews(Sequence[dict[str, Any]]):
         return {"m": mod.module, "index": m_index, "number": m_index + 1, "pages": pages}
 
 
+def _edition_values(page_view: dict[str, Any]) -> tuple[object, ...]:
+    """The values of a page's view (_ModuleViews._made) that differ by edition: its reflections' minimums
+    (reflection_min). A value added there that depends on the edition must be added here: a page's content
+    is reused for another edition's unit of the same modules when these are equal (RenderCache.page_content)."""
+    return tuple(item["min"] for item in page_view["blocks"] if item["type"] == "reflection")
+
+
+# The view's values that differ by edition besides _edition_values' (the certificate page and the edition's
+# name): a template that renders a page's content and mentions one is rendered again for every edition.
+_EDITION_VALUE = re.compile(r"\b(?:edition|certificate)\b")
+
+
+@lru_cache(maxsize=1)
+def _contents_same_in_every_edition() -> bool:
+    """True when no template but the launch page's own (launch.html, which places the contents) mentions
+    the edition or the certificate: then a page's content is the same in every edition that gives it the
+    same _edition_values, and one render serves them all."""
+    env = _env()
+    for name in env.list_templates():
+        if name != "launch.html" and _EDITION_VALUE.search(env.loader.get_source(env, name)[0]):  # type: ignore[union-attr]
+            return False
+    return True
+
+
 def _view(unit: UnitContents, renders: RenderCache) -> dict[str, Any]:
     """Everything the template needs but the target's own value (data_json), in order, with
     DOM ids decided here (not in the template); each module's values made when asked for (_ModuleViews)."""
@@ -312,7 +336,18 @@ def _layout(unit: UnitContents, renders: RenderCache) -> _Layout:
     view = _view(unit, renders)
     page_content = _env().get_template("page_content.html").make_module(view).page_content  # blocks.html imported once
     note = _new_tab_note(unit)
-    contents = (Markup(str(page_content(mod, pg)).replace(NEW_TAB_NOTE, note)) for mod in view["modules"] for pg in mod["pages"])
+
+    keep = _contents_same_in_every_edition()  # each page rendered once for the editions that show it alike
+
+    def rendered(mod: dict[str, Any], pg: dict[str, Any]) -> Markup:
+        if keep:
+            return renders.page_content(unit, (pg["index"], _edition_values(pg)), lambda: rendered_now(mod, pg))
+        return rendered_now(mod, pg)
+
+    def rendered_now(mod: dict[str, Any], pg: dict[str, Any]) -> Markup:
+        return Markup(str(page_content(mod, pg)).replace(NEW_TAB_NOTE, note))
+
+    contents = (rendered(mod, pg) for mod in view["modules"] for pg in mod["pages"])
     first: list[Markup] = []  # rendered until they are known to fit inline, or not
     size = 0
     for content in contents:
@@ -322,6 +357,7 @@ def _layout(unit: UnitContents, renders: RenderCache) -> _Layout:
             break
     else:
         return _Layout(unit, view, first, None, {})
+    keep = False  # a large unit's pages go to its files as they are made, none held for another edition
     # a large unit's pages go into their files as they are rendered, each file held as it is made (in a build:
     # spilled): the whole course's markup is never in memory at once (at 1,000 modules, 14 MB and its files 16 MB)
     page_files, files = _page_files(page_folder(unit.loaded, module_ids_of(unit)), itertools.chain(first, contents),

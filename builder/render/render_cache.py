@@ -12,6 +12,12 @@ package's worth): a build that makes every target of an edition before the next 
 page once. A build gives the cache a spill file for those pages, so that they wait on disk rather than
 in memory (hold). Transcript files are read once per cache: whoever keeps a cache across builds (a
 preview server) starts a fresh one when asset files change.
+
+A page's content (its part of a unit's page: crumb, title, blocks) differs by edition only in a few values
+(page.py's _edition_values), so the cache also keeps the page contents of each unit small enough to hold
+them in its launch page for the next edition's unit of the same modules, up to CONTENTS_KEPT_MAX characters
+in all (a bound, not a share of the course: memory does not grow with it); the template then runs again
+only for the pages whose contents differ. A build whose run makes one edition keeps none (editions=1).
 """
 
 from __future__ import annotations
@@ -34,12 +40,17 @@ if TYPE_CHECKING:  # only a build hands over a spill file: the zipper's module i
 
 T = TypeVar("T")
 
+# Page contents kept for the next edition, in characters: all of the example course's units (0.5 M characters
+# for its first edition: the whole course and each module), a large course's first units only.
+CONTENTS_KEPT_MAX = 1 << 20
+
 
 class RenderCache:
     """Rendered HTML of a build's Markdown texts (by text and heading level), transcripts (by path) and
-    launch pages (by edition and modules, with placeholders for each target's own values)."""
+    launch pages (by edition and modules, with placeholders for each target's own values). editions: how
+    many editions it renders for (page contents are kept for a second one)."""
 
-    def __init__(self, kept: KeptMarkdown | None = None, spill: SpillFile | None = None) -> None:
+    def __init__(self, kept: KeptMarkdown | None = None, spill: SpillFile | None = None, editions: int = 2) -> None:
         self._kept = kept  # HTML kept from earlier builds (`coursepack build`), and where this one's is kept
         self._spill = spill  # where the edition's pages wait (a build's), else in memory
         self._heights: dict[tuple[Path, int], int | None] = {}
@@ -50,6 +61,11 @@ class RenderCache:
         self._transcripts: dict[Path, Markup | None] = {}
         self._pages_of: tuple[LoadedCourse, str] | None = None  # (course, edition) of the pages kept
         self._pages: dict[tuple[str, ...], object] = {}
+        self._contents_of: LoadedCourse | None = None  # the course of the page contents kept
+        self._contents: dict[tuple[str, ...], dict[tuple[object, ...], Markup]] = {}  # by the unit's module ids
+        self._keep_contents = editions > 1  # a page's content is asked for again only by another edition
+        self._contents_size = 0  # characters kept in _contents
+        self._contents_unit: tuple[UnitContents, dict[tuple[object, ...], Markup]] | None = None  # the unit asked last
 
     def block(self, text: str | None, heading_level: int = 3) -> Markup:
         """markdown_html: the Markdown rendered once per text, finished once per heading level."""
@@ -147,6 +163,22 @@ class RenderCache:
         if key not in self._pages:
             self._pages[key] = render()
         return self._pages[key]  # type: ignore[return-value]  # what render() gave for this key
+
+    def page_content(self, unit: UnitContents, key: tuple[object, ...], render: Callable[[], Markup]) -> Markup:
+        """A page's content as render() makes it, or as it was made for a unit of the same modules in another
+        edition. key: the page's place in the unit and every value of it that differs by edition (page.py)."""
+        if self._contents_unit is None or self._contents_unit[0] is not unit:  # the unit's store found once per unit, not per page
+            if self._contents_of is not unit.loaded:
+                self._contents_of, self._contents, self._contents_size = unit.loaded, {}, 0
+            self._contents_unit = (unit, self._contents.setdefault(tuple(m.module.id for m in unit.modules), {}))
+        kept = self._contents_unit[1]
+        html = kept.get(key)
+        if html is None:
+            html = render()
+            if self._keep_contents and self._contents_size + len(html) <= CONTENTS_KEPT_MAX:
+                kept[key] = html
+                self._contents_size += len(html)
+        return html
 
     def hold(self, data: bytes) -> bytes | Spilled:
         """data as a shared page keeps it: spilled to disk in a build, else as it is (read it with held_bytes)."""
