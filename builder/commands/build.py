@@ -50,12 +50,13 @@ def build_packages(loaded: LoadedCourse, targets: list[str], editions: list[str]
     def make_run(run: Sequence[int], started: Callable[[int], None]) -> None:
         shared_pages, launch_pages = SpillFile(folder), SpillFile(folder)  # each process its own
         try:
-            renders = RenderCache(kept, spill=shared_pages)
+            renders = RenderCache(kept, spill=shared_pages, editions=len({order[i][1] for i in run}))  # contents kept for a second edition
+            checked_assets: dict[str, Path] = {}  # each asset file checked once a run
             for index in run:
                 target_name, edition_name = order[index]
                 started(index)
                 files = package_files(loaded, target_name, edition_name, per_module=_split(target_name, per_module, splits),
-                                      renders=renders, spill=launch_pages)
+                                      renders=renders, spill=launch_pages, checked_assets=checked_assets)
                 write_zip(files, folder / package_name(loaded, target_name, edition_name))
                 del files  # written: not held while the next package is made
                 launch_pages.clear()
