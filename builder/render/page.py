@@ -251,21 +251,10 @@ def _edition_values(page_view: dict[str, Any]) -> tuple[object, ...]:
     return tuple(item["min"] for item in page_view["blocks"] if item["type"] == "reflection")
 
 
-# The view's values that differ by edition besides _edition_values' (the certificate page and the edition's
-# name): a template that renders a page's content and mentions one is rendered again for every edition.
-_EDITION_VALUE = re.compile(r"\b(?:edition|certificate)\b")
-
-
-@lru_cache(maxsize=1)
-def _contents_same_in_every_edition() -> bool:
-    """True when no template but the launch page's own (launch.html, which places the contents) mentions
-    the edition or the certificate: then a page's content is the same in every edition that gives it the
-    same _edition_values, and one render serves them all."""
-    env = _env()
-    for name in env.list_templates():
-        if name != "launch.html" and _EDITION_VALUE.search(env.loader.get_source(env, name)[0]):  # type: ignore[union-attr]
-            return False
-    return True
+# The view's values that differ by edition besides _edition_values' (the edition's name, the certificate
+# page): the launch page's own, not given to the page contents' template (_layout), so a page's content
+# depends on the edition only through _edition_values (a template asking for one fails: StrictUndefined).
+_EDITION_KEYS = ("edition", "certificate")
 
 
 def _view(unit: UnitContents, renders: RenderCache) -> dict[str, Any]:
@@ -334,10 +323,11 @@ def _shared_page(unit: UnitContents, renders: RenderCache) -> _Shared:
 
 def _layout(unit: UnitContents, renders: RenderCache) -> _Layout:
     view = _view(unit, renders)
-    page_content = _env().get_template("page_content.html").make_module(view).page_content  # blocks.html imported once
+    page_view = {key: value for key, value in view.items() if key not in _EDITION_KEYS}
+    page_content = _env().get_template("page_content.html").make_module(page_view).page_content  # blocks.html imported once
     note = _new_tab_note(unit)
 
-    keep = _contents_same_in_every_edition()  # each page rendered once for the editions that show it alike
+    keep = True  # each page rendered once for the editions that show it alike (until the unit is known to be large)
 
     def rendered(mod: dict[str, Any], pg: dict[str, Any]) -> Markup:
         if keep:
