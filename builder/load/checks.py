@@ -5,10 +5,9 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from coursepack.load.loaded import LoadedCourse, LoadedModule, PartialCourse, case_insensitive_match, exact_case
 from coursepack.load.errors import Problem
@@ -224,16 +223,15 @@ _ASSET_FIELDS: dict[type, tuple[tuple[str, frozenset[str], str], ...]] = {
 _SIGNATURE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".svg"})
 
 
-@dataclass(frozen=True)
-class _CourseFile:
+# Named tuples rather than frozen dataclasses: made at import in a quarter of the time (issue 16: start-up).
+class _CourseFile(NamedTuple):
     """course.yaml as the place an asset is named (the certificate's signature)."""
 
     file: str
     source: SourceMap
 
 
-@dataclass(frozen=True)
-class AssetReference:
+class AssetReference(NamedTuple):
     """One place a module names an asset: where the author can fix it, and what it must be."""
 
     module: LoadedModule | _CourseFile

@@ -6,7 +6,6 @@ loaded, so one run reports model errors and cross-file errors together.
 
 from __future__ import annotations
 
-import difflib
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -191,6 +190,8 @@ def _missing_module_message(root: Path, rel: str, course_list: list[str]) -> str
     # The path always has the right form here (the model checks it): the file itself is
     # missing, so name the unlisted files whose names are close, comparing stems so that
     # '.yml' for '.yaml' and the shared 'modules/' prefix neither hide nor fake a match.
+    import difflib  # only for this message: a valid course's check does without it (issue 16: start-up)
+
     unlisted = {Path(r).stem: r for r in _unlisted_module_files(root, course_list)}
     near = [unlisted[s] for s in difflib.get_close_matches(Path(rel).stem, list(unlisted), n=3, cutoff=0.6)]
     if near:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -165,6 +164,8 @@ def _tag_choices(path: DataPath) -> str:
 
 def _typo_guess(error: dict[str, Any], model: type[BaseModel], data: Any, path: DataPath) -> str | None:
     """For an unknown key: the allowed key it is most likely a misspelling of."""
+    import difflib  # only for this message: a valid course's check does without it (issue 16: start-up)
+
     allowed = _allowed_keys(model, data, path[:-1])
     guess = difflib.get_close_matches(str(error["loc"][-1]), allowed, n=1, cutoff=0.6)
     return guess[0] if guess else None

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import zlib
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -94,12 +93,15 @@ class SourceMap:
         return Problem(self.file, line, col, message)
 
 
-@dataclass
 class LoadedYaml:
-    """One YAML file's plain data and the map from its data paths to positions."""
+    """One YAML file's plain data and the map from its data paths to positions. (Written out, not a
+    dataclass: a dataclass compiles its methods at import, issue 16: start-up; none of them is used.)"""
 
-    data: Any
-    source: SourceMap
+    __slots__ = ("data", "source")
+
+    def __init__(self, data: Any, source: SourceMap) -> None:
+        self.data = data
+        self.source = source
 
 
 _ALLOWED_TAGS = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from coursepack.load.course_loader import LoadedCourse, LoadedModule
 from coursepack.model.content import ReflectionBlock
@@ -17,23 +18,26 @@ from coursepack.model.course import EDITIONS
 from coursepack.model.quiz import QuizBlock
 
 
-@dataclass(frozen=True)
-class ReflectionRef:
+# The refs are named tuples: made at import in a quarter of a frozen dataclass's time (issue 16: start-up).
+class ReflectionRef(NamedTuple):
+    """A reflection of the unit and where it is."""
+
     block: ReflectionBlock
     module: LoadedModule
     path: tuple[str | int, ...]  # data path inside the module file
     page_index: int  # index in the unit's page list
 
 
-@dataclass(frozen=True)
-class QuizRef:
+class QuizRef(NamedTuple):
+    """A quiz of the unit and where it is."""
+
     block: QuizBlock
     module: LoadedModule
     path: tuple[str | int, ...]
     page_index: int
 
 
-@dataclass
+@dataclass(eq=False)  # told apart by identity (render_cache.py); no __eq__ to compile at import (issue 16)
 class UnitContents:
     """The modules, pages, quizzes and reflections of one launch unit, in the order learners meet them."""
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from coursepack.load.course_loader import LoadedCourse
 
 
-@dataclass(frozen=True)
-class LaunchUnit:
+class LaunchUnit(NamedTuple):  # a named tuple: made at import in a quarter of a frozen dataclass's time (issue 16)
     """One launchable unit: the whole course, or one module."""
 
     item_id: str
