@@ -20,6 +20,7 @@ from coursepack.render.render_cache import RenderCache
 from coursepack.render.state_budget import authored_cap, check_state_budget, reflection_caps
 from coursepack.render.unit_contents import unit_contents
 from coursepack.targets import fit, scorm12
+from coursepack.targets.limits import SCORM12_LIMITS
 from coursepack.targets.package import package_files
 from coursepack.targets.registry import TARGETS
 from coursepack.targets.target import Target
@@ -177,7 +178,7 @@ def test_a_target_without_a_storage_budget(tmp_path: Path, monkeypatch) -> None:
     reflections are capped by their authors' max_chars only (else the model's ceiling)."""
     loaded = load_course(make_course(tmp_path / "big", [quiz_page(n, 9) for n in range(10)]
                                      + [reflection_page(20), reflection_page(21, max_chars=300)]))
-    assert check_state_budget(unit_contents(loaded, "standard"), scorm12.STORAGE_LIMITS)  # too big for SCORM 1.2
+    assert check_state_budget(unit_contents(loaded, "standard"), SCORM12_LIMITS)  # too big for SCORM 1.2
     unbounded = Target("unbounded", adapter="scorm12", manifest_name="imsmanifest.xml",
                        write_manifest=scorm12.build_manifest, limits=None, unit_per_module=True)
     monkeypatch.setitem(TARGETS, "unbounded", unbounded)

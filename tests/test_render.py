@@ -16,7 +16,7 @@ from coursepack.render import page as page_module
 from coursepack.render.page import referenced_assets, render_launch_page, render_unit, runtime_files
 from coursepack.render.unit_contents import unit_contents
 from coursepack.targets.registry import TARGETS
-from coursepack.targets.scorm12 import STORAGE_LIMITS as SCORM12
+from coursepack.targets.limits import SCORM12_LIMITS as SCORM12
 from conftest import REPO, SCAFFOLD
 
 

@@ -30,7 +30,7 @@ from coursepack.report.scorm_data import (
     timespan_seconds,
     unpack,
 )
-from coursepack.targets.scorm12 import STORAGE_LIMITS
+from coursepack.targets.limits import SCORM12_LIMITS
 
 TRACKING = REPO / "builder" / "runtime" / "tracking.js"
 NODE = shutil.which("node")
@@ -99,7 +99,7 @@ def loaded():
 
 def test_state_written_by_the_player_decodes_to_its_pages_bests_and_reflections(loaded) -> None:
     unit = unit_contents(loaded, "certificate")
-    data = course_data(unit, "scorm12", STORAGE_LIMITS)
+    data = course_data(unit, "scorm12", SCORM12_LIMITS)
     pages = [i % 3 != 0 for i in range(len(data["pages"]))]
     quizzes = [{"attempts": 0, "best": None, "last": None} for _ in data["quizzes"]]
     quizzes[0] = {"attempts": 3, "best": 6666, "last": None}

@@ -171,7 +171,7 @@ from coursepack.cli import main  # noqa: E402
 from coursepack.render.state_budget import comments_chars, reflection_caps, suspend_chars  # noqa: E402
 from coursepack.render.unit_contents import unit_contents  # noqa: E402
 from coursepack.targets.package import package_files  # noqa: E402
-from coursepack.targets.scorm2004 import STORAGE_LIMITS as SCORM2004  # noqa: E402
+from coursepack.targets.limits import SCORM2004_LIMITS as SCORM2004  # noqa: E402
 from test_state_budget import budget, make_course, quiz_page, reflection_page  # noqa: E402
 
 

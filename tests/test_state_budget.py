@@ -9,7 +9,7 @@ import pytest
 from coursepack.load.course_loader import load_course
 from coursepack.render.state_budget import answer_chars, check_state_budget, comments_chars, progress_chars, reflection_caps, suspend_chars
 from coursepack.render.unit_contents import unit_contents
-from coursepack.targets.scorm12 import STORAGE_LIMITS as SCORM12
+from coursepack.targets.limits import SCORM12_LIMITS as SCORM12
 from conftest import REPO, SCAFFOLD
 
 

@@ -14,7 +14,7 @@ from coursepack.load.course_loader import load_course
 from coursepack.render.course_data import course_data
 from coursepack.render.page import render_launch_page
 from coursepack.render.unit_contents import unit_contents
-from coursepack.targets.scorm12 import STORAGE_LIMITS as SCORM12
+from coursepack.targets.limits import SCORM12_LIMITS as SCORM12
 from coursepack.render.strings import CATALOGS, EN, catalog_language, placeholders, strings_for
 from conftest import REPO, SCAFFOLD
 

@@ -21,15 +21,13 @@ from lxml import etree
 
 from coursepack.load.course_loader import LoadedCourse
 from coursepack.targets.launch_units import LaunchUnit
-from coursepack.targets.limits import FITS, SCORM12_LIMITS
+from coursepack.targets.limits import FITS
 from coursepack.targets.manifest_resources import add_resources
 from coursepack.targets.target import target_of
 
 NS_CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 NS_ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
 NSMAP = {None: NS_CP, "adlcp": NS_ADLCP}
-
-STORAGE_LIMITS = SCORM12_LIMITS  # the run-time data model's sizes (limits.py: validate reads them without this writer)
 
 
 def _ncname(text: str) -> str:

@@ -30,7 +30,7 @@ from lxml import etree
 
 from coursepack.load.course_loader import LoadedCourse
 from coursepack.targets.launch_units import LaunchUnit
-from coursepack.targets.limits import FITS, SCORM2004_LIMITS
+from coursepack.targets.limits import FITS
 from coursepack.targets.manifest_resources import add_resources
 from coursepack.targets.scorm12 import _ncname, manifest_identifier, manifest_tree, package_title
 from coursepack.targets.target import target_of
@@ -43,9 +43,7 @@ NS_IMSSS = "http://www.imsglobal.org/xsd/imsss"
 NSMAP = {None: NS_CP, "adlcp": NS_ADLCP, "adlseq": NS_ADLSEQ, "adlnav": NS_ADLNAV, "imsss": NS_IMSSS}
 SCHEMA_VERSION = "2004 4th Edition"
 
-STORAGE_LIMITS = SCORM2004_LIMITS  # the run-time data model's sizes (limits.py: validate reads them without this writer)
-
-__all__ = ["NS_ADLCP", "NS_CP", "NS_IMSSS", "SCHEMA_VERSION", "STORAGE_LIMITS", "TARGET", "build_manifest", "manifest_identifier",
+__all__ = ["NS_ADLCP", "NS_CP", "NS_IMSSS", "SCHEMA_VERSION", "TARGET", "build_manifest", "manifest_identifier",
            "min_normalized_measure"]
 
 

@@ -19,7 +19,7 @@ from coursepack.load.course_loader import load_course
 from coursepack.render.course_data import verification_code
 from coursepack.render.state_budget import suspend_chars
 from coursepack.render.unit_contents import unit_contents
-from coursepack.targets.scorm12 import STORAGE_LIMITS as SCORM12
+from coursepack.targets.limits import SCORM12_LIMITS as SCORM12
 
 from . import course_driver as drv
 from . import harness
