@@ -48,7 +48,6 @@ entries among them (a large unit's player builds the others after the first view
 from __future__ import annotations
 
 import argparse
-import html.parser
 import http.server
 import json
 import statistics
@@ -64,7 +63,10 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+sys.path.insert(0, str(HERE.parent))
+
 from run import generate_course  # noqa: E402  (bench/run.py: the generated course)
+from tests.launch_markup import markup_counts  # noqa: E402  (counted as the tests count it)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-sync"]
@@ -251,26 +253,11 @@ def build_package(root: Path, pages: int) -> Path:
     return next(out.glob("*.zip"))
 
 
-class _ElementCount(html.parser.HTMLParser):
-    """Counts start tags, and the contents' module entries (<li class="cp-module">) among them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.elements = 0
-        self.entries = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.elements += 1
-        self.entries += tag == "li" and ("class", "cp-module") in attrs
-
-
 def launch_elements(package: Path) -> tuple[int, int]:
     """The elements the launch page's markup makes (what the browser parses before the player starts) and
     the contents' module entries among them."""
-    counter = _ElementCount()
     with zipfile.ZipFile(package) as z:
-        counter.feed(z.read("index.html").decode("utf-8"))
-    return counter.elements, counter.entries
+        return markup_counts(z.read("index.html").decode("utf-8"))
 
 
 def course_data_sizes(package: Path) -> tuple[int, int]:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import html.parser
 import http.server
 import json
 import re
@@ -45,6 +44,7 @@ from click.testing import CliRunner
 
 from coursepack.cli import main
 from coursepack.render import page as page_render
+from launch_markup import markup_counts
 
 from . import harness
 from .course_driver import SETTLED
@@ -533,17 +533,6 @@ def test_the_start_judges_each_module_once(pw_browser, sites):
         assert page.inner_text("[data-cp-overall]").startswith("0 of 60 modules complete"), page.inner_text("[data-cp-overall]")
 
 
-class _Elements(html.parser.HTMLParser):
-    """Counts the start tags of a page's markup (what the browser's parser makes before the player runs)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.count = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.count += 1
-
-
 def test_the_launch_page_s_markup_does_not_grow_with_the_course(sites):
     """Its markup makes the same elements at 300 pages as at 50 (only its course data and its list of page
     files grow): no section, no entry of the contents per page or past the first modules."""
@@ -552,9 +541,7 @@ def test_the_launch_page_s_markup_does_not_grow_with_the_course(sites):
         launch = (site / "index.html").read_text()
         data = launch.split('id="coursepack-data">', 1)[1].split("</script>", 1)[0]
         chunks = re.search(r'data-cp-page-chunks="([^"]*)"', launch).group(1)
-        counter = _Elements()
-        counter.feed(launch)
-        counts[pages], markup[pages] = counter.count, len(launch) - len(data) - len(chunks)
+        counts[pages], markup[pages] = markup_counts(launch)[0], len(launch) - len(data) - len(chunks)
     assert counts[300] == counts[50], counts
     assert abs(markup[300] - markup[50]) < 100, markup  # module numbers in the shipped entries aside
 
