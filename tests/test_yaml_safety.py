@@ -160,20 +160,28 @@ def test_columns_count_characters_not_bytes(tmp_path: Path) -> None:
     assert problems(tmp_path, "a: é\nb: 日本語 c\x01\n") == ["f.yaml:2:9: control character U+0001 (expected printable text)"]
 
 
-def test_every_character_outside_yamls_printable_set_is_refused() -> None:
+def test_every_character_outside_yamls_printable_set_is_refused(tmp_path: Path) -> None:
     """The refused characters, listed for speed, are exactly what YAML 1.1 (section 5.1) does not print,
-    plus the line breaks editors show inside a line (NEL, LS, PS), code point by code point."""
-    from coursepack.load.yaml_source import _REFUSED
+    plus the line breaks editors show inside a line (NEL, LS, PS), code point by code point: below U+0100
+    by a regex, the four above it by str.find; the surrogates by the UTF-8 decoder, before either."""
+    from coursepack.load.yaml_source import _REFUSED, _REFUSED_WIDE, _first_refused
 
     def printable(code: int) -> bool:
         return code in (0x09, 0x0A, 0x0D) or 0x20 <= code <= 0x7E or code == 0x85 or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or code >= 0x10000
 
     # every code point in one string, searched once (a million single-character matches took seconds)
     every = "".join(map(chr, range(0x110000)))
-    found = {m.start() for m in _REFUSED.finditer(every)}
+    found = {m.start() for m in _REFUSED.finditer(every)} | {every.index(char) for char in _REFUSED_WIDE}
     assert all(len(m.group()) == 1 for m in _REFUSED.finditer(every[:0x10000]))
     expected = {code for code in range(0x110000) if not printable(code) or code in (0x85, 0x2028, 0x2029)}
-    assert found == expected, sorted(found ^ expected)[:10]
+    surrogates = set(range(0xD800, 0xE000))
+    assert found == expected - surrogates, sorted(found ^ (expected - surrogates))[:10]
+    assert surrogates <= expected
+    for code in (0xD800, 0xDBFF, 0xDC00, 0xDFFF):
+        raw = b"a: x" + chr(code).encode("utf-8", "surrogatepass") + b"\n"
+        assert problems(tmp_path, raw) == ["f.yaml:1:5: byte 0xed is not valid UTF-8 (expected a file saved as UTF-8)"]
+    # the first refused character, whichever way it is found
+    assert _first_refused("ab\u2029c\x01\ufffe") == 2 and _first_refused("a\x7fb\u2028") == 1 and _first_refused("a\u00a0b") == -1
 
 
 def test_bom_and_crlf_do_not_shift_positions(tmp_path: Path) -> None:

@@ -140,7 +140,11 @@ _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 # as line breaks but editors show inside a line (every line number must match the editor).
 # Written as the refused characters (the complement of YAML's printable set, plus NEL, LS and PS):
 # a regex scans a text for a short list of ranges four times as fast as for the negation of a long one.
-_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u2028\u2029]")
+# Those below U+0100 by a regex, the four above it by str.find: a pattern holding them took 0.7 ms to
+# compile (issue 16: `validate`'s first check), and scans no faster. The surrogates U+D800-U+DFFF, not
+# printable either, never reach the search: strict UTF-8 decoding refuses them first (_decode).
+_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_REFUSED_WIDE = ("\ufffe", "\uffff", "\u2028", "\u2029")
 _ODD_BREAKS = {"\x85": "next-line character U+0085", "\u2028": "line separator U+2028", "\u2029": "paragraph separator U+2029"}
 
 
@@ -158,10 +162,10 @@ def _decode(raw: bytes, name: str) -> str:
         raise CourseError(
             [Problem(name, len(lines), col, f"byte 0x{raw[exc.start]:02x} is not valid UTF-8 (expected a file saved as UTF-8)")]
         ) from None
-    bad = _REFUSED.search(text)
-    if bad:
-        line, col = _offset_pos(text, bad.start())
-        char = bad.group()
+    at = _first_refused(text)
+    if at >= 0:
+        line, col = _offset_pos(text, at)
+        char = text[at]
         if char in _ODD_BREAKS:
             what, expected = _ODD_BREAKS[char], "an ordinary line break or a space"
         else:
@@ -169,6 +173,17 @@ def _decode(raw: bytes, name: str) -> str:
             expected = "printable text"
         raise CourseError([Problem(name, line, col, f"{what} (expected {expected})")])
     return text
+
+
+def _first_refused(text: str) -> int:
+    """The offset of the first refused character in a text decoded from UTF-8, or -1."""
+    found = _REFUSED.search(text)
+    end = found.start() if found else len(text)
+    for char in _REFUSED_WIDE:
+        at = text.find(char, 0, end)
+        if at >= 0:
+            end = at
+    return end if end < len(text) else -1
 
 
 def _offset_pos(text: str, offset: int) -> tuple[int, int]:
@@ -279,16 +294,13 @@ class _Builder:
         self.source = source
         self.record = source._tables is not None
         self.anchors: dict[str, tuple[Any, int]] = {}
-        self.nodes = 0
 
     def fail(self, mark: yaml.Mark, message: str) -> CourseError:
         line, col = _pos(mark)
         return CourseError([Problem(self.name, line, col, message)])
 
-    def count(self, n: int, mark: yaml.Mark) -> None:
-        self.nodes += n
-        if self.nodes > MAX_NODES:
-            raise self.fail(mark, f"aliases expand this file to more than {MAX_NODES:,} values (expected a course file, not an alias bomb)")
+    def too_many(self, mark: yaml.Mark) -> CourseError:
+        return self.fail(mark, f"aliases expand this file to more than {MAX_NODES:,} values (expected a course file, not an alias bomb)")
 
     def build(self, text: str, loader_class: Any) -> Any:
         """The data of text, parsed by loader_class (PyYAML's C or pure-Python loader) into events."""
@@ -301,17 +313,25 @@ class _Builder:
     def _build(self, next_event: Any) -> Any:
         # Events are asked for one by one until the stream ends: yaml.parse() wraps the same calls in a
         # generator that also asks check_event() each time, a fifth of reading a file.
-        # Stack entries: [container, path, pending_key, anchor, size, start_mark]; path is () unless recording
+        # Stack entries: [container, path, pending_key, anchor, size, start_mark]; path is () unless recording.
+        # The commonest events (a text, number or container put into the open mapping or list, no anchor,
+        # nothing recorded) are handled in the loop itself, the rest by attach(): a file has thousands of
+        # events, and two calls an event were a third of reading it (issue 16).
         stack: list[list[Any]] = []
         root: Any = None
         have_root = False
+        nodes = 0
         record = self.record
+        anchors = self.anchors
+        name = self.name
+        resolved_first = _RESOLVED_FIRST
+        plain_tag = _plain_tag
         values, keys = self.source._tables if record else ({}, {})  # type: ignore[misc]
 
         def attach(value: Any, size: int, mark: yaml.Mark, anchor: str | None) -> None:
             nonlocal root, have_root
             if anchor:
-                self.anchors[anchor] = (value, size)
+                anchors[anchor] = (value, size)
             if not stack:
                 if have_root:
                     raise self.fail(mark, "a second YAML document in one file (expected exactly one)")
@@ -346,16 +366,39 @@ class _Builder:
         while True:
             event = next_event()
             kind = type(event)
-            if kind is yaml.ScalarEvent:
-                self.count(1, event.start_mark)
-                attach(_scalar_value(event, self.name), 1, event.start_mark, event.anchor)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                if event.tag not in (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
-                    raise _tag_problem(self.name, event.start_mark, event.tag)
+            if kind is _SCALAR:
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise self.too_many(event.start_mark)
+                value = event.value
+                if event.tag is not None:
+                    value = _scalar_value(event, name)
+                elif event.implicit[0] and (resolved_first is None or value[:1] in resolved_first) and plain_tag(value) != _STR:
+                    value = _scalar_value(event, name)  # a plain scalar the resolver reads as no text: true, 1.5, null
+                if record or event.anchor or not stack:
+                    attach(value, 1, event.start_mark, event.anchor)
+                    continue
+                top = stack[-1]
+                container = top[0]
+                if type(container) is list:
+                    container.append(value)
+                elif top[2] is not _NO_KEY:
+                    container[top[2]] = value
+                    top[2] = _NO_KEY
+                elif type(value) is str and value not in container:
+                    top[2] = value  # a new key
+                else:
+                    attach(value, 1, event.start_mark, None)  # a key that is no text, or a duplicate
+                    continue
+                top[4] += 1
+            elif kind is _MAPPING_START or kind is _SEQUENCE_START:
+                if event.tag not in _CONTAINER_TAGS:
+                    raise _tag_problem(name, event.start_mark, event.tag)
                 if len(stack) >= MAX_DEPTH:
                     raise self.fail(event.start_mark, f"lists and mappings nested deeper than {MAX_DEPTH} levels (expected at most {MAX_DEPTH})")
-                self.count(1, event.start_mark)
-                container: Any = {} if kind is yaml.MappingStartEvent else []
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise self.too_many(event.start_mark)
                 path: DataPath = ()
                 if record:
                     child = self._child_path(stack)
@@ -364,20 +407,35 @@ class _Builder:
                         values.setdefault(path, _pos(event.start_mark))
                     else:
                         values[()] = _pos(event.start_mark)
-                stack.append([container, path, _NO_KEY, event.anchor, 1, event.start_mark])
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                container, _path, _key, anchor, size, start = stack.pop()
-                attach(container, size, start, anchor)
-            elif kind is yaml.AliasEvent:
-                if event.anchor not in self.anchors:
+                stack.append([{} if kind is _MAPPING_START else [], path, _NO_KEY, event.anchor, 1, event.start_mark])
+            elif kind is _MAPPING_END or kind is _SEQUENCE_END:
+                value, _path, _key, anchor, size, start = stack.pop()
+                if record or anchor or not stack:
+                    attach(value, size, start, anchor)
+                    continue
+                top = stack[-1]
+                container = top[0]
+                if type(container) is list:
+                    container.append(value)
+                elif top[2] is not _NO_KEY:
+                    container[top[2]] = value
+                    top[2] = _NO_KEY
+                else:
+                    attach(value, size, start, None)  # a list or mapping as a key: refused there
+                    continue
+                top[4] += size
+            elif kind is _ALIAS:
+                if event.anchor not in anchors:
                     raise self.fail(event.start_mark, f"unknown alias '*{event.anchor}' (expected an anchor '&{event.anchor}' defined above it)")
-                value, size = self.anchors[event.anchor]
-                self.count(size, event.start_mark)
+                value, size = anchors[event.anchor]
+                nodes += size
+                if nodes > MAX_NODES:
+                    raise self.too_many(event.start_mark)
                 attach(_copy(value), size, event.start_mark, None)
-            elif kind is yaml.DocumentStartEvent:
+            elif kind is _DOCUMENT_START:
                 if have_root:
                     raise self.fail(event.start_mark, "a second YAML document in one file (expected exactly one)")
-            elif kind is yaml.StreamEndEvent or event is None:  # None would be past the end: stop, never loop
+            elif kind is _STREAM_END or event is None:  # None would be past the end: stop, never loop
                 return root
             # StreamStart and DocumentEnd carry nothing
 
@@ -394,6 +452,11 @@ class _Builder:
 
 
 _NO_KEY = object()
+_SCALAR, _ALIAS = yaml.ScalarEvent, yaml.AliasEvent
+_MAPPING_START, _MAPPING_END = yaml.MappingStartEvent, yaml.MappingEndEvent
+_SEQUENCE_START, _SEQUENCE_END = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+_DOCUMENT_START, _STREAM_END = yaml.DocumentStartEvent, yaml.StreamEndEvent
+_CONTAINER_TAGS = (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 def _copy(value: Any) -> Any:

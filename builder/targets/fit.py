@@ -25,6 +25,8 @@ def units_fit_problems(target: TargetFit, units: list[tuple[LaunchUnit, UnitCont
 
 def target_fit_problems(loaded: LoadedCourse, target: TargetFit, edition: str, *, per_module: bool | None = None) -> list[Problem]:
     """Why the course's saved state could overflow what the target stores (empty when it fits)."""
+    if target.limits is None:  # nothing to prove (xAPI, cmi5): no unit's contents gathered (issue 16)
+        return []
     return units_fit_problems(target, launch_units(loaded, target, edition, per_module))
 
 
