@@ -81,12 +81,15 @@ def _svg(path: Path) -> tuple[float, float] | None:
     from lxml import etree  # only for a course with SVG figures
 
     with path.open("rb") as handle:
-        for _, root in etree.iterparse(handle, events=("start",), resolve_entities=False, no_network=True, load_dtd=False):
-            width, height = _length(root.get("width")), _length(root.get("height"))
-            if width and height:
-                return (width, height)
-            box = (root.get("viewBox") or "").replace(",", " ").split()
-            return (float(box[2]), float(box[3])) if len(box) == 4 else None
+        try:
+            for _, root in etree.iterparse(handle, events=("start",), resolve_entities=False, no_network=True, load_dtd=False):
+                width, height = _length(root.get("width")), _length(root.get("height"))
+                if width and height:
+                    return (width, height)
+                box = (root.get("viewBox") or "").replace(",", " ").split()
+                return (float(box[2]), float(box[3])) if len(box) == 4 else None
+        except etree.XMLSyntaxError:  # lxml 6.2 raises for a file cut short before its root's start tag ends; 6.1 gave no event
+            return None
     return None
 
 
