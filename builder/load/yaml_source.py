@@ -314,9 +314,9 @@ class _Builder:
         # Events are asked for one by one until the stream ends: yaml.parse() wraps the same calls in a
         # generator that also asks check_event() each time, a fifth of reading a file.
         # Stack entries: [container, path, pending_key, anchor, size, start_mark]; path is () unless recording.
-        # The commonest events (a text, number or container put into the open mapping or list, no anchor,
-        # nothing recorded) are handled in the loop itself, the rest by attach(): a file has thousands of
-        # events, and two calls an event were a third of reading it (issue 16).
+        # The commonest events (a text, number or closed container put into the open mapping or list, no
+        # anchor, nothing recorded) are placed in the loop itself, the rest by attach(): a file has thousands
+        # of events, and two calls an event were a third of reading it (issue 16).
         stack: list[list[Any]] = []
         root: Any = None
         have_root = False
@@ -375,22 +375,9 @@ class _Builder:
                     value = _scalar_value(event, name)
                 elif event.implicit[0] and (resolved_first is None or value[:1] in resolved_first) and plain_tag(value) != _STR:
                     value = _scalar_value(event, name)  # a plain scalar the resolver reads as no text: true, 1.5, null
-                if record or event.anchor or not stack:
-                    attach(value, 1, event.start_mark, event.anchor)
-                    continue
-                top = stack[-1]
-                container = top[0]
-                if type(container) is list:
-                    container.append(value)
-                elif top[2] is not _NO_KEY:
-                    container[top[2]] = value
-                    top[2] = _NO_KEY
-                elif type(value) is str and value not in container:
-                    top[2] = value  # a new key
-                else:
-                    attach(value, 1, event.start_mark, None)  # a key that is no text, or a duplicate
-                    continue
-                top[4] += 1
+                size, mark, anchor = 1, event.start_mark, event.anchor
+            elif kind is _MAPPING_END or kind is _SEQUENCE_END:
+                value, _path, _key, anchor, size, mark = stack.pop()
             elif kind is _MAPPING_START or kind is _SEQUENCE_START:
                 if event.tag not in _CONTAINER_TAGS:
                     raise _tag_problem(name, event.start_mark, event.tag)
@@ -408,22 +395,7 @@ class _Builder:
                     else:
                         values[()] = _pos(event.start_mark)
                 stack.append([{} if kind is _MAPPING_START else [], path, _NO_KEY, event.anchor, 1, event.start_mark])
-            elif kind is _MAPPING_END or kind is _SEQUENCE_END:
-                value, _path, _key, anchor, size, start = stack.pop()
-                if record or anchor or not stack:
-                    attach(value, size, start, anchor)
-                    continue
-                top = stack[-1]
-                container = top[0]
-                if type(container) is list:
-                    container.append(value)
-                elif top[2] is not _NO_KEY:
-                    container[top[2]] = value
-                    top[2] = _NO_KEY
-                else:
-                    attach(value, size, start, None)  # a list or mapping as a key: refused there
-                    continue
-                top[4] += size
+                continue
             elif kind is _ALIAS:
                 if event.anchor not in anchors:
                     raise self.fail(event.start_mark, f"unknown alias '*{event.anchor}' (expected an anchor '&{event.anchor}' defined above it)")
@@ -432,12 +404,33 @@ class _Builder:
                 if nodes > MAX_NODES:
                     raise self.too_many(event.start_mark)
                 attach(_copy(value), size, event.start_mark, None)
+                continue
             elif kind is _DOCUMENT_START:
                 if have_root:
                     raise self.fail(event.start_mark, "a second YAML document in one file (expected exactly one)")
+                continue
             elif kind is _STREAM_END or event is None:  # None would be past the end: stop, never loop
                 return root
-            # StreamStart and DocumentEnd carry nothing
+            else:
+                continue  # StreamStart and DocumentEnd carry nothing
+            # A scalar or a closed list or mapping, put into the open mapping or list here; attach() takes the
+            # rest (the root, an anchor, a recorded re-read, a key that is no text or a duplicate: refused there)
+            if record or anchor or not stack:
+                attach(value, size, mark, anchor)
+                continue
+            top = stack[-1]
+            container = top[0]
+            if type(container) is list:
+                container.append(value)
+            elif top[2] is not _NO_KEY:
+                container[top[2]] = value
+                top[2] = _NO_KEY
+            elif type(value) is str and value not in container:
+                top[2] = value  # a new key
+            else:
+                attach(value, size, mark, None)
+                continue
+            top[4] += size
 
     @staticmethod
     def _child_path(stack: list[list[Any]]) -> DataPath | None:
