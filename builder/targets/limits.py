@@ -1,7 +1,7 @@
 """What `validate` needs of each target: what its run-time store holds and how it cuts a course into
 launch units by default. Kept apart from the manifest writers (scorm12.py, ...: lxml and four modules),
-which `validate` does not need (issue 16: start-up). Each writer's TARGET carries the same facts
-(registry.py lists them; tests/test_validate_targets.py holds the two to each other)."""
+which `validate` does not need (issue 16: start-up). Each writer's TARGET is made from its fit here
+(target.target_of); registry.py lists them, in FITS' order (tests/test_validate_targets.py)."""
 
 from __future__ import annotations
 
