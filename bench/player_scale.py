@@ -61,9 +61,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-sys.path.insert(0, str(HERE.parent))
+sys.path[:0] = [str(HERE), str(HERE.parent)]  # bench/run.py, and tests/ as a package of the repository
 
 from run import generate_course  # noqa: E402  (bench/run.py: the generated course)
 from tests.launch_markup import markup_counts  # noqa: E402  (counted as the tests count it)
