@@ -1,7 +1,8 @@
 """The build's templates are compiled once, into Jinja's bytecode cache in the user's cache folder
 (render/template_cache.py): a second environment compiles none and packs the same bytes; garbage in the
 cache is compiled afresh; a cache folder that cannot be made, written or trusted leaves the build as it
-would be without one."""
+would be without one. (This is the way of a template whose shipped code is not current, another Jinja's or
+an edited template's: every test here runs without the shipped code, test_shipped_templates.py with it.)"""
 
 from __future__ import annotations
 
@@ -19,15 +20,17 @@ from jinja2 import DictLoader, Environment
 
 from conftest import SCAFFOLD
 from coursepack.cli import main
-from coursepack.render import page, template_cache
+from coursepack.render import compiled as shipped_code, page, template_cache
 
 TEMPLATES = ["blocks.html", "launch.html", "page_content.html"]
 
 
 @pytest.fixture(autouse=True)
 def fresh_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each build below in a new template environment, which takes its cache folder as it is made."""
+    """Each build below in a new template environment, which takes its cache folder as it is made, and with
+    no shipped code (render/compiled/) for any template."""
     monkeypatch.setenv("COURSEPACK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(shipped_code, "MODULES", {})
     page._env.cache_clear()
     yield
     page._env.cache_clear()  # the next test's environment takes the run's own folder again
@@ -108,7 +111,7 @@ def test_a_cache_that_cannot_be_made_written_or_trusted_builds_the_same_bytes(tm
 def test_the_key_follows_the_settings_that_decide_the_compiled_code(tmp_path: Path) -> None:
     def key(**settings: object) -> str:
         env = Environment(loader=DictLoader({"t.html": "x"}), **settings)  # type: ignore[arg-type]
-        cache = template_cache.user_bytecode_cache(env)
+        cache = template_cache.template_code(env)
         assert cache is not None
         return cache.get_cache_key("t.html", "t.html")
 

@@ -37,7 +37,7 @@ from coursepack.render.render_cache import RenderCache
 from coursepack.render.runtime_min import shipped_runtime_bundle, shipped_runtime_file
 from coursepack.render.storage_limits import StorageLimits
 from coursepack.render.strings import format_string, strings_for
-from coursepack.render.template_cache import user_bytecode_cache
+from coursepack.render.template_cache import template_code
 from coursepack.render.unit_contents import UnitContents, module_ids_of, page_folder, page_key, reflection_min
 
 if TYPE_CHECKING:
@@ -115,6 +115,11 @@ class _Shared:
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
+    return template_environment()
+
+
+def template_environment() -> Environment:
+    """A new environment of the templates (tools/compile_templates.py compiles them in one)."""
     # md, mdi and md_legend come with each render, from the build's RenderCache
     env = Environment(
         loader=PackageLoader("coursepack.render", "templates"),
@@ -124,7 +129,7 @@ def _env() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.bytecode_cache = user_bytecode_cache(env)  # each template compiled once, not once per build
+    env.bytecode_cache = template_code(env)  # each template's shipped code, else compiled once, not once per build
     return env
 
 

@@ -1,5 +1,7 @@
-"""The build's templates compiled once per coursepack version and machine: Jinja's bytecode cache, in the
-user's cache folder (issue 16: compiling the three templates was about 13 % of a build of the example).
+"""Where the build's templates' compiled code comes from, before Jinja compiles one: the code shipped in
+coursepack while it is current (shipped_templates.py), else Jinja's bytecode cache in the user's cache
+folder, so that a template is compiled once per coursepack version and machine (issue 16: compiling the
+three templates was about 13 % of a build of the example).
 
 The cache holds code that Jinja runs (a pickled checksum and marshalled code objects), so it lives only
 where no one but the user writes: <cache root>/jinja/ (load/cache_files.py's root), made with mode 0700,
@@ -30,26 +32,38 @@ from jinja2.bccache import Bucket
 
 from coursepack import __version__
 from coursepack.load.cache_files import cache_root
+from coursepack.render.shipped_templates import autoescapes, compile_settings, shipped_code
 
 FOLDER = "jinja"
 KEEP_DAYS = 30  # a file no build has read for this long belongs to a coursepack no longer in use
 _DAY = 86400.0
 
 
-class _UserBytecodeCache(FileSystemBytecodeCache):
-    """FileSystemBytecodeCache for one environment that never raises."""
+class _TemplateCode(FileSystemBytecodeCache):
+    """FileSystemBytecodeCache for one environment that never raises, and takes a template's shipped code
+    first. folder: False when the user's folder cannot be had (its files are then neither read nor written)."""
 
-    def __init__(self, directory: str, env: Environment) -> None:
+    def __init__(self, directory: str, env: Environment, folder: bool) -> None:
         super().__init__(directory, pattern="%s.cache")
-        self._settings = _compile_settings(env)
-        self._autoescape = env.autoescape
+        self._settings = compile_settings(env)
+        self._env = env
+        self._folder = folder
+
+    def get_bucket(self, environment: Environment, name: str, filename: str | None, source: str) -> Bucket:
+        code = shipped_code(environment, name, source)
+        if code is None:
+            return super().get_bucket(environment, name, filename, source)
+        bucket = Bucket(environment, "", "")  # given with its code, so Jinja neither compiles nor stores it
+        bucket.code = code
+        return bucket
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        escapes = self._autoescape(name) if callable(self._autoescape) else self._autoescape
-        described = repr((__version__, jinja2.__version__, self._settings, escapes, name, filename))
+        described = repr((__version__, jinja2.__version__, self._settings, autoescapes(self._env, name), name, filename))
         return hashlib.sha256(described.encode("utf-8", "surrogatepass")).hexdigest()
 
     def load_bytecode(self, bucket: Bucket) -> None:
+        if not self._folder:
+            return
         try:
             super().load_bytecode(bucket)
         except Exception:  # unreadable, or past the magic header not what Jinja writes (pickle can raise anything)
@@ -58,6 +72,8 @@ class _UserBytecodeCache(FileSystemBytecodeCache):
             _mark_used(self._get_cache_filename(bucket))
 
     def dump_bytecode(self, bucket: Bucket) -> None:
+        if not self._folder:
+            return
         try:
             super().dump_bytecode(bucket)  # a temporary file renamed into place: readers see all or nothing
         except OSError:  # full disk, read-only folder: compiled again next time
@@ -89,20 +105,10 @@ def _prune_unused(directory: str) -> None:
             continue
 
 
-def _compile_settings(env: Environment) -> str:
-    """What of the environment, besides each template's source and name, decides the code Jinja compiles."""
-    return repr((
-        env.block_start_string, env.block_end_string, env.variable_start_string, env.variable_end_string,
-        env.comment_start_string, env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix,
-        env.trim_blocks, env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline, env.optimized,
-        env.is_async, env.finalize is not None, sorted(env.extensions), sorted(env.filters), sorted(env.tests),
-    ))
-
-
-def user_bytecode_cache(env: Environment) -> FileSystemBytecodeCache | None:
-    """A bytecode cache for env in the user's cache folder, or None when no private folder can be had."""
+def template_code(env: Environment) -> FileSystemBytecodeCache:
+    """env's bytecode cache: the shipped code, then the user's cache folder when a private one can be had."""
     directory = os.path.join(cache_root(), FOLDER)
-    return _UserBytecodeCache(directory, env) if _private_folder(directory) else None
+    return _TemplateCode(directory, env, _private_folder(directory))
 
 
 def _private_folder(path: str) -> bool:
