@@ -201,18 +201,33 @@
     }
     if (current.view === "menu") updateMenu(r, j); // else when the menu is next shown (goMenu)
   }
-  function commit() { if (!starting) tracking.commit(); }
+  // A commit is sent in the task after the frame that shows what caused it (a page, a quiz's result): Moodle's
+  // SCORM API sends each commit as a synchronous request (mod/scorm/request.js), so the page's thread waits
+  // for the server's answer, and a commit before the frame would hold the turn until then. Commits asked
+  // for before that task are one. A hidden tab commits at once (commitNow); the page's end (finish) sends
+  // everything itself, and a commit still due then is not sent after it.
+  var commitDue = false;
+  function commit() {
+    if (starting || commitDue) return;
+    commitDue = true;
+    afterFrame(function () { if (commitDue) commitNow(); });
+  }
+  function commitNow() {
+    commitDue = false;
+    if (!finished) tracking.commit();
+  }
 
   // The start draws its first view before it saves anything: the reflections' first flush (every one at
-  // start), the saved state's encoding and the commit (a write to localStorage or the LMS's API) wait for
-  // the task after the first frame (endStart), or run at once when the learner acts or the page goes first
+  // start) and the saved state's encoding wait for the task after the first frame (endStart), or run at
+  // once when the learner acts or the page goes first; the commit (a write to localStorage or the LMS's
+  // API) follows after the next frame, as every commit does
   var starting = false;
   function endStart() {
     if (!starting) return;
     starting = false;
     flushReflections();
     report();
-    tracking.commit();
+    commit();
   }
   // fn in a task after the next frame (a task posted from requestAnimationFrame runs once that frame is
   // drawn); a page that draws no frame (hidden, or in a hidden frame) runs it on a timer
@@ -979,7 +994,7 @@
     tracking.quizScored({ quizId: this.data.id, scaled: pct / 10000,
       passed: data.scored && this.data.mark != null ? pct / 100 >= this.data.mark : null });
     report();
-    commit(); // a submitted attempt is saved at once, not at the next page turn
+    commit(); // a submitted attempt is saved once its result is drawn, not at the next page turn
     this.showResult(s.last, true, earned, total);
   };
   // Time this attempt has been on screen: from the quiz being shown to now, summed over visits.
@@ -1325,6 +1340,7 @@
     if (saveTimer) { w.clearTimeout(saveTimer); saveTimer = null; }
     finished = true;
     starting = false; // what the start held is sent here
+    commitDue = false; // and what was due to be committed
     flushReflections();
     report();
     tracking.finish(reason === "exit" ? "exit" : "unload");
@@ -1471,7 +1487,7 @@
         starting = false;
         flushReflections();
         report();
-        commit();
+        commitNow(); // a hidden page may draw no frame before it is frozen or closed
       }
     }));
     w.addEventListener("pagehide", safe(function () { finish("unload"); }));

@@ -424,6 +424,7 @@ def open_lms(page, server: LmsServer, package: str | Path | None = None, *,
              launch: str | None = None,
              mastery_score: Any = FROM_MANIFEST,
              launch_data: Any = FROM_MANIFEST,
+             commit_blocks_ms: float = 0,
              timeout_ms: float = 20_000):
     """Open the LMS host page in ``page`` and launch the package in its iframe; returns the
     content Frame once its ``load`` event has fired.
@@ -437,6 +438,8 @@ def open_lms(page, server: LmsServer, package: str | Path | None = None, *,
     launch    -- path under /pkg/ (query allowed); default: the manifest's first SCO.
     mastery_score, launch_data -- default from the SCO's item (adlcp:masteryscore,
                  adlcp:datafromlms), as an LMS passes them; None to pass nothing.
+    commit_blocks_ms -- LMSCommit and LMSFinish hold the page's thread this long, as Moodle's
+                 synchronous commit request does (lms.js).
     """
     pkg_dir = server.install_package(package) if package is not None else server.root / "pkg"
     manifest = read_manifest(pkg_dir)
@@ -455,6 +458,7 @@ def open_lms(page, server: LmsServer, package: str | Path | None = None, *,
         "cmi": preload,
         "launch": "/pkg/" + target.lstrip("/"),
         "frameTitle": CONTENT_FRAME_TITLE,
+        "commitBlocksMs": commit_blocks_ms,
     }
     config_url = server.write_config(config)
     page.goto(server.url(f"/lms.html?config={config_url}"), wait_until="load")

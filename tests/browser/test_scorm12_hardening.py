@@ -208,8 +208,9 @@ def test_passing_learner_is_graded_and_complete_in_moodle(lms, cert_pkg, setting
     goto(frame, 2)
     before = commit_count(lms)
     answer(frame, right=True)
-    # §2: the submitted attempt is committed at once, without waiting for a page turn
-    assert commit_count(lms) > before
+    # §2: the submitted attempt is committed at once (once its result is drawn), without waiting for a page turn
+    lms.page.wait_for_function("n => window.__lms.calls.filter(c => c.name === 'LMSCommit').length > n",
+                               arg=before, timeout=2000)
     assert lms.commits()[-1]["cmi"]["suspend_data"].split("|")[3].startswith("1,")
     goto(frame, 3)
     write(frame, "apple-notes", ARABIC + " " + EMOJI)
@@ -337,6 +338,77 @@ def test_reflection_edits_are_committed_within_the_budget_and_survive_a_lost_unl
     # empty, it is not reported again as a new interaction
     assert [it["id"] for it in interactions(snapshot)].count("zeta-thoughts") == 1
     assert [it["id"] for it in interactions(lms.final_cmi())].count("zeta-thoughts") == 1
+
+
+# At every frame of the content: whether page 1 is shown, whether the quiz shows its result, and how many
+# commits the LMS has had then.
+FRAME_RECORDER = """() => {
+  window.__frames = [];
+  const commits = () => parent.__lms.calls.filter((c) => c.name === "LMSCommit").length;
+  const tick = () => {
+    const page = document.getElementById("cp-page-1");
+    window.__frames.push({ page: !!page && !page.hidden, result: !!document.querySelector("[data-cp-quiz=alpha-quiz] .cp-right"),
+                           commits: commits() });
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}"""
+
+
+def test_moodles_synchronous_commit_comes_after_the_frame_that_shows_the_turn(lms, cert_pkg) -> None:
+    """Moodle's LMSCommit holds the page's thread until its server answers (a synchronous request): the
+    player sends it in the task after the frame that shows the turned page or the quiz's result, so a turn
+    is not held for the LMS. A hidden tab commits at once; a page that ends first sends everything in its
+    LMSFinish, and the commit that was due is not sent after it."""
+    frame = lms.play(cert_pkg, commit_blocks_ms=300)
+    start(frame)
+    lms.page.wait_for_function("() => window.__lms.calls.some(c => c.name === 'LMSCommit')")  # the start's
+    frame.evaluate(FRAME_RECORDER)
+    frame.wait_for_timeout(500)  # any commit still due from the start sent
+    before = commit_count(lms)
+    frame.click("#cp-next")
+    lms.page.wait_for_function("n => window.__lms.calls.filter(c => c.name === 'LMSCommit').length > n", arg=before)
+    frames = frame.evaluate("window.__frames")
+    shown = next(f for f in frames if f["page"])
+    assert shown["commits"] == before, frames  # drawn before the LMS was asked
+    key = frame.get_attribute("#cp-page-1", "data-cp-page")
+    assert lms.commits()[-1]["cmi"]["core"]["lesson_location"] == key  # then committed, the turn in it
+
+    goto(frame, 2)
+    lms.page.wait_for_timeout(500)
+    frame.evaluate("window.__frames = []")
+    before = commit_count(lms)
+    answer(frame, right=True)
+    lms.page.wait_for_function("n => window.__lms.calls.filter(c => c.name === 'LMSCommit').length > n", arg=before)
+    frames = frame.evaluate("window.__frames")
+    assert next(f for f in frames if f["result"])["commits"] == before, frames
+    assert lms.commits()[-1]["cmi"]["suspend_data"].split("|")[3].startswith("1,")  # the attempt, committed
+
+    # hidden right after a turn: committed at once, in the same task
+    lms.page.wait_for_timeout(500)
+    before = commit_count(lms)
+    during = frame.evaluate("""() => {
+      document.getElementById("cp-next").click();
+      Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
+      document.dispatchEvent(new Event("visibilitychange"));
+      return parent.__lms.calls.filter((c) => c.name === "LMSCommit").length;
+    }""")
+    assert during == before + 1
+    frame.evaluate("() => { delete document.visibilityState; document.dispatchEvent(new Event('visibilitychange')); }")
+
+    # the page ends right after a turn, before the commit due after its frame: LMSFinish sends the turn
+    lms.page.wait_for_timeout(500)
+    frame.evaluate("""() => {
+      document.getElementById("cp-next").click();
+      window.dispatchEvent(new PageTransitionEvent("pagehide", { persisted: false }));
+    }""")
+    lms.wait_for_finish()
+    lms.page.wait_for_timeout(1200)  # past the frame, and past afterFrame's timer for a page that draws none
+    calls = lms.calls()
+    finish = max(c.index for c in calls if c.name == "LMSFinish")
+    late = [str(c) for c in calls if c.index > finish and c.name in ("LMSCommit", "LMSSetValue", "LMSFinish")]
+    assert late == []
+    assert lms.commits()[-1]["cmi"]["core"]["lesson_location"] == frame.get_attribute("[data-cp-page]:not([hidden])", "data-cp-page")
 
 
 # --------------------------------------------------------------------------- §3 any script

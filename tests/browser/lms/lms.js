@@ -10,6 +10,8 @@
  *      LMSGetLastError() code right after the call) kept in window.__lms.calls, and keeps a
  *      cmi snapshot after every LMSCommit / LMSFinish in window.__lms.commits;
  *   4. only then puts the package in <iframe title="Course content" src="/pkg/...">.
+ * config.commitBlocksMs: LMSCommit and LMSFinish hold the page's thread that long before they
+ * return, as Moodle's do (mod/scorm/request.js posts each commit as a synchronous XMLHttpRequest).
  * The Python side (tests/browser/harness.py) reads window.__lms.
  */
 (function () {
@@ -51,6 +53,9 @@
           t: performance.now()
         };
         var ret;
+        if (cfg.commitBlocksMs && (name === "LMSCommit" || name === "LMSFinish")) {
+          while (performance.now() - entry.t < cfg.commitBlocksMs) { /* the server's answer, awaited */ }
+        }
         try {
           ret = original.apply(api, args);
         } catch (e) {
