@@ -40,6 +40,22 @@ def own_record_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["COURSEPACK_CACHE"] = str(tmp_path_factory.mktemp("record-cache"))
 
 
+@pytest.fixture
+def jinja_compiled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the templates Jinja compiles from source while the test runs."""
+    from jinja2 import Environment
+
+    names: list[str] = []
+    compile_source = Environment.compile
+
+    def counting(self: Environment, source: str, name: str | None = None, *args: object, **kwargs: object) -> object:
+        names.append(str(name))
+        return compile_source(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(Environment, "compile", counting)
+    return names
+
+
 @pytest.fixture(scope="session")
 def reference_validator() -> Path:
     """validate.py beside the official XSDs; skipped (with the reason) where ../shared is absent."""

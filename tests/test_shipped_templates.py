@@ -35,20 +35,6 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Env
     yield page.template_environment()
 
 
-@pytest.fixture
-def compiled_names(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the templates Jinja compiled from source."""
-    names: list[str] = []
-    compile_source = Environment.compile
-
-    def counting(self: Environment, source: str, name: str | None = None, *args: object, **kwargs: object) -> object:
-        names.append(str(name))
-        return compile_source(self, source, name, *args, **kwargs)
-
-    monkeypatch.setattr(Environment, "compile", counting)
-    return names
-
-
 def test_every_template_ships_compiled_from_its_current_source(environment: Environment) -> None:
     names = environment.list_templates()
     assert sorted(compiled.MODULES) == names, REGENERATE
@@ -65,13 +51,13 @@ def test_the_shipped_code_is_what_this_jinja_compiles() -> None:
     assert {path.name: path.read_text(encoding="utf-8") for path in folder.glob("*.py")} == compile_templates.compiled_modules()
 
 
-def test_a_build_takes_the_shipped_code_and_compiles_nothing(environment: Environment, compiled_names: list[str]) -> None:
+def test_a_build_takes_the_shipped_code_and_compiles_nothing(environment: Environment, jinja_compiled: list[str]) -> None:
     if jinja2.__version__ != compiled.JINJA_VERSION:
         pytest.skip(f"Jinja {jinja2.__version__} is installed, the shipped code is Jinja {compiled.JINJA_VERSION}'s")
     for name in environment.list_templates():
         template = environment.get_template(name)
         assert Path(template.filename or "").parent.name == "compiled", name
-    assert compiled_names == []
+    assert jinja_compiled == []
     assert not (Path(environment.bytecode_cache.directory).exists() and any(Path(environment.bytecode_cache.directory).iterdir()))  # type: ignore[union-attr]
     # the same page as Jinja's own compile of the same template gives
     fresh = page.template_environment()
@@ -82,7 +68,7 @@ def test_a_build_takes_the_shipped_code_and_compiles_nothing(environment: Enviro
 
 
 @pytest.mark.parametrize("change", ["jinja", "source", "settings", "name"])
-def test_code_not_current_is_never_run(environment: Environment, compiled_names: list[str],
+def test_code_not_current_is_never_run(environment: Environment, jinja_compiled: list[str],
                                        monkeypatch: pytest.MonkeyPatch, change: str) -> None:
     loader = environment.loader
     assert loader is not None
@@ -102,7 +88,7 @@ def test_code_not_current_is_never_run(environment: Environment, compiled_names:
 
         monkeypatch.setattr(loader, "get_source", edited)
     template = environment.get_template("page_content.html")
-    assert compiled_names[-1:] == ["page_content.html"]
+    assert jinja_compiled[-1:] == ["page_content.html"]
     assert Path(template.filename or "").parent.name == "templates"
     if change == "source":
         assert 'class="cp-page-heading"' in template.make_module(VIEW).page_content(MODULE, PAGE)

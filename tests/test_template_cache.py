@@ -37,17 +37,9 @@ def fresh_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 
 @pytest.fixture
-def compiled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def compiled(jinja_compiled: list[str]) -> list[str]:
     """The names of the templates Jinja compiled from source."""
-    names: list[str] = []
-    compile_source = Environment.compile
-
-    def counting(self: Environment, source: str, name: str | None = None, *args: object, **kwargs: object) -> object:
-        names.append(str(name))
-        return compile_source(self, source, name, *args, **kwargs)
-
-    monkeypatch.setattr(Environment, "compile", counting)
-    return names
+    return jinja_compiled
 
 
 def build(out: Path) -> bytes:
