@@ -44,13 +44,20 @@ def code_key(environment: Environment, name: str, source: str) -> str:
     return hashlib.sha256(described.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def shipped_code(environment: Environment, name: str, source: str) -> CodeType | None:
+def shipped_code(environment: Environment, name: str, source: str, filename: str | None) -> CodeType | None:
     """The shipped compiled code of template name, when it was compiled from exactly this source by this Jinja
-    with these settings; else None."""
+    with these settings; else None. Its code objects carry the template's file name, as Jinja's own compile
+    gives them, so that an error's traceback names the template."""
     entry = compiled.MODULES.get(name)
     if entry is None or entry[2] != code_key(environment, name, source):
         return None
     spec = importlib.util.find_spec(f"{compiled.__name__}.{entry[0]}")
     if spec is None or spec.loader is None:
         return None
-    return spec.loader.get_code(spec.name)  # type: ignore[attr-defined]  # a SourceFileLoader: reads the .pyc
+    code = spec.loader.get_code(spec.name)  # type: ignore[attr-defined]  # a SourceFileLoader: reads the .pyc
+    return _named(code, filename) if filename else code
+
+
+def _named(code: CodeType, filename: str) -> CodeType:
+    consts = tuple(_named(const, filename) if isinstance(const, CodeType) else const for const in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)

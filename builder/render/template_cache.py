@@ -50,7 +50,7 @@ class _TemplateCode(FileSystemBytecodeCache):
         self._folder = folder
 
     def get_bucket(self, environment: Environment, name: str, filename: str | None, source: str) -> Bucket:
-        code = shipped_code(environment, name, source)
+        code = shipped_code(environment, name, source, filename)
         if code is None:
             return super().get_bucket(environment, name, filename, source)
         bucket = Bucket(environment, "", "")  # given with its code, so Jinja neither compiles nor stores it
