@@ -1339,8 +1339,7 @@
     if (finished) return;
     if (saveTimer) { w.clearTimeout(saveTimer); saveTimer = null; }
     finished = true;
-    starting = false; // what the start held is sent here
-    commitDue = false; // and what was due to be committed
+    starting = false; // what the start held is sent here (and a commit still due finds the page finished)
     flushReflections();
     report();
     tracking.finish(reason === "exit" ? "exit" : "unload");
