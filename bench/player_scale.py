@@ -59,6 +59,8 @@ import sys
 import tempfile
 import threading
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -255,6 +257,19 @@ def build_package(root: Path, pages: int, target: str = "xapi") -> Path:
     return next(out.glob("*.zip"))
 
 
+@contextmanager
+def served(package: Path, keep_alive: bool = False) -> Iterator[tuple[Path, str]]:
+    """The package unzipped into a temporary folder and served on 127.0.0.1: (the folder, the server's root URL)."""
+    with tempfile.TemporaryDirectory() as site:
+        zipfile.ZipFile(package).extractall(site)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_KeepAlive if keep_alive else _Quiet, directory=site))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield Path(site), f"http://127.0.0.1:{server.server_address[1]}/"
+        finally:
+            server.shutdown()
+
+
 # An LMS whose commit waits for its server: Moodle's SCORM 1.2 API posts each LMSCommit (and LMSFinish) as a
 # synchronous XMLHttpRequest (mod/scorm/request.js), so the page's thread waits for the answer. Played here
 # with scorm-again (the copy coursepack's preview serves) as window.API, each commit holding the thread
@@ -275,32 +290,24 @@ def slow_lms_turns(package: Path, turns: int) -> list[list[float]]:
     SLOW_COMMIT_MS: [work, to the frame's end, frames' rAF interval] per turn."""
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as site:
-        zipfile.ZipFile(package).extractall(site)
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=site))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        found: list[list[float]] = []
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-                context = browser.new_context()
-                page = context.new_page()
-                page.add_init_script(SCORM_AGAIN.read_text(encoding="utf-8") + SLOW_LMS)
-                page.add_init_script(IDLE_PROBE)
-                # an idle callback at 1 s at the latest: after a 300 ms commit, chromium may give none for a while
-                page.add_init_script("window.__cpQuiet = () => new Promise((resolve) => "
-                                     "requestIdleCallback(() => setTimeout(resolve, 0), { timeout: 1000 }));")
-                page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html", wait_until="commit")
-                page.evaluate("window.__cpIdle")
-                total = page.evaluate("JSON.parse(document.getElementById('coursepack-data').textContent).pages.length")
-                page.click("#cp-start")
-                for _ in range(turns):
-                    room(page, total)
-                    page.wait_for_timeout(SLOW_COMMIT_MS + 200)  # the last turn's commit sent
-                    found.append(page.evaluate(FRAME_TURN, "#cp-next"))
-                browser.close()
-        finally:
-            server.shutdown()
+    found: list[list[float]] = []
+    with served(package) as (_, root), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_context().new_page()
+        page.add_init_script(SCORM_AGAIN.read_text(encoding="utf-8") + SLOW_LMS)
+        page.add_init_script(IDLE_PROBE)
+        # an idle callback at 1 s at the latest: after a 300 ms commit, chromium may give none for a while
+        page.add_init_script("window.__cpQuiet = () => new Promise((resolve) => "
+                             "requestIdleCallback(() => setTimeout(resolve, 0), { timeout: 1000 }));")
+        page.goto(root + "index.html", wait_until="commit")
+        page.evaluate("window.__cpIdle")
+        total = page.evaluate("JSON.parse(document.getElementById('coursepack-data').textContent).pages.length")
+        page.click("#cp-start")
+        for _ in range(turns):
+            room(page, total)
+            page.wait_for_timeout(SLOW_COMMIT_MS + 200)  # the last turn's commit sent
+            found.append(page.evaluate(FRAME_TURN, "#cp-next"))
+        browser.close()
     return found
 
 
@@ -372,12 +379,8 @@ def real_clicks(page: Any, turns: int, total: int) -> list[tuple[float, float | 
 def measure(package: Path, loads: int, turns: int, keep_alive: bool = False) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as site:
-        zipfile.ZipFile(package).extractall(site)
-        floor_path = add_floor(Path(site))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_KeepAlive if keep_alive else _Quiet, directory=site))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        root = f"http://127.0.0.1:{server.server_address[1]}/"
+    with served(package, keep_alive) as (site, root):
+        floor_path = add_floor(site)
         url = root + "index.html"
         firsts: list[float] = []
         floors: list[float] = []  # the floor page's first interaction, each load alternated with the package's
@@ -390,43 +393,40 @@ def measure(package: Path, loads: int, turns: int, keep_alive: bool = False) -> 
         baseline: list[list[float]] = []
         inputs: list[tuple[float, float | None]] = []
         elements = 0
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-                for n in range(loads + 1):  # the first load warms the disk caches and is not counted
-                    floor_context, _, floor = first_interaction(browser, root + floor_path)
-                    floor_context.close()
-                    context, page, first = first_interaction(browser, url)
-                    if n:
-                        floors.append(floor)
-                        firsts.append(first)
-                        polled.append(page.evaluate("window.__cpPolled"))
-                        runtime.append(page.evaluate(RUNTIME_TIMING))
-                    if n == loads:
-                        elements = page.evaluate("document.getElementsByTagName('*').length")
-                        total = page.evaluate("JSON.parse(document.getElementById('coursepack-data').textContent).pages.length")
-                        # a large unit's contents fill their page lists and build the module entries the launch
-                        # page leaves out just after the first view (older players made the lists live from a
-                        # <noscript>)
-                        page.wait_for_function("!document.querySelector('#cp-menu [data-cp-pages], #cp-menu [data-cp-modules-from], "
-                                               "#cp-menu noscript[data-cp-inert]')")
-                        go_to(page, total // 2)
-                        for _ in range(turns):
-                            room(page, total)
-                            work, frame = page.evaluate(TURN)
-                            works.append(work)
-                            frames.append(frame)
-                        for _ in range(turns):  # alternated, so both see the same machine
-                            room(page, total)
-                            for selector, into in (("#cp-next", clocked), (NOOP_TARGET, baseline)):
-                                into.append(page.evaluate(FRAME_TURN, selector))
-                        inputs.extend(real_clicks(page, turns, total))
-                        for k in range(1, 6):  # pages far from each other and from the turns above
-                            jumps.append(page.evaluate(JUMP, (total // 2 + k * total // 12) % total))
-                    context.close()
-                browser.close()
-        finally:
-            server.shutdown()
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            for n in range(loads + 1):  # the first load warms the disk caches and is not counted
+                floor_context, _, floor = first_interaction(browser, root + floor_path)
+                floor_context.close()
+                context, page, first = first_interaction(browser, url)
+                if n:
+                    floors.append(floor)
+                    firsts.append(first)
+                    polled.append(page.evaluate("window.__cpPolled"))
+                    runtime.append(page.evaluate(RUNTIME_TIMING))
+                if n == loads:
+                    elements = page.evaluate("document.getElementsByTagName('*').length")
+                    total = page.evaluate("JSON.parse(document.getElementById('coursepack-data').textContent).pages.length")
+                    # a large unit's contents fill their page lists and build the module entries the launch
+                    # page leaves out just after the first view (older players made the lists live from a
+                    # <noscript>)
+                    page.wait_for_function("!document.querySelector('#cp-menu [data-cp-pages], #cp-menu [data-cp-modules-from], "
+                                           "#cp-menu noscript[data-cp-inert]')")
+                    go_to(page, total // 2)
+                    for _ in range(turns):
+                        room(page, total)
+                        work, frame = page.evaluate(TURN)
+                        works.append(work)
+                        frames.append(frame)
+                    for _ in range(turns):  # alternated, so both see the same machine
+                        room(page, total)
+                        for selector, into in (("#cp-next", clocked), (NOOP_TARGET, baseline)):
+                            into.append(page.evaluate(FRAME_TURN, selector))
+                    inputs.extend(real_clicks(page, turns, total))
+                    for k in range(1, 6):  # pages far from each other and from the turns above
+                        jumps.append(page.evaluate(JUMP, (total // 2 + k * total // 12) % total))
+                context.close()
+            browser.close()
     return {
         "first": statistics.median(firsts), "first_worst": max(firsts),
         "floor": statistics.median(floors), "floor_worst": max(floors),
