@@ -182,6 +182,12 @@ def commit_count(lms) -> int:
     return sum(1 for c in lms.calls() if c.name == "LMSCommit")
 
 
+def wait_for_commit_after(lms, count: int, timeout_ms: float = 30_000) -> None:
+    """Until the LMS has had more than count LMSCommit calls."""
+    lms.page.wait_for_function("n => window.__lms.calls.filter(c => c.name === 'LMSCommit').length > n",
+                               arg=count, timeout=timeout_ms)
+
+
 def interactions(final: dict) -> list[dict]:
     items = final.get("interactions") or {}
     return [items[k] for k in sorted(items, key=int)] if isinstance(items, dict) else list(items)
@@ -209,8 +215,7 @@ def test_passing_learner_is_graded_and_complete_in_moodle(lms, cert_pkg, setting
     before = commit_count(lms)
     answer(frame, right=True)
     # §2: the submitted attempt is committed at once (once its result is drawn), without waiting for a page turn
-    lms.page.wait_for_function("n => window.__lms.calls.filter(c => c.name === 'LMSCommit').length > n",
-                               arg=before, timeout=2000)
+    wait_for_commit_after(lms, before, timeout_ms=2000)
     assert lms.commits()[-1]["cmi"]["suspend_data"].split("|")[3].startswith("1,")
     goto(frame, 3)
     write(frame, "apple-notes", ARABIC + " " + EMOJI)
@@ -321,8 +326,7 @@ def test_reflection_edits_are_committed_within_the_budget_and_survive_a_lost_unl
     during = commit_count(lms) - before
     assert during <= 2, during
     # 1.5 s after the last keystroke the text is committed, with no page turn and no blur
-    lms.page.wait_for_function("n => window.__lms.calls.filter(c => c.name === 'LMSCommit').length > n",
-                               arg=before + during, timeout=5000)
+    wait_for_commit_after(lms, before + during, timeout_ms=5000)
     text = frame.input_value(box)
     snapshot = lms.commits()[-1]["cmi"]
     # the saved state ends with the reflections in course order: zeta-thoughts, then apple-notes
@@ -367,7 +371,7 @@ def test_moodles_synchronous_commit_comes_after_the_frame_that_shows_the_turn(lm
     frame.wait_for_timeout(500)  # any commit still due from the start sent
     before = commit_count(lms)
     frame.click("#cp-next")
-    lms.page.wait_for_function("n => window.__lms.calls.filter(c => c.name === 'LMSCommit').length > n", arg=before)
+    wait_for_commit_after(lms, before)
     frames = frame.evaluate("window.__frames")
     shown = next(f for f in frames if f["page"])
     assert shown["commits"] == before, frames  # drawn before the LMS was asked
@@ -379,7 +383,7 @@ def test_moodles_synchronous_commit_comes_after_the_frame_that_shows_the_turn(lm
     frame.evaluate("window.__frames = []")
     before = commit_count(lms)
     answer(frame, right=True)
-    lms.page.wait_for_function("n => window.__lms.calls.filter(c => c.name === 'LMSCommit').length > n", arg=before)
+    wait_for_commit_after(lms, before)
     frames = frame.evaluate("window.__frames")
     assert next(f for f in frames if f["result"])["commits"] == before, frames
     assert lms.commits()[-1]["cmi"]["suspend_data"].split("|")[3].startswith("1,")  # the attempt, committed
