@@ -48,8 +48,8 @@ def test_the_shipped_code_is_what_this_jinja_compiles() -> None:
     if jinja2.__version__ != compiled.JINJA_VERSION:
         pytest.skip(f"Jinja {jinja2.__version__} is installed, the shipped code is Jinja {compiled.JINJA_VERSION}'s: "
                     "builds compile the templates (test_code_not_current_is_never_run holds that)")
-    folder = REPOSITORY / "builder" / "render" / "compiled"
-    assert {path.name: path.read_text(encoding="utf-8") for path in folder.glob("*.py")} == compile_templates.compiled_modules()
+    shipped = {path.name: path.read_text(encoding="utf-8") for path in compile_templates.FOLDER.glob("*.py")}
+    assert shipped == compile_templates.compiled_modules()
 
 
 def test_a_build_takes_the_shipped_code_and_compiles_nothing(environment: Environment, jinja_compiled: list[str]) -> None:

@@ -36,12 +36,6 @@ def fresh_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     page._env.cache_clear()  # the next test's environment takes the run's own folder again
 
 
-@pytest.fixture
-def compiled(jinja_compiled: list[str]) -> list[str]:
-    """The names of the templates Jinja compiled from source."""
-    return jinja_compiled
-
-
 def build(out: Path) -> bytes:
     """The scaffold's one xAPI package, built in a new template environment."""
     page._env.cache_clear()
@@ -55,27 +49,27 @@ def cache_files(tmp_path: Path) -> list[Path]:
     return sorted((tmp_path / "cache" / template_cache.FOLDER).iterdir())
 
 
-def test_a_second_build_compiles_no_template_and_garbage_is_compiled_afresh(tmp_path: Path, compiled: list[str]) -> None:
+def test_a_second_build_compiles_no_template_and_garbage_is_compiled_afresh(tmp_path: Path, jinja_compiled: list[str]) -> None:
     first = build(tmp_path / "first")
-    assert sorted(compiled) == TEMPLATES
+    assert sorted(jinja_compiled) == TEMPLATES
     files = cache_files(tmp_path)
     assert len(files) == len(TEMPLATES)
     assert stat.S_IMODE((tmp_path / "cache" / template_cache.FOLDER).stat().st_mode) == 0o700
     assert not (SCAFFOLD / "jinja").exists()
-    compiled.clear()
-    assert build(tmp_path / "again") == first and compiled == []
+    jinja_compiled.clear()
+    assert build(tmp_path / "again") == first and jinja_compiled == []
     # Jinja's magic header and the source's checksum guard what is read: garbage, or the right header
     # followed by garbage, is compiled again and replaced
     files[0].write_bytes(b"not a compiled template")
     for file in files[1:]:
         file.write_bytes(jinja2.bccache.bc_magic + b"\x80\x05garbage")
-    compiled.clear()
-    assert build(tmp_path / "garbage") == first and sorted(compiled) == TEMPLATES
-    compiled.clear()
-    assert build(tmp_path / "rewritten") == first and compiled == []
+    jinja_compiled.clear()
+    assert build(tmp_path / "garbage") == first and sorted(jinja_compiled) == TEMPLATES
+    jinja_compiled.clear()
+    assert build(tmp_path / "rewritten") == first and jinja_compiled == []
 
 
-def test_a_cache_that_cannot_be_made_written_or_trusted_builds_the_same_bytes(tmp_path: Path, compiled: list[str],
+def test_a_cache_that_cannot_be_made_written_or_trusted_builds_the_same_bytes(tmp_path: Path, jinja_compiled: list[str],
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     with_cache = build(tmp_path / "with-cache")
     blocked = tmp_path / "a-file"
@@ -95,8 +89,8 @@ def test_a_cache_that_cannot_be_made_written_or_trusted_builds_the_same_bytes(tm
     (shared / template_cache.FOLDER).mkdir(parents=True, mode=0o777)
     os.chmod(shared / template_cache.FOLDER, 0o777)  # anyone could put code there: not used
     monkeypatch.setenv("COURSEPACK_CACHE", str(shared))
-    compiled.clear()
-    assert build(tmp_path / "untrusted") == with_cache and sorted(compiled) == TEMPLATES
+    jinja_compiled.clear()
+    assert build(tmp_path / "untrusted") == with_cache and sorted(jinja_compiled) == TEMPLATES
     assert os.listdir(shared / template_cache.FOLDER) == []
 
 
@@ -111,7 +105,7 @@ def test_the_key_follows_the_settings_that_decide_the_compiled_code(tmp_path: Pa
     assert len({key(), key(trim_blocks=True), key(autoescape=True), key(lstrip_blocks=True)}) == 4
 
 
-def test_compiled_templates_no_build_reads_for_keep_days_are_pruned(tmp_path: Path, compiled: list[str]) -> None:
+def test_compiled_templates_no_build_reads_for_keep_days_are_pruned(tmp_path: Path, jinja_compiled: list[str]) -> None:
     first = build(tmp_path / "first")
     folder = tmp_path / "cache" / template_cache.FOLDER
     stale = time.time() - (template_cache.KEEP_DAYS + 1) * 86400
@@ -121,8 +115,8 @@ def test_compiled_templates_no_build_reads_for_keep_days_are_pruned(tmp_path: Pa
     old_version = folder / ("0" * 64 + ".cache")  # what an earlier coursepack compiled
     old_version.write_bytes(b"an old version's code")
     os.utime(old_version, (stale, stale))
-    compiled.clear()
-    assert build(tmp_path / "reads") == first and compiled == []
+    jinja_compiled.clear()
+    assert build(tmp_path / "reads") == first and jinja_compiled == []
     # each file this build read is marked used, the unread one stays as it was: reading removes nothing
     assert all(file.stat().st_mtime > stale + 86400 for file in ours)
     assert old_version.exists()
@@ -132,7 +126,7 @@ def test_compiled_templates_no_build_reads_for_keep_days_are_pruned(tmp_path: Pa
     yesterday = time.time() - 86400
     os.utime(fresh_source, (yesterday, yesterday))
     ours[0].unlink()
-    compiled.clear()
-    assert build(tmp_path / "compiles") == first and len(compiled) == 1
+    jinja_compiled.clear()
+    assert build(tmp_path / "compiles") == first and len(jinja_compiled) == 1
     assert not old_version.exists() and fresh_source.exists()
     assert len(cache_files(tmp_path)) == len(TEMPLATES) + 1
